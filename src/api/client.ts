@@ -1,0 +1,209 @@
+import { sanitize } from '../io/sanitize.js';
+import {
+  type ExportStatus,
+  type FieldIssue,
+  MAX_BODY_BYTES,
+  parseExportStatusText,
+  wsErrorCommonSchema,
+} from './schema.js';
+import { BodyTooLargeError, type HttpResponse, type Transport } from './transport.js';
+
+export interface ClientOptions {
+  transport: Transport;
+  token?: string | undefined;
+  language: string;
+  userAgent: string;
+  /** Extra request headers from -H. */
+  headers: ReadonlyArray<readonly [string, string]>;
+  requestTimeoutMs: number;
+  strict: boolean;
+  /** --verbose: one line per request, response and decision. Never given the token. */
+  log?: ((line: string) => void) | undefined;
+  now: () => number;
+}
+
+/** What one poll came to: the only thing the poller needs to know about HTTP. */
+export type StatusOutcome =
+  | { kind: 'status'; status: ExportStatus; raw: Record<string, unknown>; warnings: FieldIssue[] }
+  /** Worth trying again: connection trouble, a request timeout, 408/429/5xx. */
+  | { kind: 'transient'; reason: string; retryAfter?: string | undefined }
+  /** No status can be had this way: 4xx, a certificate problem, too many redirects. */
+  | { kind: 'final'; reason: string; httpStatus?: number }
+  /** The server answered, but not with an ExportStatus. */
+  | { kind: 'invalid'; reason: string }
+  | { kind: 'aborted' };
+
+const TRANSIENT_HTTP = new Set([408, 429, 500, 502, 503, 504]);
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const MAX_REDIRECTS = 5;
+
+/** One GET of a job's status URL, classified. Never throws for anything the network or server does. */
+export async function fetchStatus(url: URL, options: ClientOptions, signal: AbortSignal, timeoutMs?: number) {
+  const answer = await request('GET', url, options, signal, timeoutMs ?? options.requestTimeoutMs);
+  if (answer.kind !== 'response') return answer.outcome;
+  return classifyStatusResponse(answer.response, options.strict);
+}
+
+type Answer = { kind: 'response'; response: HttpResponse; url: URL } | { kind: 'failed'; outcome: StatusOutcome };
+
+/** Sends one request, following redirects; the token never leaves the origin it was meant for. */
+export async function request(
+  method: 'GET' | 'POST',
+  url: URL,
+  options: ClientOptions,
+  signal: AbortSignal,
+  timeoutMs: number,
+  body?: string,
+): Promise<Answer> {
+  const origin = url.origin;
+  let current = url;
+  let currentMethod = method;
+  let currentBody = body;
+  for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
+    const headers = requestHeaders(options, current.origin === origin, currentBody !== undefined);
+    const started = options.now();
+    options.log?.(`→ ${currentMethod} ${current.href}  ${formatHeaders(headers)}`);
+    const timeout = AbortSignal.timeout(Math.max(1, timeoutMs));
+    let response: HttpResponse;
+    try {
+      response = await options.transport({
+        method: currentMethod,
+        url: current,
+        headers,
+        body: currentBody,
+        signal: AbortSignal.any([signal, timeout]),
+        maxBodyBytes: MAX_BODY_BYTES,
+      });
+    } catch (err) {
+      const outcome = classifyFailure(err, signal, timeoutMs);
+      options.log?.(`← ${describeOutcome(outcome)} after ${options.now() - started} ms`);
+      return { kind: 'failed', outcome };
+    }
+    options.log?.(`← HTTP ${response.status} in ${options.now() - started} ms (${Buffer.byteLength(response.body)} bytes)`);
+    const location = response.headers.location;
+    if (!REDIRECTS.has(response.status) || !location) return { kind: 'response', response, url: current };
+    let next: URL;
+    try {
+      next = new URL(location, current);
+    } catch {
+      return { kind: 'failed', outcome: { kind: 'final', reason: `redirect to an invalid URL ${JSON.stringify(sanitize(location, 80))}` } };
+    }
+    if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+      return { kind: 'failed', outcome: { kind: 'final', reason: `redirect to a non-HTTP URL (${sanitize(next.protocol, 20)})` } };
+    }
+    if (response.status === 303 || ((response.status === 301 || response.status === 302) && currentMethod === 'POST')) {
+      currentMethod = 'GET';
+      currentBody = undefined;
+    }
+    current = next;
+  }
+  return { kind: 'failed', outcome: { kind: 'final', reason: `more than ${MAX_REDIRECTS} redirects` } };
+}
+
+function requestHeaders(options: ClientOptions, sameOrigin: boolean, hasBody: boolean): Record<string, string> {
+  const headers: Record<string, string> = {
+    accept: 'application/json',
+    'accept-language': options.language,
+    'user-agent': options.userAgent,
+  };
+  if (hasBody) headers['content-type'] = 'application/json';
+  for (const [name, value] of options.headers) headers[name.toLowerCase()] = value;
+  // Like fetch: credentials are dropped when a redirect leaves the origin.
+  if (options.token && sameOrigin) headers.authorization = `Bearer ${options.token}`;
+  return headers;
+}
+
+/** Request headers for --verbose, with the credential redacted. */
+export function formatHeaders(headers: Record<string, string>): string {
+  return Object.entries(headers)
+    .map(([name, value]) => `${name}: ${name === 'authorization' ? 'Bearer ***' : value}`)
+    .join('; ');
+}
+
+/** Turns a 2xx/3xx/4xx/5xx answer into an outcome. */
+export function classifyStatusResponse(response: HttpResponse, strict: boolean): StatusOutcome {
+  const { status } = response;
+  if (status >= 200 && status < 300) {
+    const type = response.headers['content-type'] ?? '';
+    if (type && !/[/+]json\b/i.test(type)) {
+      return { kind: 'invalid', reason: `expected JSON, got ${sanitize(type, 60)}: ${snippet(response.body)}` };
+    }
+    const parsed = parseExportStatusText(response.body, { strict });
+    if (!parsed.ok) return { kind: 'invalid', reason: parsed.issues.map((i) => `${i.path}: ${i.message}`).join('; ') };
+    return { kind: 'status', status: parsed.value, raw: parsed.raw, warnings: parsed.warnings };
+  }
+  const message = `HTTP ${status}${errorMessage(response.body)}`;
+  if (TRANSIENT_HTTP.has(status)) return { kind: 'transient', reason: message, retryAfter: response.headers['retry-after'] };
+  if (status === 401 || status === 403) {
+    return {
+      kind: 'final',
+      httpStatus: status,
+      reason: `${message} (check the token in EGAIN_ACCESS_TOKEN or --token-file)`,
+    };
+  }
+  return { kind: 'final', httpStatus: status, reason: message };
+}
+
+/** ": 404-101 Export job not found", from a WSErrorCommon body, or a short snippet of any other body. */
+export function errorMessage(body: string): string {
+  if (body.trim() === '') return '';
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    return `: ${snippet(body)}`;
+  }
+  const parsed = wsErrorCommonSchema.safeParse(json);
+  if (!parsed.success) return `: ${snippet(body)}`;
+  const e = parsed.data;
+  const text = [e.code, e.userMessage ?? e.developerMessage].filter(Boolean).join(' ');
+  const details = (e.details ?? []).map((d) => (d.value === undefined ? d.key : `${d.key}=${d.value}`)).join(', ');
+  const all = details ? `${text} (${details})` : text;
+  return all ? `: ${sanitize(all, 300)}` : `: ${snippet(body)}`;
+}
+
+function snippet(body: string): string {
+  const clean = sanitize(body, 80);
+  return clean === '' ? '(empty body)' : JSON.stringify(clean);
+}
+
+const TRANSIENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'EPROTO',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'ERR_SSL_WRONG_VERSION_NUMBER',
+]);
+
+/** The single classifier for whatever the transport threw. */
+export function classifyFailure(err: unknown, userSignal: AbortSignal, timeoutMs: number): StatusOutcome {
+  if (userSignal.aborted) return { kind: 'aborted' };
+  if (err instanceof BodyTooLargeError) return { kind: 'invalid', reason: `response body larger than 1 MiB` };
+  const e = err as (Error & { code?: string; cause?: unknown }) | undefined;
+  if (e?.name === 'AbortError' || e?.name === 'TimeoutError') {
+    return { kind: 'transient', reason: `no answer within ${timeoutMs} ms (--request-timeout)` };
+  }
+  const code = e?.code ?? (e?.cause as { code?: string } | undefined)?.code;
+  const what = sanitize(e?.message ?? String(err), 160);
+  if (code && TRANSIENT_CODES.has(code)) return { kind: 'transient', reason: `connection error: ${what}` };
+  if (code && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS_CERT/i.test(code)) {
+    return { kind: 'final', reason: `TLS certificate problem: ${what} (a private CA goes in NODE_EXTRA_CA_CERTS)` };
+  }
+  // Other system errors (errno names like EADDRNOTAVAIL) are the network's; ERR_* codes are Node's
+  // verdicts on the request itself and will not go away by retrying.
+  if (code && /^E[A-Z]+$/.test(code)) return { kind: 'transient', reason: `connection error: ${what}` };
+  return { kind: 'final', reason: `request failed: ${what}` };
+}
+
+function describeOutcome(outcome: StatusOutcome): string {
+  return outcome.kind === 'aborted' ? 'aborted' : `${outcome.kind}: ${'reason' in outcome ? outcome.reason : ''}`;
+}

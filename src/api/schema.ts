@@ -1,0 +1,242 @@
+import { z } from 'zod';
+import { truncate } from '../io/sanitize.js';
+
+/** Bodies over this are an invalid response; nothing larger is ever buffered (SPEC §1). */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+const COUNT = 'expected a non-negative integer';
+const PERCENT = 'expected a number from 0 to 100';
+const DATE = 'expected an ISO-8601 date-time with a time zone';
+const TEXT = 'expected a string';
+const OBJECT = 'expected an object';
+
+const count = z.number({ error: COUNT }).int({ error: COUNT }).min(0, { error: COUNT });
+const percentage = z.number({ error: PERCENT }).min(0, { error: PERCENT }).max(100, { error: PERCENT });
+const dateTime = z.iso
+  .datetime({ offset: true, error: DATE })
+  .transform((s) => new Date(s).toISOString())
+  .refine((s) => s !== 'Invalid Date', { error: DATE });
+
+/**
+ * The ExportStatus document. One builder, two modes: the lenient schema strips unknown keys
+ * (the caller keeps the raw body), the strict one rejects them.
+ */
+function exportStatusSchema(strict: boolean) {
+  const object = strict ? z.strictObject : z.object;
+  return object(
+    {
+      status: z.string({ error: TEXT }),
+      progress: object(
+        { processed: count.optional(), total: count.optional(), percentage: percentage.optional() },
+        { error: OBJECT },
+      ).optional(),
+      startTime: dateTime.optional(),
+      estimatedCompletion: dateTime.optional(),
+      completionTime: dateTime.optional(),
+      failureTime: dateTime.optional(),
+      results: object(
+        { successful: count.optional(), warnings: count.optional(), errors: count.optional() },
+        { error: OBJECT },
+      ).optional(),
+      error: z.string({ error: TEXT }).optional(),
+    },
+    { error: OBJECT },
+  );
+}
+
+const lenientSchema = exportStatusSchema(false);
+const strictSchema = exportStatusSchema(true);
+
+/** A normalised ExportStatus: canonical status name, camelCase keys, ISO-8601 UTC dates. */
+export type ExportStatus = z.output<typeof lenientSchema>;
+
+/** The WSErrorCommon error body (SPEC §1). Only what is displayed is required to be well-formed. */
+export const wsErrorCommonSchema = z.object({
+  code: z.string().optional(),
+  developerMessage: z.string().optional(),
+  userMessage: z.string().optional(),
+  details: z.array(z.object({ key: z.string(), value: z.string().optional() })).optional(),
+});
+export type WSErrorCommon = z.output<typeof wsErrorCommonSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Status normalisation
+
+export type Phase = 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'unknown';
+
+const CANONICAL: Record<string, { name: string; phase: Phase }> = {
+  pending: { name: 'Pending', phase: 'pending' },
+  inprogress: { name: 'In Progress', phase: 'running' },
+  successful: { name: 'Successful', phase: 'succeeded' },
+  completed: { name: 'Successful', phase: 'succeeded' },
+  failed: { name: 'Failed', phase: 'failed' },
+  cancelled: { name: 'Cancelled', phase: 'cancelled' },
+  canceled: { name: 'Cancelled', phase: 'cancelled' },
+  aborted: { name: 'Cancelled', phase: 'cancelled' },
+};
+
+/** Case-insensitive, ignoring spaces, `_` and `-`: "IN_PROGRESS", "in-progress" → In Progress. */
+export function normaliseStatus(raw: string): { name: string; phase: Phase } {
+  const key = raw.toLowerCase().replace(/[\s_-]+/g, '');
+  return CANONICAL[key] ?? { name: raw, phase: 'unknown' };
+}
+
+export function phaseOf(status: ExportStatus): Phase {
+  return normaliseStatus(status.status).phase;
+}
+
+export function isTerminal(phase: Phase): boolean {
+  return phase === 'succeeded' || phase === 'failed' || phase === 'cancelled';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parsing
+
+/** One problem with a document, by the path of the field it concerns. */
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
+export type ParseResult =
+  | { ok: true; value: ExportStatus; warnings: FieldIssue[]; raw: Record<string, unknown> }
+  | { ok: false; issues: FieldIssue[] };
+
+export interface ParseOptions {
+  /** Any deviation from SPEC §1's table makes the document invalid instead of being dropped. */
+  strict?: boolean;
+}
+
+const SNAKE_ALIASES: Record<string, string> = {
+  start_time: 'startTime',
+  estimated_completion: 'estimatedCompletion',
+  completion_time: 'completionTime',
+  failure_time: 'failureTime',
+};
+
+/** Parses the text of a response body or file: size cap, JSON, then the document. */
+export function parseExportStatusText(text: string, options: ParseOptions = {}): ParseResult {
+  const bytes = Buffer.byteLength(text);
+  if (bytes > MAX_BODY_BYTES) {
+    return { ok: false, issues: [{ path: '(document)', message: `larger than 1 MiB (${bytes} bytes)` }] };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    return {
+      ok: false,
+      issues: [{ path: '(document)', message: `not JSON (${truncate(reason, 120)}): ${quote(text, 60)}` }],
+    };
+  }
+  return parseExportStatus(json, options);
+}
+
+/**
+ * Validates a decoded document. In lenient mode an optional field with a bad value is dropped and
+ * reported as a warning; `status` missing or not a string is always invalid. Never throws.
+ */
+export function parseExportStatus(input: unknown, options: ParseOptions = {}): ParseResult {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    return { ok: false, issues: [{ path: '(document)', message: `expected a JSON object, got ${describe(input)}` }] };
+  }
+  const raw = input as Record<string, unknown>;
+  const doc: Record<string, unknown> = { ...raw };
+  for (const [snake, camel] of Object.entries(SNAKE_ALIASES)) {
+    if (snake in doc) {
+      if (!(camel in doc)) doc[camel] = doc[snake];
+      delete doc[snake];
+    }
+  }
+  if (typeof doc.status !== 'string') {
+    const message = doc.status === undefined ? 'required, missing' : `${TEXT}, got ${describe(doc.status)}`;
+    // Name every other offending field too, so one run of `parse` shows all that is wrong.
+    const others = (options.strict ? strictSchema : lenientSchema).safeParse({ ...doc, status: '' });
+    const rest = others.success ? [] : others.error.issues.map((i) => toFieldIssue(i, doc));
+    return { ok: false, issues: [{ path: 'status', message }, ...rest] };
+  }
+
+  if (options.strict) {
+    const result = strictSchema.safeParse(doc);
+    if (!result.success) return { ok: false, issues: result.error.issues.map((i) => toFieldIssue(i, doc)) };
+    const status = normaliseStatus(result.data.status);
+    if (status.phase === 'unknown') {
+      return {
+        ok: false,
+        issues: [{ path: 'status', message: `expected Pending, In Progress, Successful or Failed, got ${quote(status.name)}` }],
+      };
+    }
+    return { ok: true, value: { ...result.data, status: status.name }, warnings: [], raw };
+  }
+
+  const warnings: FieldIssue[] = [];
+  // Each round drops at least one field, so this ends; the bound is a belt for the braces.
+  for (let round = 0; round < 32; round++) {
+    const result = lenientSchema.safeParse(doc);
+    if (result.success) {
+      return { ok: true, value: { ...result.data, status: normaliseStatus(result.data.status).name }, warnings, raw };
+    }
+    for (const issue of result.error.issues) {
+      warnings.push(toFieldIssue(issue, doc));
+      dropAt(doc, issue.path);
+    }
+  }
+  return { ok: false, issues: warnings };
+}
+
+function toFieldIssue(issue: z.core.$ZodIssue, doc: unknown): FieldIssue {
+  const path = formatPath(issue.path);
+  if (issue.code === 'unrecognized_keys') {
+    const keys = issue.keys.map((k) => quote(k)).join(', ');
+    return { path: path || '(document)', message: `unexpected field${issue.keys.length > 1 ? 's' : ''} ${keys}` };
+  }
+  return { path: path || '(document)', message: `${issue.message}, got ${describe(valueAt(doc, issue.path))}` };
+}
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else out += out === '' ? String(key) : `.${String(key)}`;
+  }
+  return out;
+}
+
+function valueAt(doc: unknown, path: readonly PropertyKey[]): unknown {
+  let cur: unknown = doc;
+  for (const key of path) {
+    if (typeof cur !== 'object' || cur === null) return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[key];
+  }
+  return cur;
+}
+
+/** Removes the value at `path` from `doc`, copying the objects along the way (the raw body is kept intact). */
+function dropAt(doc: Record<string, unknown>, path: readonly PropertyKey[]): void {
+  const [head, ...rest] = path;
+  if (head === undefined || typeof head === 'symbol') return;
+  const key = String(head);
+  const child = doc[key];
+  if (rest.length === 0 || typeof child !== 'object' || child === null) {
+    delete doc[key];
+    return;
+  }
+  const copy = { ...(child as Record<string, unknown>) };
+  doc[key] = copy;
+  dropAt(copy, rest);
+}
+
+/** A short, printable description of a value for error messages. */
+export function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'string') return quote(value);
+  return String(value);
+}
+
+function quote(text: string, max = 40): string {
+  return JSON.stringify(truncate(text, max));
+}

@@ -1,0 +1,60 @@
+import { request } from '../api/client.js';
+import type { DemoOpts } from '../cli/program.js';
+import type { PollConfig } from '../cli/config.js';
+import { outputConfig } from '../cli/config.js';
+import type { Deps } from '../deps.js';
+import { ExitCode } from '../exit-codes.js';
+import { USER_AGENT } from '../version.js';
+import { runPoll } from './watch.js';
+
+/**
+ * `export-status demo`: the simulator on a free loopback port, a fresh export started on it with
+ * POST /content/export, and `watch` on that job through the very same code path.
+ */
+export async function runDemo(opts: DemoOpts, deps: Deps): Promise<number> {
+  const { startSimulator } = await import('../sim/server.js');
+  const sim = await startSimulator({ host: '127.0.0.1', port: 0, durationMs: opts.duration, slowMs: 3 * 1000 });
+  try {
+    const baseUrl = new URL(sim.baseUrl);
+    const created = await request(
+      'POST',
+      new URL(`${sim.baseUrl}/content/export?scenario=${encodeURIComponent(opts.scenario)}`),
+      { transport: deps.transport, language: 'en-US', userAgent: USER_AGENT, headers: [], requestTimeoutMs: 5000, strict: false, now: deps.clock.now },
+      new AbortController().signal,
+      5000,
+      JSON.stringify({ portalID: 'demo', language: { code: 'en-US' }, resourceTypes: ['articles'] }),
+    );
+    const location = created.kind === 'response' ? created.response.headers.location : undefined;
+    if (created.kind !== 'response' || created.response.status !== 202 || !location) {
+      deps.stderr.write('error: the simulator did not start an export\n');
+      return ExitCode.unavailable;
+    }
+    const url = new URL(location, baseUrl);
+    const id = decodeURIComponent(url.pathname.split('/').at(-2) ?? 'demo');
+    if (outputConfig(opts).output === 'text' && !opts.quiet) {
+      deps.stderr.write(`Started a simulated export (${opts.scenario}) on ${sim.baseUrl}; watching it:\n`);
+    }
+    const config: PollConfig = {
+      ...outputConfig(opts),
+      jobs: [{ id, url: url.href }],
+      baseUrl,
+      token: undefined,
+      language: 'en-US',
+      headers: [],
+      concurrency: 4,
+      warnings: [],
+      settings: {
+        intervalMs: opts.interval,
+        timeoutMs: opts.timeout,
+        stallTimeoutMs: undefined,
+        maxRetries: 10,
+        requestTimeoutMs: 2_000,
+        once: false,
+        failOn: opts.failOn,
+      },
+    };
+    return await runPoll(config, deps);
+  } finally {
+    await sim.close();
+  }
+}

@@ -1,0 +1,119 @@
+import { type ClientOptions, fetchStatus } from '../api/client.js';
+import type { PollConfig } from '../cli/config.js';
+import type { Deps } from '../deps.js';
+import { combineExitCodes, exitCodeFor } from '../exit-codes.js';
+import { sanitize } from '../io/sanitize.js';
+import { type IO, makeIO } from '../io/streams.js';
+import { type JobResult, shortId } from '../job.js';
+import { Limiter } from '../poll/limiter.js';
+import { type PollEvent, pollJob } from '../poll/poller.js';
+import { makeFormatters } from '../render/format.js';
+import { eventDocument, jsonLine, resultDocument } from '../render/json.js';
+import { PlainProgress } from '../render/plain.js';
+import type { Progress } from '../render/progress.js';
+import { renderSummary } from '../render/summary.js';
+import { symbolsFor } from '../render/symbols.js';
+import { USER_AGENT } from '../version.js';
+
+const TICK_MS = 1_000;
+
+/** `watch` and `get`: poll every job at once, show progress, print results, return the exit code. */
+export async function runPoll(config: PollConfig, deps: Deps): Promise<number> {
+  const io = makeIO(deps.stdout, deps.stderr, deps.env, !config.color);
+  const format = makeFormatters();
+  const progress = await chooseProgress(config, deps, io);
+  const style = { color: io.outColor, symbols: symbolsFor(io.unicode), format };
+
+  for (const warning of config.warnings) progress.log(`${io.errColor.yellow('warning:')} ${warning}`);
+
+  const controller = new AbortController();
+  const stopListening = deps.onInterrupt((signal) => {
+    // A second Ctrl-C means now.
+    if (controller.signal.aborted) deps.exitNow(exitCodeFor('interrupted', signal));
+    progress.stop();
+    controller.abort(signal);
+  });
+
+  const output = (event: PollEvent): void => {
+    if (config.output === 'ndjson') {
+      const doc = eventDocument(event);
+      if (doc) progress.writeOut(jsonLine(doc));
+    } else if (event.type === 'result') {
+      progress.writeOut(config.output === 'json' ? jsonLine(resultDocument(event.result)) : renderSummary(event.result, style));
+    }
+  };
+
+  const limiter = new Limiter(config.concurrency);
+  const client = (label: string): ClientOptions => ({
+    transport: deps.transport,
+    token: config.token,
+    language: config.language,
+    userAgent: USER_AGENT,
+    headers: config.headers,
+    requestTimeoutMs: config.settings.requestTimeoutMs,
+    strict: config.strict,
+    now: deps.clock.now,
+    log: config.verbose ? (line) => progress.log(io.errColor.dim(`${label} ${line}`)) : undefined,
+  });
+
+  progress.start(config.jobs, deps.clock.now());
+  const stopTicking = deps.clock.every(TICK_MS, () => progress.tick(deps.clock.now()));
+  try {
+    const results = await Promise.all(
+      config.jobs.map(async (job) => {
+        const options = client(shortId(sanitize(job.id, 100)));
+        const events = pollJob(job, config.settings, {
+          clock: deps.clock,
+          random: deps.random,
+          limiter,
+          signal: controller.signal,
+          fetch: (url, signal, timeoutMs) => fetchStatus(url, options, signal, timeoutMs),
+        });
+        let result: JobResult | undefined;
+        for await (const event of events) {
+          if (event.type === 'warning') {
+            if (!event.verbose || config.verbose) {
+              const id = shortId(sanitize(job.id, 100));
+              progress.log(`${io.errColor.yellow('warning:')} ${id} ${sanitize(event.message, 300)}`);
+            }
+            continue;
+          }
+          progress.event(event);
+          output(event);
+          if (event.type === 'result') result = event.result;
+        }
+        if (!result) throw new Error('poller ended without a result');
+        return result;
+      }),
+    );
+    return combineExitCodes(results.map((r) => r.exitCode));
+  } finally {
+    stopTicking();
+    progress.stop();
+    stopListening();
+  }
+}
+
+/** A spinner for a person at a terminal, plain lines for logs, nothing when asked for quiet. */
+async function chooseProgress(config: PollConfig, deps: Deps, io: IO): Promise<Progress> {
+  const format = makeFormatters();
+  const err = deps.stderr;
+  const quiet = config.quiet || config.output === 'ndjson';
+  const columns = err.columns ?? 0;
+  const interactive = Boolean(err.isTTY) && columns > 0 && deps.env.TERM !== 'dumb' && config.output === 'text';
+  if (!quiet && interactive) {
+    const { createTtyProgress } = await import('../render/tty.js');
+    return createTtyProgress(err, deps.stdout, { color: io.errColor, format, unicode: io.unicode }, deps.clock.now);
+  }
+  const plain = new PlainProgress(err, deps.stdout, format);
+  if (!quiet) return plain;
+  // Quiet: no progress, but warnings and --verbose logs still reach stderr.
+  return {
+    start: () => {},
+    event: () => {},
+    log: (line) => plain.log(line),
+    writeOut: (text) => plain.writeOut(text),
+    tick: () => {},
+    stop: () => {},
+  };
+}

@@ -1,0 +1,46 @@
+/** The only place exit codes live (SPEC §2). Identical for every command. */
+export const ExitCode = {
+  ok: 0,
+  failed: 1,
+  usage: 2,
+  timeout: 3,
+  unavailable: 4,
+  invalid: 5,
+  sigint: 130,
+  sigterm: 143,
+} as const;
+
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+/**
+ * How one job ended. `running` is only produced by `get`/`parse` on a job that has not finished
+ * (the spec's outcome list has no word for "fetched, still going"; it exits 0).
+ */
+export type Outcome = 'succeeded' | 'running' | 'failed' | 'timeout' | 'error' | 'invalid' | 'interrupted';
+
+export type InterruptSignal = 'SIGINT' | 'SIGTERM';
+
+export function exitCodeFor(outcome: Outcome, signal: InterruptSignal = 'SIGINT'): ExitCodeValue {
+  switch (outcome) {
+    case 'succeeded':
+    case 'running':
+      return ExitCode.ok;
+    case 'failed':
+      return ExitCode.failed;
+    case 'timeout':
+      return ExitCode.timeout;
+    case 'error':
+      return ExitCode.unavailable;
+    case 'invalid':
+      return ExitCode.invalid;
+    case 'interrupted':
+      return signal === 'SIGTERM' ? ExitCode.sigterm : ExitCode.sigint;
+  }
+}
+
+/** Several jobs: the highest code wins, except that an interruption always wins. */
+export function combineExitCodes(codes: readonly number[]): number {
+  if (codes.includes(ExitCode.sigterm)) return ExitCode.sigterm;
+  if (codes.includes(ExitCode.sigint)) return ExitCode.sigint;
+  return codes.reduce((a, b) => Math.max(a, b), 0);
+}

@@ -1,0 +1,84 @@
+import type { ExportStatus } from '../api/schema.js';
+import { formatDuration } from '../cli/duration.js';
+
+/** Locale and time zone for numbers and dates; undefined means the system's. Tests pin both. */
+export interface FormatOptions {
+  locale?: string | undefined;
+  timeZone?: string | undefined;
+}
+
+export interface Formatters {
+  number(n: number): string;
+  percent(p: number): string;
+  date(iso: string): string;
+  time(ms: number): string;
+}
+
+export function makeFormatters(options: FormatOptions = {}): Formatters {
+  const numbers = new Intl.NumberFormat(options.locale, { maximumFractionDigits: 0 });
+  const percents = new Intl.NumberFormat(options.locale, { maximumFractionDigits: 0 });
+  const dates = new Intl.DateTimeFormat(options.locale, {
+    timeZone: options.timeZone,
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    timeZoneName: 'short',
+  });
+  const times = new Intl.DateTimeFormat(options.locale, {
+    timeZone: options.timeZone,
+    hour: '2-digit',
+    minute: '2-digit',
+  });
+  return {
+    number: (n) => numbers.format(n),
+    percent: (p) => `${percents.format(Math.floor(p))}%`,
+    date: (iso) => dates.format(new Date(iso)),
+    time: (ms) => times.format(new Date(ms)),
+  };
+}
+
+/** The percentage done: the server's, else processed/total, else undefined. */
+export function percentOf(status: ExportStatus): number | undefined {
+  const p = status.progress;
+  if (!p) return undefined;
+  if (p.percentage !== undefined) return p.percentage;
+  if (p.processed !== undefined && p.total !== undefined && p.total > 0) {
+    return Math.min(100, (p.processed / p.total) * 100);
+  }
+  return undefined;
+}
+
+/** "1,500/4,500 (33%)", "1,500 items", "33%" or "" — whatever the server told. */
+export function progressText(status: ExportStatus, f: Formatters, separator = '/'): string {
+  const p = status.progress;
+  const pct = percentOf(status);
+  const pctText = pct === undefined ? '' : f.percent(pct);
+  if (p?.processed !== undefined && p.total !== undefined) {
+    return `${f.number(p.processed)}${separator}${f.number(p.total)}${pctText ? ` (${pctText})` : ''}`;
+  }
+  if (p?.processed !== undefined) return `${f.number(p.processed)} items${pctText ? ` (${pctText})` : ''}`;
+  return pctText;
+}
+
+const BAR_FULL = '█';
+const BAR_EMPTY = '░';
+
+export function progressBar(pct: number | undefined, width: number, unicode: boolean): string {
+  const full = unicode ? BAR_FULL : '#';
+  const empty = unicode ? BAR_EMPTY : '-';
+  if (pct === undefined) return empty.repeat(width);
+  const filled = Math.max(0, Math.min(width, Math.round((pct / 100) * width)));
+  return full.repeat(filled) + empty.repeat(width - filled);
+}
+
+/** Time the job has taken: server times when it has both, else what the watch observed (if anything). */
+export function jobDurationMs(status: ExportStatus | null, observedMs: number): number | undefined {
+  const end = status?.completionTime ?? status?.failureTime;
+  if (status?.startTime && end) return Math.max(0, Date.parse(end) - Date.parse(status.startTime));
+  return observedMs > 0 ? observedMs : undefined;
+}
+
+export { formatDuration };

@@ -1,0 +1,39 @@
+import { type ExportStatus, normaliseStatus, type Phase } from '../api/schema.js';
+import type { JobRef } from '../job.js';
+import type { PollEvent } from '../poll/poller.js';
+import { EtaTracker } from './eta.js';
+
+/** What the progress displays remember of one job, fed by its events. */
+export class JobState {
+  status: ExportStatus | undefined;
+  retry: { reason: string; until: number; attempt: number } | undefined;
+  done = false;
+  readonly eta = new EtaTracker();
+
+  constructor(
+    readonly job: JobRef,
+    readonly startedAt: number,
+  ) {}
+
+  get phase(): Phase | undefined {
+    return this.status ? normaliseStatus(this.status.status).phase : undefined;
+  }
+
+  apply(event: PollEvent): void {
+    switch (event.type) {
+      case 'poll':
+        this.status = event.status;
+        this.retry = undefined;
+        this.eta.observe(event.at, event.status);
+        break;
+      case 'retry':
+        this.retry = { reason: event.reason, until: event.at + event.delayMs, attempt: event.attempt };
+        break;
+      case 'result':
+        this.done = true;
+        break;
+      case 'warning':
+        break;
+    }
+  }
+}

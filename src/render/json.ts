@@ -1,0 +1,65 @@
+import type { JobResult } from '../job.js';
+import type { PollEvent } from '../poll/poller.js';
+
+const KNOWN_FIELDS = new Set([
+  'status',
+  'progress',
+  'startTime',
+  'estimatedCompletion',
+  'completionTime',
+  'failureTime',
+  'results',
+  'error',
+  'start_time',
+  'estimated_completion',
+  'completion_time',
+  'failure_time',
+]);
+
+/** The `--output json` document of one job (SPEC §4); unknown server fields are kept under `raw`. */
+export function resultDocument(result: JobResult): Record<string, unknown> {
+  const doc: Record<string, unknown> = {
+    job: result.job.id,
+    url: result.job.url,
+    outcome: result.outcome,
+    exitCode: result.exitCode,
+    status: result.status,
+    error: result.error,
+    polls: result.polls,
+    elapsedMs: result.elapsedMs,
+  };
+  const extras = Object.entries(result.raw ?? {}).filter(([key]) => !KNOWN_FIELDS.has(key));
+  if (extras.length > 0) doc.raw = Object.fromEntries(extras);
+  return doc;
+}
+
+/** One `--output ndjson` line for an event, or null for events that format has no line for. */
+export function eventDocument(event: PollEvent): Record<string, unknown> | null {
+  const at = new Date(event.at).toISOString();
+  switch (event.type) {
+    case 'poll':
+      return { type: 'poll', job: event.job.id, at, status: event.status };
+    case 'retry':
+      return { type: 'retry', job: event.job.id, at, reason: event.reason, delayMs: event.delayMs };
+    case 'result':
+      return { type: 'result', ...resultDocument(event.result) };
+    case 'warning':
+      return null;
+  }
+}
+
+// JSON.stringify escapes C0 controls but not DEL, C1 controls or bidi overrides, which some
+// terminals act on. Escaping them keeps the data intact and the terminal safe.
+const UNSAFE_IN_JSON = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/** One line of JSON, safe to print on a terminal. A value too deep to serialise loses its `raw`. */
+export function jsonLine(value: Record<string, unknown>): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    const { raw: _dropped, ...rest } = value;
+    text = JSON.stringify({ ...rest, raw: null });
+  }
+  return `${text.replace(UNSAFE_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}\n`;
+}

@@ -1,0 +1,103 @@
+import { sanitize } from '../io/sanitize.js';
+import type { Sink } from '../io/streams.js';
+import { type JobRef, shortId } from '../job.js';
+import type { PollEvent } from '../poll/poller.js';
+import { type Formatters, formatDuration, percentOf, progressText } from './format.js';
+import type { Progress } from './progress.js';
+
+/** A progress line at most every this many percentage points… */
+export const PLAIN_PERCENT_STEP = 10;
+/** …or, when progress moved less than that, at most this often. */
+export const PLAIN_MIN_LINE_GAP_MS = 60_000;
+/** A line after this long without any, so CI systems that kill silent jobs do not. */
+export const HEARTBEAT_MS = 5 * 60_000;
+
+interface PlainJob {
+  id: string;
+  status?: string;
+  lastLineAt: number;
+  printedStep: number;
+  lastText: string;
+}
+
+/**
+ * Progress for logs (not a TTY): one timestamped line per change of status, progress lines at
+ * most every 10 points or every minute, a heartbeat after 5 silent minutes. No colour, no cursor codes.
+ */
+export class PlainProgress implements Progress {
+  private readonly jobs = new Map<string, PlainJob>();
+
+  constructor(
+    private readonly err: Sink,
+    private readonly out: Sink,
+    private readonly format: Formatters,
+  ) {}
+
+  start(jobs: readonly JobRef[], now: number): void {
+    for (const job of jobs) this.jobs.set(job.url, { id: shortId(sanitize(job.id, 100)), lastLineAt: now, printedStep: -1, lastText: '' });
+  }
+
+  event(event: PollEvent): void {
+    const job = this.jobs.get(event.job.url);
+    if (!job) return;
+    const { id } = job;
+    switch (event.type) {
+      case 'poll': {
+        const s = event.status;
+        const status = sanitize(s.status, 60);
+        const pct = percentOf(s);
+        const step = pct === undefined ? -1 : Math.floor(pct / PLAIN_PERCENT_STEP);
+        const progress = progressText(s, this.format);
+        const text = progress ? `${status} ${progress}` : status;
+        const statusChanged = status !== job.status;
+        const stepped = step > job.printedStep;
+        const due = event.changed && event.at - job.lastLineAt >= PLAIN_MIN_LINE_GAP_MS;
+        if (statusChanged || stepped || due) {
+          this.line(event.at, `${id} ${text}`);
+          job.lastLineAt = event.at;
+          job.printedStep = Math.max(step, job.printedStep);
+        }
+        job.status = status;
+        job.lastText = text;
+        break;
+      }
+      case 'retry':
+        this.line(event.at, `${id} retry ${event.attempt} in ${formatDuration(event.delayMs)}: ${sanitize(event.reason, 200)}`);
+        job.lastLineAt = event.at;
+        break;
+      case 'warning':
+        break;
+      case 'result':
+        this.jobs.delete(event.job.url);
+        break;
+    }
+  }
+
+  log(line: string): void {
+    this.err.write(`${line}\n`);
+  }
+
+  writeOut(text: string): void {
+    this.out.write(text);
+  }
+
+  tick(now: number): void {
+    for (const job of this.jobs.values()) {
+      if (now - job.lastLineAt < HEARTBEAT_MS) continue;
+      const state = job.lastText || 'waiting for the first answer';
+      this.line(now, `${job.id} still watching: ${state} (no news for ${formatDuration(now - job.lastLineAt)})`);
+      job.lastLineAt = now;
+    }
+  }
+
+  stop(): void {}
+
+  private line(at: number, text: string): void {
+    this.err.write(`${timestamp(at)} ${text}\n`);
+  }
+}
+
+/** 2026-11-28T10:00:00Z: sortable, unambiguous, what CI logs show. */
+export function timestamp(ms: number): string {
+  return `${new Date(ms).toISOString().slice(0, 19)}Z`;
+}

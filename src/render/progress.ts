@@ -1,0 +1,16 @@
+import type { JobRef } from '../job.js';
+import type { PollEvent } from '../poll/poller.js';
+
+/** Live progress on stderr: a spinner in a terminal, plain lines in a pipe, or nothing. */
+export interface Progress {
+  start(jobs: readonly JobRef[], now: number): void;
+  event(event: PollEvent): void;
+  /** A line for stderr (a warning, a --verbose log) that must not tear the spinner. */
+  log(line: string): void;
+  /** Writes to stdout (a summary) without tearing the spinner. */
+  writeOut(text: string): void;
+  /** Called every second or so: refreshes elapsed times, ETAs and heartbeats. */
+  tick(now: number): void;
+  /** Ends live output for good; the cursor is visible again. */
+  stop(): void;
+}

@@ -1,0 +1,89 @@
+import type { ChalkInstance } from 'chalk';
+import { type ExportStatus, phaseOf } from '../api/schema.js';
+import { sanitize } from '../io/sanitize.js';
+import type { JobResult } from '../job.js';
+import { formatDuration, type Formatters, jobDurationMs, progressText } from './format.js';
+import type { Symbols } from './symbols.js';
+
+export interface SummaryStyle {
+  color: ChalkInstance;
+  symbols: Symbols;
+  format: Formatters;
+}
+
+const LABEL_WIDTH = 11;
+
+/** The final summary of one job (SPEC §4), as text lines ending in a newline. Pure. */
+export function renderSummary(result: JobResult, style: SummaryStyle): string {
+  const { color: c, symbols: sym, format: f } = style;
+  const s = result.status;
+  const id = sanitize(result.job.id, 200);
+  const lines: string[] = [];
+  const row = (label: string, value: string) => lines.push(`  ${c.dim(label.padEnd(LABEL_WIDTH))}${value}`);
+  const duration = jobDurationMs(s, result.elapsedMs);
+  const took = (word: string) => (duration === undefined ? '' : ` ${c.dim(`${word} ${formatDuration(duration)}`)}`);
+
+  switch (result.outcome) {
+    case 'succeeded':
+      lines.push(`${c.green(sym.success)} ${c.bold(id)}  ${c.green(statusName(s))}${took('in')}`);
+      break;
+    case 'running':
+      lines.push(`${c.cyan(sym.info)} ${c.bold(id)}  ${c.cyan(statusName(s))}`);
+      break;
+    case 'failed':
+      lines.push(`${c.red(sym.failure)} ${c.bold(id)}  ${c.red(statusName(s))}${took('after')}`);
+      break;
+    case 'timeout':
+      lines.push(`${c.yellow(sym.failure)} ${c.bold(id)}  ${c.yellow('Timed out')}${took('after')}`);
+      break;
+    case 'error':
+      lines.push(`${c.red(sym.failure)} ${c.bold(id)}  ${c.red('No status')}`);
+      break;
+    case 'invalid':
+      lines.push(`${c.red(sym.failure)} ${c.bold(id)}  ${c.red('Invalid response')}`);
+      break;
+    case 'interrupted':
+      lines.push(`${c.yellow(sym.warning)} ${c.bold(id)}  ${c.yellow('Stopped watching')}`);
+      break;
+  }
+
+  if (result.error) row('Error', sanitize(result.error));
+  if (s) {
+    if (result.outcome !== 'succeeded' && result.outcome !== 'failed') row('Status', statusName(s));
+    const progress = progressText(s, f, ' of ');
+    if (progress) row(result.outcome === 'succeeded' ? 'Processed' : 'Progress', progress);
+    if (s.results) row('Results', resultsText(s, style));
+    if (s.startTime) row('Started', f.date(s.startTime));
+    if (s.completionTime) row('Completed', f.date(s.completionTime));
+    if (s.failureTime) row('Failed', f.date(s.failureTime));
+    if (!s.completionTime && !s.failureTime && s.estimatedCompletion && !isFinished(s)) {
+      row('Estimated', f.date(s.estimatedCompletion));
+    }
+  }
+  if (result.outcome === 'interrupted' || result.outcome === 'timeout') {
+    row('Note', 'the export goes on on the server; check it again with `export-status get`');
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function statusName(s: ExportStatus | null): string {
+  return s ? sanitize(s.status, 60) : 'unknown';
+}
+
+function isFinished(s: ExportStatus): boolean {
+  const phase = phaseOf(s);
+  return phase === 'succeeded' || phase === 'failed' || phase === 'cancelled';
+}
+
+/** "4,485 successful · 10 warnings · 5 errors", each part in its colour; absent counts are left out. */
+export function resultsText(s: ExportStatus, style: SummaryStyle): string {
+  const { color: c, format: f, symbols: sym } = style;
+  const r = s.results ?? {};
+  const parts: string[] = [];
+  if (r.successful !== undefined) parts.push(c.green(`${f.number(r.successful)} successful`));
+  if (r.warnings !== undefined) {
+    parts.push(c.yellow(`${f.number(r.warnings)} ${r.warnings === 1 ? 'warning' : 'warnings'}`));
+  }
+  if (r.errors !== undefined) parts.push(c.red(`${f.number(r.errors)} ${r.errors === 1 ? 'error' : 'errors'}`));
+  return parts.join(` ${sym.bullet} `) || c.dim('none reported');
+}

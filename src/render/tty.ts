@@ -1,0 +1,90 @@
+import type { Ora } from 'ora';
+import type { Sink } from '../io/streams.js';
+import type { JobRef } from '../job.js';
+import type { PollEvent } from '../poll/poller.js';
+import { type LineStyle, jobLine } from './job-line.js';
+import { JobState } from './job-state.js';
+import type { Progress } from './progress.js';
+
+/**
+ * Progress in an interactive terminal: one ora spinner on stderr whose text holds one line per
+ * running job. ora is loaded only here, so pipes and CI never pay for it.
+ */
+export async function createTtyProgress(err: Sink, out: Sink, style: LineStyle, now: () => number): Promise<Progress> {
+  const { default: ora } = await import('ora');
+  const spinner = ora({
+    stream: err as NodeJS.WritableStream,
+    isEnabled: true,
+    // ora's default puts stdin in raw mode, where Ctrl-C never becomes SIGINT (PITFALLS.md).
+    discardStdin: false,
+    hideCursor: true,
+    color: style.color.level > 0 ? 'cyan' : false,
+  });
+  return new TtyProgress(spinner, err, out, style, now);
+}
+
+class TtyProgress implements Progress {
+  private readonly jobs = new Map<string, JobState>();
+  private stopped = false;
+
+  constructor(
+    private readonly spinner: Ora,
+    private readonly err: Sink,
+    private readonly out: Sink,
+    private readonly style: LineStyle,
+    private readonly now: () => number,
+  ) {}
+
+  start(jobs: readonly JobRef[], now: number): void {
+    for (const job of jobs) this.jobs.set(job.url, new JobState(job, now));
+    this.spinner.start(this.text(now));
+  }
+
+  event(event: PollEvent): void {
+    const state = this.jobs.get(event.job.url);
+    if (!state) return;
+    state.apply(event);
+    if (event.type === 'result') this.jobs.delete(event.job.url);
+    this.refresh();
+  }
+
+  log(line: string): void {
+    this.above(() => this.err.write(`${line}\n`));
+  }
+
+  writeOut(text: string): void {
+    this.above(() => this.out.write(text));
+  }
+
+  tick(): void {
+    this.refresh();
+  }
+
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.spinner.stop();
+  }
+
+  private refresh(): void {
+    if (this.stopped) return;
+    if (this.jobs.size === 0) {
+      this.spinner.stop();
+      return;
+    }
+    this.spinner.text = this.text(this.now());
+  }
+
+  /** Clears the spinner, writes, and draws it again below what was written. */
+  private above(write: () => void): void {
+    const spinning = this.spinner.isSpinning;
+    if (spinning) this.spinner.clear();
+    write();
+    if (spinning) this.spinner.render();
+  }
+
+  private text(now: number): string {
+    // The spinner frame precedes the first line; later lines are indented to match.
+    return [...this.jobs.values()].map((s) => jobLine(s, now, this.style)).join('\n  ');
+  }
+}

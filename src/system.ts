@@ -1,0 +1,64 @@
+import { open, readFile, stat } from 'node:fs/promises';
+import { nodeTransport } from './api/node-transport.js';
+import { type Deps, realClock } from './deps.js';
+
+/** The real side effects. With bin/, the only code that touches `process`. */
+export function systemDeps(): Deps {
+  // `… | head -1`: the reader has gone; end quietly instead of dying on EPIPE.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(0);
+      throw err;
+    });
+  }
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdinIsTTY: Boolean(process.stdin.isTTY),
+    readStdin: async (maxBytes) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of process.stdin) {
+        size += (chunk as Buffer).length;
+        if (size > maxBytes) {
+          process.stdin.destroy();
+          return null;
+        }
+        chunks.push(chunk as Buffer);
+      }
+      return Buffer.concat(chunks);
+    },
+    readFileCapped: async (path, maxBytes) => {
+      const file = await open(path, 'r');
+      try {
+        const buffer = Buffer.alloc(maxBytes + 1);
+        let size = 0;
+        while (size <= maxBytes) {
+          const { bytesRead } = await file.read(buffer, size, buffer.length - size, null);
+          if (bytesRead === 0) break;
+          size += bytesRead;
+        }
+        return size > maxBytes ? null : buffer.subarray(0, size);
+      } finally {
+        await file.close();
+      }
+    },
+    readTextFile: (path) => readFile(path, 'utf8'),
+    fileMode: async (path) => (process.platform === 'win32' ? undefined : (await stat(path)).mode & 0o777),
+    env: process.env,
+    clock: realClock,
+    random: Math.random,
+    transport: nodeTransport(),
+    onInterrupt: (handler) => {
+      const onInt = () => handler('SIGINT');
+      const onTerm = () => handler('SIGTERM');
+      process.on('SIGINT', onInt);
+      process.on('SIGTERM', onTerm);
+      return () => {
+        process.off('SIGINT', onInt);
+        process.off('SIGTERM', onTerm);
+      };
+    },
+    exitNow: (code) => process.exit(code),
+  };
+}
