@@ -44,7 +44,9 @@ export async function fetchStatus(url: URL, options: ClientOptions, signal: Abor
   return classifyStatusResponse(answer.response, options.strict);
 }
 
-type Answer = { kind: 'response'; response: HttpResponse; url: URL } | { kind: 'failed'; outcome: StatusOutcome };
+type Answer =
+  | { kind: 'response'; response: HttpResponse; url: URL }
+  | { kind: 'failed'; outcome: StatusOutcome };
 
 /** Sends one request, following redirects; the token never leaves the origin it was meant for. */
 export async function request(
@@ -79,19 +81,33 @@ export async function request(
       options.log?.(`← ${describeOutcome(outcome)} after ${options.now() - started} ms`);
       return { kind: 'failed', outcome };
     }
-    options.log?.(`← HTTP ${response.status} in ${options.now() - started} ms (${Buffer.byteLength(response.body)} bytes)`);
+    options.log?.(
+      `← HTTP ${response.status} in ${options.now() - started} ms (${Buffer.byteLength(response.body)} bytes)`,
+    );
     const location = response.headers.location;
     if (!REDIRECTS.has(response.status) || !location) return { kind: 'response', response, url: current };
     let next: URL;
     try {
       next = new URL(location, current);
     } catch {
-      return { kind: 'failed', outcome: { kind: 'final', reason: `redirect to an invalid URL ${JSON.stringify(sanitize(location, 80))}` } };
+      return {
+        kind: 'failed',
+        outcome: {
+          kind: 'final',
+          reason: `redirect to an invalid URL ${JSON.stringify(sanitize(location, 80))}`,
+        },
+      };
     }
     if (next.protocol !== 'http:' && next.protocol !== 'https:') {
-      return { kind: 'failed', outcome: { kind: 'final', reason: `redirect to a non-HTTP URL (${sanitize(next.protocol, 20)})` } };
+      return {
+        kind: 'failed',
+        outcome: { kind: 'final', reason: `redirect to a non-HTTP URL (${sanitize(next.protocol, 20)})` },
+      };
     }
-    if (response.status === 303 || ((response.status === 301 || response.status === 302) && currentMethod === 'POST')) {
+    if (
+      response.status === 303 ||
+      ((response.status === 301 || response.status === 302) && currentMethod === 'POST')
+    ) {
       currentMethod = 'GET';
       currentBody = undefined;
     }
@@ -100,7 +116,11 @@ export async function request(
   return { kind: 'failed', outcome: { kind: 'final', reason: `more than ${MAX_REDIRECTS} redirects` } };
 }
 
-function requestHeaders(options: ClientOptions, sameOrigin: boolean, hasBody: boolean): Record<string, string> {
+function requestHeaders(
+  options: ClientOptions,
+  sameOrigin: boolean,
+  hasBody: boolean,
+): Record<string, string> {
   const headers: Record<string, string> = {
     accept: 'application/json',
     'accept-language': options.language,
@@ -126,14 +146,19 @@ export function classifyStatusResponse(response: HttpResponse, strict: boolean):
   if (status >= 200 && status < 300) {
     const type = response.headers['content-type'] ?? '';
     if (type && !/[/+]json\b/i.test(type)) {
-      return { kind: 'invalid', reason: `expected JSON, got ${sanitize(type, 60)}: ${snippet(response.body)}` };
+      return {
+        kind: 'invalid',
+        reason: `expected JSON, got ${sanitize(type, 60)}: ${snippet(response.body)}`,
+      };
     }
     const parsed = parseExportStatusText(response.body, { strict });
-    if (!parsed.ok) return { kind: 'invalid', reason: parsed.issues.map((i) => `${i.path}: ${i.message}`).join('; ') };
+    if (!parsed.ok)
+      return { kind: 'invalid', reason: parsed.issues.map((i) => `${i.path}: ${i.message}`).join('; ') };
     return { kind: 'status', status: parsed.value, raw: parsed.raw, warnings: parsed.warnings };
   }
   const message = `HTTP ${status}${errorMessage(response.body)}`;
-  if (TRANSIENT_HTTP.has(status)) return { kind: 'transient', reason: message, retryAfter: response.headers['retry-after'] };
+  if (TRANSIENT_HTTP.has(status))
+    return { kind: 'transient', reason: message, retryAfter: response.headers['retry-after'] };
   if (status === 401 || status === 403) {
     return {
       kind: 'final',
@@ -157,7 +182,9 @@ export function errorMessage(body: string): string {
   if (!parsed.success) return `: ${snippet(body)}`;
   const e = parsed.data;
   const text = [e.code, e.userMessage ?? e.developerMessage].filter(Boolean).join(' ');
-  const details = (e.details ?? []).map((d) => (d.value === undefined ? d.key : `${d.key}=${d.value}`)).join(', ');
+  const details = (e.details ?? [])
+    .map((d) => (d.value === undefined ? d.key : `${d.key}=${d.value}`))
+    .join(', ');
   const all = details ? `${text} (${details})` : text;
   return all ? `: ${sanitize(all, 300)}` : `: ${snippet(body)}`;
 }
@@ -196,7 +223,10 @@ export function classifyFailure(err: unknown, userSignal: AbortSignal, timeoutMs
   const what = sanitize(e?.message ?? String(err), 160);
   if (code && TRANSIENT_CODES.has(code)) return { kind: 'transient', reason: `connection error: ${what}` };
   if (code && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS_CERT/i.test(code)) {
-    return { kind: 'final', reason: `TLS certificate problem: ${what} (a private CA goes in NODE_EXTRA_CA_CERTS)` };
+    return {
+      kind: 'final',
+      reason: `TLS certificate problem: ${what} (a private CA goes in NODE_EXTRA_CA_CERTS)`,
+    };
   }
   // Other system errors (errno names like EADDRNOTAVAIL) are the network's; ERR_* codes are Node's
   // verdicts on the request itself and will not go away by retrying.
@@ -205,5 +235,7 @@ export function classifyFailure(err: unknown, userSignal: AbortSignal, timeoutMs
 }
 
 function describeOutcome(outcome: StatusOutcome): string {
-  return outcome.kind === 'aborted' ? 'aborted' : `${outcome.kind}: ${'reason' in outcome ? outcome.reason : ''}`;
+  return outcome.kind === 'aborted'
+    ? 'aborted'
+    : `${outcome.kind}: ${'reason' in outcome ? outcome.reason : ''}`;
 }

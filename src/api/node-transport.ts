@@ -26,7 +26,9 @@ const REUSED = Symbol('reused socket');
 
 function isReusedSocketReset(err: unknown): boolean {
   return (
-    err instanceof Error && (err as { [REUSED]?: boolean })[REUSED] === true && (err as NodeJS.ErrnoException).code === 'ECONNRESET'
+    err instanceof Error &&
+    (err as { [REUSED]?: boolean })[REUSED] === true &&
+    (err as NodeJS.ErrnoException).code === 'ECONNRESET'
   );
 }
 

@@ -139,7 +139,10 @@ export function parseExportStatusText(text: string, options: ParseOptions = {}):
  */
 export function parseExportStatus(input: unknown, options: ParseOptions = {}): ParseResult {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    return { ok: false, issues: [{ path: '(document)', message: `expected a JSON object, got ${describe(input)}` }] };
+    return {
+      ok: false,
+      issues: [{ path: '(document)', message: `expected a JSON object, got ${describe(input)}` }],
+    };
   }
   const raw = input as Record<string, unknown>;
   const doc: Record<string, unknown> = { ...raw };
@@ -164,7 +167,12 @@ export function parseExportStatus(input: unknown, options: ParseOptions = {}): P
     if (status.phase === 'unknown') {
       return {
         ok: false,
-        issues: [{ path: 'status', message: `expected Pending, In Progress, Successful or Failed, got ${quote(status.name)}` }],
+        issues: [
+          {
+            path: 'status',
+            message: `expected Pending, In Progress, Successful or Failed, got ${quote(status.name)}`,
+          },
+        ],
       };
     }
     return { ok: true, value: { ...result.data, status: status.name }, warnings: [], raw };
@@ -175,7 +183,12 @@ export function parseExportStatus(input: unknown, options: ParseOptions = {}): P
   for (let round = 0; round < 32; round++) {
     const result = lenientSchema.safeParse(doc);
     if (result.success) {
-      return { ok: true, value: { ...result.data, status: normaliseStatus(result.data.status).name }, warnings, raw };
+      return {
+        ok: true,
+        value: { ...result.data, status: normaliseStatus(result.data.status).name },
+        warnings,
+        raw,
+      };
     }
     for (const issue of result.error.issues) {
       warnings.push(toFieldIssue(issue, doc));
@@ -189,9 +202,15 @@ function toFieldIssue(issue: z.core.$ZodIssue, doc: unknown): FieldIssue {
   const path = formatPath(issue.path);
   if (issue.code === 'unrecognized_keys') {
     const keys = issue.keys.map((k) => quote(k)).join(', ');
-    return { path: path || '(document)', message: `unexpected field${issue.keys.length > 1 ? 's' : ''} ${keys}` };
+    return {
+      path: path || '(document)',
+      message: `unexpected field${issue.keys.length > 1 ? 's' : ''} ${keys}`,
+    };
   }
-  return { path: path || '(document)', message: `${issue.message}, got ${describe(valueAt(doc, issue.path))}` };
+  return {
+    path: path || '(document)',
+    message: `${issue.message}, got ${describe(valueAt(doc, issue.path))}`,
+  };
 }
 
 export function formatPath(path: readonly PropertyKey[]): string {

@@ -76,7 +76,9 @@ export async function pollConfig(
     token = checkToken(env.EGAIN_ACCESS_TOKEN.trim(), 'EGAIN_ACCESS_TOKEN');
   }
   if (token && !opts.insecureHttp) {
-    const plain = jobs.map((j) => new URL(j.url)).find((u) => u.protocol === 'http:' && !isLoopback(u.hostname));
+    const plain = jobs
+      .map((j) => new URL(j.url))
+      .find((u) => u.protocol === 'http:' && !isLoopback(u.hostname));
     if (plain) {
       throw new UsageError(
         `refusing to send the token over plain http:// to ${plain.host}; use https://, or --insecure-http if you really mean it`,
@@ -86,7 +88,9 @@ export async function pollConfig(
 
   const language = opts.language ?? env.EXPORT_STATUS_LANGUAGE ?? DEFAULT_LANGUAGE;
   if (!/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(language)) {
-    throw new UsageError(`--language: expected a locale such as en-US or fr-CA, got ${JSON.stringify(language)}`);
+    throw new UsageError(
+      `--language: expected a locale such as en-US or fr-CA, got ${JSON.stringify(language)}`,
+    );
   }
 
   return {
@@ -123,7 +127,9 @@ export function parseHttpUrl(text: string, what: string): URL {
   }
   if (!url.hostname) throw new UsageError(`${what}: the URL has no host: ${JSON.stringify(text)}`);
   if (url.username || url.password) {
-    throw new UsageError(`${what}: credentials do not belong in the URL; use EGAIN_ACCESS_TOKEN or --token-file`);
+    throw new UsageError(
+      `${what}: credentials do not belong in the URL; use EGAIN_ACCESS_TOKEN or --token-file`,
+    );
   }
   return url;
 }
@@ -140,7 +146,8 @@ export function resolveJob(arg: string, baseUrl: URL): JobRef {
   const id = arg.trim();
   if (id === '') throw new UsageError('a job ID is empty');
   // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters.
-  if (/[\u0000-\u001f\u007f]/.test(id)) throw new UsageError(`job ID ${JSON.stringify(id)} contains control characters`);
+  if (/[\u0000-\u001f\u007f]/.test(id))
+    throw new UsageError(`job ID ${JSON.stringify(id)} contains control characters`);
   // URL parsers treat "." and ".." (even percent-encoded) as path navigation.
   if (id === '.' || id === '..') throw new UsageError(`${JSON.stringify(id)} is not a job ID`);
   const base = baseUrl.href.endsWith('/') ? baseUrl.href : `${baseUrl.href}/`;
@@ -157,7 +164,9 @@ function safeDecode(segment: string): string {
 
 export function isLoopback(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+  return (
+    host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host)
+  );
 }
 
 async function readTokenFile(path: string, sources: ConfigSources, warnings: string[]): Promise<string> {
@@ -166,7 +175,8 @@ async function readTokenFile(path: string, sources: ConfigSources, warnings: str
     text = await sources.readTextFile(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (code ?? 'unreadable');
+    const why =
+      code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (code ?? 'unreadable');
     throw new UsageError(`--token-file: cannot read ${JSON.stringify(path)} (${why})`);
   }
   const mode = await sources.fileMode(path).catch(() => undefined);
@@ -187,16 +197,24 @@ function checkToken(token: string, what: string): string {
 }
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-const RESERVED_HEADERS = new Set(['authorization', 'host', 'content-length', 'transfer-encoding', 'connection']);
+const RESERVED_HEADERS = new Set([
+  'authorization',
+  'host',
+  'content-length',
+  'transfer-encoding',
+  'connection',
+]);
 
 export function parseHeader(text: string): [string, string] {
   const colon = text.indexOf(':');
   if (colon <= 0) throw new UsageError(`--header: expected "Name: value", got ${JSON.stringify(text)}`);
   const name = text.slice(0, colon).trim();
   const value = text.slice(colon + 1).trim();
-  if (!HEADER_NAME.test(name)) throw new UsageError(`--header: ${JSON.stringify(name)} is not a valid header name`);
+  if (!HEADER_NAME.test(name))
+    throw new UsageError(`--header: ${JSON.stringify(name)} is not a valid header name`);
   if (RESERVED_HEADERS.has(name.toLowerCase())) {
-    const hint = name.toLowerCase() === 'authorization' ? '; the token goes in EGAIN_ACCESS_TOKEN or --token-file' : '';
+    const hint =
+      name.toLowerCase() === 'authorization' ? '; the token goes in EGAIN_ACCESS_TOKEN or --token-file' : '';
     throw new UsageError(`--header: ${name} cannot be set with --header${hint}`);
   }
   // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters.

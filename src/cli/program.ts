@@ -82,16 +82,20 @@ function duration(min = 0, name = 'duration') {
 
 function integer(min: number, max: number) {
   return (value: string): number => {
-    if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError(`expected a whole number, got ${JSON.stringify(value)}`);
+    if (!/^\d+$/.test(value.trim()))
+      throw new InvalidArgumentError(`expected a whole number, got ${JSON.stringify(value)}`);
     const n = Number(value);
-    if (n < min || n > max) throw new InvalidArgumentError(`expected a number from ${min} to ${max}, got ${n}`);
+    if (n < min || n > max)
+      throw new InvalidArgumentError(`expected a number from ${min} to ${max}, got ${n}`);
     return n;
   };
 }
 
 function interval(value: string): number {
   if (value.trim().toLowerCase() === 'auto') {
-    throw new InvalidArgumentError('adaptive polling (--interval auto) is not available yet; give a duration such as 5s');
+    throw new InvalidArgumentError(
+      'adaptive polling (--interval auto) is not available yet; give a duration such as 5s',
+    );
   }
   return duration(MIN_INTERVAL_MS, 'interval')(value);
 }
@@ -102,7 +106,11 @@ function collect(value: string, previous: string[]): string[] {
 
 function addOutputOptions(cmd: Command, what: string): Command {
   return cmd
-    .addOption(new Option('-o, --output <format>', `${what} format`).choices(['text', 'json', 'ndjson']).default('text'))
+    .addOption(
+      new Option('-o, --output <format>', `${what} format`)
+        .choices(['text', 'json', 'ndjson'])
+        .default('text'),
+    )
     .option('--json', 'shorthand for --output json')
     .option('-q, --quiet', 'no progress output; errors still go to stderr')
     .option('--no-color', 'no colours (also: NO_COLOR, TERM=dumb)')
@@ -112,7 +120,10 @@ function addOutputOptions(cmd: Command, what: string): Command {
 
 function addFailOn(cmd: Command): Command {
   return cmd.addOption(
-    new Option('--fail-on <level>', 'exit 1 when the results have errors (errors) or errors or warnings (warnings)')
+    new Option(
+      '--fail-on <level>',
+      'exit 1 when the results have errors (errors) or errors or warnings (warnings)',
+    )
       .choices(['never', 'errors', 'warnings'])
       .default('never'),
   );
@@ -122,8 +133,18 @@ function addPollOptions(cmd: Command): Command {
   addOutputOptions(cmd, 'output');
   addFailOn(cmd);
   return cmd
-    .option('--request-timeout <duration>', 'time limit of one HTTP request', duration(MIN_INTERVAL_MS, 'request timeout'), 30_000)
-    .option('--max-retries <n>', 'consecutive transient failures tolerated per job, then exit 4', integer(0, 1000), 10)
+    .option(
+      '--request-timeout <duration>',
+      'time limit of one HTTP request',
+      duration(MIN_INTERVAL_MS, 'request timeout'),
+      30_000,
+    )
+    .option(
+      '--max-retries <n>',
+      'consecutive transient failures tolerated per job, then exit 4',
+      integer(0, 1000),
+      10,
+    )
     .option('--base-url <url>', 'base URL of the export API (env EXPORT_STATUS_BASE_URL)')
     .option('--token-file <path>', 'file holding the bearer token (env EGAIN_ACCESS_TOKEN)')
     .option('--language <locale>', 'Accept-Language (env EXPORT_STATUS_LANGUAGE, default en-US)')
@@ -156,7 +177,11 @@ export function buildProgram(
     .argument('<job...>', 'job ID or full http(s):// status URL')
     .option('-i, --interval <duration>', 'time between polls of one job (min 100ms)', interval, 5_000)
     .option('-t, --timeout <duration>', 'give up after this long (exit 3)', duration(1, 'timeout'))
-    .option('--stall-timeout <duration>', 'give up when neither status nor progress changed for this long (exit 3)', duration(1, 'stall timeout'));
+    .option(
+      '--stall-timeout <duration>',
+      'give up when neither status nor progress changed for this long (exit 3)',
+      duration(1, 'stall timeout'),
+    );
   addPollOptions(watch).action((jobs: string[], opts: PollOpts) => capture({ command: 'watch', jobs, opts }));
 
   const get = program
@@ -172,8 +197,8 @@ export function buildProgram(
     .command('parse')
     .description('validate an ExportStatus document from a file or stdin and print its summary')
     .argument('[file]', 'the document; stdin when "-" or absent');
-  addOutputOptions(parse, 'output (json: the normalised document)').action((file: string | undefined, opts: ParseOpts) =>
-    capture({ command: 'parse', file, opts }),
+  addOutputOptions(parse, 'output (json: the normalised document)').action(
+    (file: string | undefined, opts: ParseOpts) => capture({ command: 'parse', file, opts }),
   );
 
   program
@@ -183,7 +208,12 @@ export function buildProgram(
     .option('--port <port>', 'port to listen on (0: any free port)', integer(0, 65535), 8080)
     .option('--duration <duration>', 'how long each job takes', duration(100, 'duration'), 20_000)
     .option('--token <token>', 'demand this bearer token (401 otherwise)')
-    .option('--slow <duration>', 'how long the `slow` scenario holds back its slow answers', duration(0), 35_000)
+    .option(
+      '--slow <duration>',
+      'how long the `slow` scenario holds back its slow answers',
+      duration(0),
+      35_000,
+    )
     .option('-q, --quiet', 'do not log requests')
     .action((opts: ServeOpts) => capture({ command: 'serve', opts }));
 

@@ -1,7 +1,7 @@
 import { request } from '../api/client.js';
-import type { DemoOpts } from '../cli/program.js';
 import type { PollConfig } from '../cli/config.js';
 import { outputConfig } from '../cli/config.js';
+import type { DemoOpts } from '../cli/program.js';
 import type { Deps } from '../deps.js';
 import { ExitCode } from '../exit-codes.js';
 import { USER_AGENT } from '../version.js';
@@ -13,13 +13,26 @@ import { runPoll } from './watch.js';
  */
 export async function runDemo(opts: DemoOpts, deps: Deps): Promise<number> {
   const { startSimulator } = await import('../sim/server.js');
-  const sim = await startSimulator({ host: '127.0.0.1', port: 0, durationMs: opts.duration, slowMs: 3 * 1000 });
+  const sim = await startSimulator({
+    host: '127.0.0.1',
+    port: 0,
+    durationMs: opts.duration,
+    slowMs: 3 * 1000,
+  });
   try {
     const baseUrl = new URL(sim.baseUrl);
     const created = await request(
       'POST',
       new URL(`${sim.baseUrl}/content/export?scenario=${encodeURIComponent(opts.scenario)}`),
-      { transport: deps.transport, language: 'en-US', userAgent: USER_AGENT, headers: [], requestTimeoutMs: 5000, strict: false, now: deps.clock.now },
+      {
+        transport: deps.transport,
+        language: 'en-US',
+        userAgent: USER_AGENT,
+        headers: [],
+        requestTimeoutMs: 5000,
+        strict: false,
+        now: deps.clock.now,
+      },
       new AbortController().signal,
       5000,
       JSON.stringify({ portalID: 'demo', language: { code: 'en-US' }, resourceTypes: ['articles'] }),

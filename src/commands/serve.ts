@@ -6,7 +6,9 @@ import { plainTimestampedLine } from './lines.js';
 /** `export-status serve`: the simulator until SIGINT/SIGTERM. Its base URL is the first line of stdout. */
 export async function runServe(opts: ServeOpts, deps: Deps): Promise<number> {
   const { startSimulator } = await import('../sim/server.js');
-  const log = opts.quiet ? undefined : (line: string) => deps.stderr.write(plainTimestampedLine(deps.clock.now(), line));
+  const log = opts.quiet
+    ? undefined
+    : (line: string) => deps.stderr.write(plainTimestampedLine(deps.clock.now(), line));
   let sim: Awaited<ReturnType<typeof startSimulator>>;
   try {
     sim = await startSimulator({
@@ -19,7 +21,8 @@ export async function runServe(opts: ServeOpts, deps: Deps): Promise<number> {
     });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    const why = e.code === 'EADDRINUSE' ? 'the port is in use (--port 0 picks a free one)' : (e.code ?? e.message);
+    const why =
+      e.code === 'EADDRINUSE' ? 'the port is in use (--port 0 picks a free one)' : (e.code ?? e.message);
     deps.stderr.write(`error: cannot listen on ${opts.host}:${opts.port}: ${why}\n`);
     return 4;
   }

@@ -39,7 +39,11 @@ export async function runPoll(config: PollConfig, deps: Deps): Promise<number> {
       const doc = eventDocument(event);
       if (doc) progress.writeOut(jsonLine(doc));
     } else if (event.type === 'result') {
-      progress.writeOut(config.output === 'json' ? jsonLine(resultDocument(event.result)) : renderSummary(event.result, style));
+      progress.writeOut(
+        config.output === 'json'
+          ? jsonLine(resultDocument(event.result))
+          : renderSummary(event.result, style),
+      );
     }
   };
 
@@ -100,10 +104,16 @@ async function chooseProgress(config: PollConfig, deps: Deps, io: IO): Promise<P
   const err = deps.stderr;
   const quiet = config.quiet || config.output === 'ndjson';
   const columns = err.columns ?? 0;
-  const interactive = Boolean(err.isTTY) && columns > 0 && deps.env.TERM !== 'dumb' && config.output === 'text';
+  const interactive =
+    Boolean(err.isTTY) && columns > 0 && deps.env.TERM !== 'dumb' && config.output === 'text';
   if (!quiet && interactive) {
     const { createTtyProgress } = await import('../render/tty.js');
-    return createTtyProgress(err, deps.stdout, { color: io.errColor, format, unicode: io.unicode }, deps.clock.now);
+    return createTtyProgress(
+      err,
+      deps.stdout,
+      { color: io.errColor, format, unicode: io.unicode },
+      deps.clock.now,
+    );
   }
   const plain = new PlainProgress(err, deps.stdout, format);
   if (!quiet) return plain;

@@ -47,11 +47,16 @@ export const FINAL_POLL_GRACE_MS = 2_000;
  * time, randomness and HTTP come from `deps`. The first poll is immediate; the next starts
  * `intervalMs` after the previous answer; there is never more than one request in flight.
  */
-export async function* pollJob(job: JobRef, settings: PollSettings, deps: PollerDeps): AsyncGenerator<PollEvent, JobResult> {
+export async function* pollJob(
+  job: JobRef,
+  settings: PollSettings,
+  deps: PollerDeps,
+): AsyncGenerator<PollEvent, JobResult> {
   const { clock, signal } = deps;
   const url = new URL(job.url);
   const startedAt = clock.now();
-  const hardDeadline = settings.timeoutMs === undefined ? Number.POSITIVE_INFINITY : startedAt + settings.timeoutMs;
+  const hardDeadline =
+    settings.timeoutMs === undefined ? Number.POSITIVE_INFINITY : startedAt + settings.timeoutMs;
   let lastChangeAt = startedAt;
   let fingerprint = '';
   let last: { status: ExportStatus; raw: Record<string, unknown> } | null = null;
@@ -60,9 +65,17 @@ export async function* pollJob(job: JobRef, settings: PollSettings, deps: Poller
   const warned = new Set<string>();
 
   const deadline = () =>
-    Math.min(hardDeadline, settings.stallTimeoutMs === undefined ? Number.POSITIVE_INFINITY : lastChangeAt + settings.stallTimeoutMs);
+    Math.min(
+      hardDeadline,
+      settings.stallTimeoutMs === undefined
+        ? Number.POSITIVE_INFINITY
+        : lastChangeAt + settings.stallTimeoutMs,
+    );
 
-  function end(outcome: Outcome, error: string | null): { type: 'result'; job: JobRef; at: number; result: JobResult } {
+  function end(
+    outcome: Outcome,
+    error: string | null,
+  ): { type: 'result'; job: JobRef; at: number; result: JobResult } {
     const at = clock.now();
     const result: JobResult = {
       job,
@@ -80,13 +93,20 @@ export async function* pollJob(job: JobRef, settings: PollSettings, deps: Poller
   function timedOut(now: number): { type: 'result'; job: JobRef; at: number; result: JobResult } {
     const state = last ? `; last status ${last.status.status}` : '; no status was had';
     if (now >= hardDeadline) {
-      return end('timeout', `not finished within ${formatDuration(settings.timeoutMs ?? 0)} (--timeout)${state}`);
+      return end(
+        'timeout',
+        `not finished within ${formatDuration(settings.timeoutMs ?? 0)} (--timeout)${state}`,
+      );
     }
-    return end('timeout', `no change in status or progress for ${formatDuration(settings.stallTimeoutMs ?? 0)} (--stall-timeout)${state}`);
+    return end(
+      'timeout',
+      `no change in status or progress for ${formatDuration(settings.stallTimeoutMs ?? 0)} (--stall-timeout)${state}`,
+    );
   }
 
   while (true) {
-    if (signal.aborted) return yield* final(end('interrupted', 'interrupted; the export goes on on the server'));
+    if (signal.aborted)
+      return yield* final(end('interrupted', 'interrupted; the export goes on on the server'));
     const before = clock.now();
     const untilDeadline = deadline() - before;
     const timeoutMs = Math.min(settings.requestTimeoutMs, Math.max(0, untilDeadline) + FINAL_POLL_GRACE_MS);
@@ -117,7 +137,13 @@ export async function* pollJob(job: JobRef, settings: PollSettings, deps: Poller
         const { phase } = normaliseStatus(status.status);
         if (phase === 'unknown' && !warned.has('status')) {
           warned.add('status');
-          yield { type: 'warning', job, at, message: `unknown status ${JSON.stringify(status.status)}; still watching`, verbose: false };
+          yield {
+            type: 'warning',
+            job,
+            at,
+            message: `unknown status ${JSON.stringify(status.status)}; still watching`,
+            verbose: false,
+          };
         }
         if (isTerminal(phase)) return yield* final(terminalResult(status, phase, settings.failOn, end));
         if (settings.once) return yield* final(end('running', null));
@@ -127,7 +153,9 @@ export async function* pollJob(job: JobRef, settings: PollSettings, deps: Poller
         failures++;
         if (failures > settings.maxRetries) {
           const tries = failures === 1 ? '1 attempt' : `${failures} attempts in a row`;
-          return yield* final(end('error', `${outcome.reason} (gave up after ${tries}; --max-retries ${settings.maxRetries})`));
+          return yield* final(
+            end('error', `${outcome.reason} (gave up after ${tries}; --max-retries ${settings.maxRetries})`),
+          );
         }
         const retryAfterMs = parseRetryAfter(outcome.retryAfter, at);
         delayMs = backoffDelay(failures, deps.random, retryAfterMs);
@@ -159,7 +187,12 @@ export async function* pollJob(job: JobRef, settings: PollSettings, deps: Poller
   }
 }
 
-async function* final(event: { type: 'result'; job: JobRef; at: number; result: JobResult }): AsyncGenerator<PollEvent, JobResult> {
+async function* final(event: {
+  type: 'result';
+  job: JobRef;
+  at: number;
+  result: JobResult;
+}): AsyncGenerator<PollEvent, JobResult> {
   yield event;
   return event.result;
 }
@@ -168,7 +201,10 @@ function terminalResult(
   status: ExportStatus,
   phase: ReturnType<typeof normaliseStatus>['phase'],
   failOn: FailOn,
-  end: (outcome: Outcome, error: string | null) => { type: 'result'; job: JobRef; at: number; result: JobResult },
+  end: (
+    outcome: Outcome,
+    error: string | null,
+  ) => { type: 'result'; job: JobRef; at: number; result: JobResult },
 ) {
   if (phase === 'failed') return end('failed', status.error ?? 'the export failed');
   if (phase === 'cancelled') return end('failed', status.error ?? 'the export was cancelled');
@@ -180,7 +216,8 @@ function terminalResult(
 export function failOnCrossed(status: ExportStatus, failOn: FailOn): string | null {
   const errors = status.results?.errors ?? 0;
   const warnings = status.results?.warnings ?? 0;
-  if (failOn !== 'never' && errors > 0) return `${errors} ${errors === 1 ? 'error' : 'errors'} reported (--fail-on ${failOn})`;
+  if (failOn !== 'never' && errors > 0)
+    return `${errors} ${errors === 1 ? 'error' : 'errors'} reported (--fail-on ${failOn})`;
   if (failOn === 'warnings' && warnings > 0) {
     return `${warnings} ${warnings === 1 ? 'warning' : 'warnings'} reported (--fail-on warnings)`;
   }

@@ -39,20 +39,28 @@ export function jobLine(state: JobState, now: number, style: LineStyle): string 
   } else {
     parts.push(colorStatus(c, state.phase, sanitize(s.status, 40)));
     const pct = percentOf(s);
-    if (state.phase === 'running' || pct !== undefined) parts.push(c.cyan(progressBar(pct, BAR_WIDTH, style.unicode)));
+    if (state.phase === 'running' || pct !== undefined)
+      parts.push(c.cyan(progressBar(pct, BAR_WIDTH, style.unicode)));
     const progress = progressText(s, f);
     if (progress) parts.push(progress);
     const eta = state.eta.eta();
     if (eta && state.phase !== 'pending') {
       const left = eta.at - now;
-      const when = left > 0 ? `${f.time(eta.at)} (${eta.source === 'rate' ? '~' : ''}${formatDuration(left)})` : 'any moment';
+      const when =
+        left > 0
+          ? `${f.time(eta.at)} (${eta.source === 'rate' ? '~' : ''}${formatDuration(left)})`
+          : 'any moment';
       parts.push(c.dim(`ETA ${when}`));
     }
   }
   parts.push(c.dim(formatDuration(now - state.startedAt)));
   if (state.retry) {
     const wait = Math.max(0, state.retry.until - now);
-    parts.push(c.yellow(`retry ${state.retry.attempt} in ${formatDuration(wait)}: ${sanitize(state.retry.reason, 60)}`));
+    parts.push(
+      c.yellow(
+        `retry ${state.retry.attempt} in ${formatDuration(wait)}: ${sanitize(state.retry.reason, 60)}`,
+      ),
+    );
   }
   return parts.join('  ');
 }

@@ -34,7 +34,13 @@ export class PlainProgress implements Progress {
   ) {}
 
   start(jobs: readonly JobRef[], now: number): void {
-    for (const job of jobs) this.jobs.set(job.url, { id: shortId(sanitize(job.id, 100)), lastLineAt: now, printedStep: -1, lastText: '' });
+    for (const job of jobs)
+      this.jobs.set(job.url, {
+        id: shortId(sanitize(job.id, 100)),
+        lastLineAt: now,
+        printedStep: -1,
+        lastText: '',
+      });
   }
 
   event(event: PollEvent): void {
@@ -62,7 +68,10 @@ export class PlainProgress implements Progress {
         break;
       }
       case 'retry':
-        this.line(event.at, `${id} retry ${event.attempt} in ${formatDuration(event.delayMs)}: ${sanitize(event.reason, 200)}`);
+        this.line(
+          event.at,
+          `${id} retry ${event.attempt} in ${formatDuration(event.delayMs)}: ${sanitize(event.reason, 200)}`,
+        );
         job.lastLineAt = event.at;
         break;
       case 'warning':
@@ -85,7 +94,10 @@ export class PlainProgress implements Progress {
     for (const job of this.jobs.values()) {
       if (now - job.lastLineAt < HEARTBEAT_MS) continue;
       const state = job.lastText || 'waiting for the first answer';
-      this.line(now, `${job.id} still watching: ${state} (no news for ${formatDuration(now - job.lastLineAt)})`);
+      this.line(
+        now,
+        `${job.id} still watching: ${state} (no news for ${formatDuration(now - job.lastLineAt)})`,
+      );
       job.lastLineAt = now;
     }
   }

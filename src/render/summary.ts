@@ -2,7 +2,7 @@ import type { ChalkInstance } from 'chalk';
 import { type ExportStatus, phaseOf } from '../api/schema.js';
 import { sanitize } from '../io/sanitize.js';
 import type { JobResult } from '../job.js';
-import { formatDuration, type Formatters, jobDurationMs, progressText } from './format.js';
+import { type Formatters, formatDuration, jobDurationMs, progressText } from './format.js';
 import type { Symbols } from './symbols.js';
 
 export interface SummaryStyle {
@@ -21,7 +21,8 @@ export function renderSummary(result: JobResult, style: SummaryStyle): string {
   const lines: string[] = [];
   const row = (label: string, value: string) => lines.push(`  ${c.dim(label.padEnd(LABEL_WIDTH))}${value}`);
   const duration = jobDurationMs(s, result.elapsedMs);
-  const took = (word: string) => (duration === undefined ? '' : ` ${c.dim(`${word} ${formatDuration(duration)}`)}`);
+  const took = (word: string) =>
+    duration === undefined ? '' : ` ${c.dim(`${word} ${formatDuration(duration)}`)}`;
 
   switch (result.outcome) {
     case 'succeeded':
@@ -84,6 +85,7 @@ export function resultsText(s: ExportStatus, style: SummaryStyle): string {
   if (r.warnings !== undefined) {
     parts.push(c.yellow(`${f.number(r.warnings)} ${r.warnings === 1 ? 'warning' : 'warnings'}`));
   }
-  if (r.errors !== undefined) parts.push(c.red(`${f.number(r.errors)} ${r.errors === 1 ? 'error' : 'errors'}`));
+  if (r.errors !== undefined)
+    parts.push(c.red(`${f.number(r.errors)} ${r.errors === 1 ? 'error' : 'errors'}`));
   return parts.join(` ${sym.bullet} `) || c.dim('none reported');
 }

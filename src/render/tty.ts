@@ -2,7 +2,7 @@ import type { Ora } from 'ora';
 import type { Sink } from '../io/streams.js';
 import type { JobRef } from '../job.js';
 import type { PollEvent } from '../poll/poller.js';
-import { type LineStyle, jobLine } from './job-line.js';
+import { jobLine, type LineStyle } from './job-line.js';
 import { JobState } from './job-state.js';
 import type { Progress } from './progress.js';
 
@@ -10,7 +10,12 @@ import type { Progress } from './progress.js';
  * Progress in an interactive terminal: one ora spinner on stderr whose text holds one line per
  * running job. ora is loaded only here, so pipes and CI never pay for it.
  */
-export async function createTtyProgress(err: Sink, out: Sink, style: LineStyle, now: () => number): Promise<Progress> {
+export async function createTtyProgress(
+  err: Sink,
+  out: Sink,
+  style: LineStyle,
+  now: () => number,
+): Promise<Progress> {
   const { default: ora } = await import('ora');
   const spinner = ora({
     stream: err as NodeJS.WritableStream,

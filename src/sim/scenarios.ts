@@ -1,6 +1,15 @@
 import type { ExportStatus } from '../api/schema.js';
 
-export const SCENARIOS = ['success', 'failure', 'flaky', 'slow', 'unknown-status', 'garbage', 'stuck', 'not-found'] as const;
+export const SCENARIOS = [
+  'success',
+  'failure',
+  'flaky',
+  'slow',
+  'unknown-status',
+  'garbage',
+  'stuck',
+  'not-found',
+] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 /** The scenario an ID picks by its prefix (`failure-123` → failure); `success` otherwise. */
@@ -70,7 +79,10 @@ export function statusAt(job: SimJob, now: number): ExportStatus {
       results: { successful: job.total - warnings - errors, warnings, errors },
     };
   }
-  const status = job.scenario === 'unknown-status' && done >= UNKNOWN_FROM && done < UNKNOWN_TO ? UNKNOWN_STATUS_VALUE : 'In Progress';
+  const status =
+    job.scenario === 'unknown-status' && done >= UNKNOWN_FROM && done < UNKNOWN_TO
+      ? UNKNOWN_STATUS_VALUE
+      : 'In Progress';
   return { status, progress: progressAt(done), startTime, estimatedCompletion: iso(endMs) };
 }
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseExportStatus } from '../api/schema.js';
-import { type Scenario, SCENARIOS, type SimJob, scenarioOf, statusAt } from './scenarios.js';
+import { SCENARIOS, type Scenario, type SimJob, scenarioOf, statusAt } from './scenarios.js';
 
 export interface SimulatorOptions {
   host?: string;
@@ -62,7 +62,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     let job = jobs.get(id);
     if (!job) {
       if (jobs.size >= MAX_JOBS) jobs.delete(jobs.keys().next().value as string);
-      job = { id, scenario: scenario ?? scenarioOf(id), createdAt: now(), durationMs, total: DEFAULT_TOTAL, requests: 0 };
+      job = {
+        id,
+        scenario: scenario ?? scenarioOf(id),
+        createdAt: now(),
+        durationMs,
+        total: DEFAULT_TOTAL,
+        requests: 0,
+      };
       jobs.set(id, job);
     }
     return job;
@@ -74,15 +81,23 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const authorized = !options.token || req.headers.authorization === `Bearer ${options.token}`;
     res.on('finish', () => {
       if (requests.length >= MAX_RECORDED) requests.shift();
-      requests.push({ method: req.method ?? '', path: url.pathname, at: started, status: res.statusCode, authorized });
+      requests.push({
+        method: req.method ?? '',
+        path: url.pathname,
+        at: started,
+        status: res.statusCode,
+        authorized,
+      });
       options.log?.(`${req.method} ${url.pathname} → ${res.statusCode} (${now() - started} ms)`);
     });
 
     const statusMatch = STATUS_ROUTE.exec(url.pathname);
     const isExport = EXPORT_ROUTE.test(url.pathname);
     if (!statusMatch && !isExport) return sendError(res, 404, '404-100', `No route for ${url.pathname}`);
-    if (statusMatch && req.method !== 'GET') return sendError(res, 405, '405-100', `Use GET on ${url.pathname}`, { allow: 'GET' });
-    if (isExport && req.method !== 'POST') return sendError(res, 405, '405-100', `Use POST on ${url.pathname}`, { allow: 'POST' });
+    if (statusMatch && req.method !== 'GET')
+      return sendError(res, 405, '405-100', `Use GET on ${url.pathname}`, { allow: 'GET' });
+    if (isExport && req.method !== 'POST')
+      return sendError(res, 405, '405-100', `Use POST on ${url.pathname}`, { allow: 'POST' });
     if (!authorized) return sendError(res, 401, '401-100', 'Missing or invalid bearer token.');
 
     if (isExport) return createExport(req, res, url);
@@ -95,7 +110,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   function createExport(req: http.IncomingMessage, res: http.ServerResponse, url: URL): void {
     const scenarioParam = url.searchParams.get('scenario') ?? 'success';
     if (!(SCENARIOS as readonly string[]).includes(scenarioParam)) {
-      return sendError(res, 400, '400-101', `Unknown scenario ${JSON.stringify(scenarioParam)}`);
+      sendError(res, 400, '400-101', `Unknown scenario ${JSON.stringify(scenarioParam)}`);
+      return;
     }
     const chunks: Buffer[] = [];
     let size = 0;
@@ -104,13 +120,17 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       if (size <= MAX_POST_BYTES) chunks.push(chunk);
     });
     req.on('end', () => {
-      if (size > MAX_POST_BYTES) return sendError(res, 413, '413-100', 'Request body too large.');
+      if (size > MAX_POST_BYTES) {
+        sendError(res, 413, '413-100', 'Request body too large.');
+        return;
+      }
       const text = Buffer.concat(chunks).toString('utf8');
       if (text.trim() !== '') {
         try {
           JSON.parse(text);
         } catch {
-          return sendError(res, 400, '400-100', 'The request body is not JSON.');
+          sendError(res, 400, '400-100', 'The request body is not JSON.');
+          return;
         }
       }
       const scenario = scenarioParam as Scenario;
@@ -127,11 +147,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const n = job.requests;
     switch (job.scenario) {
       case 'not-found':
-        return sendError(res, 404, '404-101', `Export job ${job.id} was not found.`);
+        sendError(res, 404, '404-101', `Export job ${job.id} was not found.`);
+        return;
       case 'garbage':
         if (n % 2 === 1) {
           res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-          res.end('<!DOCTYPE html><html><head><title>Sign in</title></head><body>Please sign in.</body></html>');
+          res.end(
+            '<!DOCTYPE html><html><head><title>Sign in</title></head><body>Please sign in.</body></html>',
+          );
         } else {
           res.writeHead(200, { 'content-type': 'application/json' });
           res.end('{"status": "In Progr');
@@ -139,10 +162,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         return;
       case 'flaky':
         // good, 503, 429, good, good, 503, 429, …: both Retry-After forms.
-        if (n % 4 === 2) return sendError(res, 503, '503-100', 'Service temporarily unavailable.', { 'retry-after': '1' });
+        if (n % 4 === 2) {
+          sendError(res, 503, '503-100', 'Service temporarily unavailable.', { 'retry-after': '1' });
+          return;
+        }
         if (n % 4 === 3) {
           const at = new Date(Math.ceil(now() / 1000) * 1000 + 1000).toUTCString();
-          return sendError(res, 429, '429-100', 'Too many requests.', { 'retry-after': at });
+          sendError(res, 429, '429-100', 'Too many requests.', { 'retry-after': at });
+          return;
         }
         break;
       case 'slow':

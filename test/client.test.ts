@@ -1,0 +1,223 @@
+import { describe, expect, it } from 'vitest';
+import { type ClientOptions, classifyFailure, fetchStatus } from '../src/api/client.js';
+import {
+  BodyTooLargeError,
+  type HttpRequest,
+  type HttpResponse,
+  type Transport,
+} from '../src/api/transport.js';
+
+/** Stubs that each answer once, in order; an unexpected request fails the test. */
+function stubs(...answers: Array<HttpResponse | Error>) {
+  const requests: HttpRequest[] = [];
+  const transport: Transport = async (req) => {
+    requests.push(req);
+    const next = answers.shift();
+    if (!next) throw new Error(`unexpected request ${req.method} ${req.url.href}`);
+    if (next instanceof Error) throw next;
+    return next;
+  };
+  return { transport, requests, unused: () => answers.length };
+}
+
+const json = (status: number, body: unknown, headers: Record<string, string> = {}): HttpResponse => ({
+  status,
+  headers: { 'content-type': 'application/json', ...headers },
+  body: typeof body === 'string' ? body : JSON.stringify(body),
+});
+
+function options(transport: Transport, extra: Partial<ClientOptions> = {}): ClientOptions {
+  return {
+    transport,
+    token: 's3cret-token',
+    language: 'fr-FR',
+    userAgent: 'export-status/test node/20',
+    headers: [['X-Trace', 'abc']],
+    requestTimeoutMs: 30_000,
+    strict: false,
+    now: () => 0,
+    ...extra,
+  };
+}
+
+const url = new URL('https://api.example/v4/content/export/J1/status');
+const signal = new AbortController().signal;
+
+describe('fetchStatus', () => {
+  it('sends the documented headers and returns the parsed status', async () => {
+    const s = stubs(json(200, { status: 'In Progress', progress: { processed: 5 } }));
+    const outcome = await fetchStatus(url, options(s.transport), signal);
+    expect(outcome).toMatchObject({
+      kind: 'status',
+      status: { status: 'In Progress', progress: { processed: 5 } },
+    });
+    expect(s.requests[0]?.headers).toEqual({
+      accept: 'application/json',
+      'accept-language': 'fr-FR',
+      'user-agent': 'export-status/test node/20',
+      'x-trace': 'abc',
+      authorization: 'Bearer s3cret-token',
+    });
+    expect(s.requests[0]?.maxBodyBytes).toBe(1024 * 1024);
+  });
+
+  it('sends no Authorization header without a token', async () => {
+    const s = stubs(json(200, { status: 'Pending' }));
+    await fetchStatus(url, options(s.transport, { token: undefined }), signal);
+    expect(s.requests[0]?.headers.authorization).toBeUndefined();
+  });
+
+  it('keeps the token on a same-origin redirect and drops it when the redirect leaves the origin', async () => {
+    const s = stubs(
+      { status: 302, headers: { location: '/v4/content/export/J1/status2' }, body: '' },
+      { status: 307, headers: { location: 'https://elsewhere.example/status' }, body: '' },
+      json(200, { status: 'Pending' }),
+    );
+    const outcome = await fetchStatus(url, options(s.transport), signal);
+    expect(outcome.kind).toBe('status');
+    expect(s.requests.map((r) => [r.url.href, r.headers.authorization])).toEqual([
+      [url.href, 'Bearer s3cret-token'],
+      ['https://api.example/v4/content/export/J1/status2', 'Bearer s3cret-token'],
+      ['https://elsewhere.example/status', undefined],
+    ]);
+  });
+
+  it('stops after 5 redirects', async () => {
+    const loop = { status: 302, headers: { location: '/again' }, body: '' };
+    const s = stubs(loop, loop, loop, loop, loop, loop);
+    expect(await fetchStatus(url, options(s.transport), signal)).toEqual({
+      kind: 'final',
+      reason: 'more than 5 redirects',
+    });
+  });
+
+  it.each([408, 429, 500, 502, 503, 504])('HTTP %d is transient and carries Retry-After', async (code) => {
+    const s = stubs(json(code, { code: `${code}-1`, developerMessage: 'busy' }, { 'retry-after': '3' }));
+    expect(await fetchStatus(url, options(s.transport), signal)).toEqual({
+      kind: 'transient',
+      reason: `HTTP ${code}: ${code}-1 busy`,
+      retryAfter: '3',
+    });
+  });
+
+  it.each([400, 404, 405, 410, 501])('HTTP %d is final, with the WSErrorCommon message', async (code) => {
+    const s = stubs(
+      json(code, {
+        code: `${code}-101`,
+        developerMessage: 'Export job J1 was not found.',
+        details: [{ key: 'jobID', value: 'J1' }],
+      }),
+    );
+    expect(await fetchStatus(url, options(s.transport), signal)).toEqual({
+      kind: 'final',
+      httpStatus: code,
+      reason: `HTTP ${code}: ${code}-101 Export job J1 was not found. (jobID=J1)`,
+    });
+  });
+
+  it.each([401, 403])('HTTP %d hints at the token', async (code) => {
+    const s = stubs(json(code, { code: `${code}-100`, developerMessage: 'Unauthorized' }));
+    const outcome = await fetchStatus(url, options(s.transport), signal);
+    expect(outcome).toMatchObject({
+      kind: 'final',
+      reason: expect.stringContaining('EGAIN_ACCESS_TOKEN or --token-file'),
+    });
+  });
+
+  it('prefers the userMessage and strips escape sequences from server text', async () => {
+    const s = stubs(
+      json(404, {
+        code: '404-1',
+        developerMessage: 'dev',
+        userMessage: '\u001b[31mGone\u001b]0;pwned\u0007\r\nreally',
+      }),
+    );
+    const outcome = await fetchStatus(url, options(s.transport), signal);
+    expect(outcome).toEqual({ kind: 'final', httpStatus: 404, reason: 'HTTP 404: 404-1 Gone really' });
+  });
+
+  it('an HTML page with 200 is an invalid response, quoted briefly', async () => {
+    const s = stubs({
+      status: 200,
+      headers: { 'content-type': 'text/html' },
+      body: `<html>${'x'.repeat(500)}</html>`,
+    });
+    const outcome = await fetchStatus(url, options(s.transport), signal);
+    expect(outcome.kind).toBe('invalid');
+    if (outcome.kind === 'invalid') {
+      expect(outcome.reason).toMatch(/^expected JSON, got text\/html: "<html>x+…"$/);
+      expect(outcome.reason.length).toBeLessThan(120);
+    }
+  });
+
+  it('a 200 body that is not an ExportStatus is invalid, naming the field', async () => {
+    const s = stubs(json(200, { progress: {} }));
+    expect(await fetchStatus(url, options(s.transport), signal)).toEqual({
+      kind: 'invalid',
+      reason: 'status: required, missing',
+    });
+  });
+
+  it('--strict passes through to the schema', async () => {
+    const s = stubs(json(200, { status: 'Pending', extra: 1 }));
+    const outcome = await fetchStatus(url, options(s.transport, { strict: true }), signal);
+    expect(outcome).toEqual({ kind: 'invalid', reason: '(document): unexpected field "extra"' });
+  });
+
+  it('logs requests with the token redacted', async () => {
+    const lines: string[] = [];
+    const s = stubs(json(200, { status: 'Pending' }));
+    await fetchStatus(url, options(s.transport, { log: (l) => lines.push(l) }), signal);
+    expect(lines.join('\n')).toContain('authorization: Bearer ***');
+    expect(lines.join('\n')).not.toContain('s3cret-token');
+    expect(lines[1]).toMatch(/^← HTTP 200 in \d+ ms/);
+  });
+});
+
+describe('classifyFailure', () => {
+  const quiet = new AbortController().signal;
+  const err = (code: string, message = code) => Object.assign(new Error(message), { code });
+
+  it.each(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH'])(
+    '%s is transient',
+    (code) => {
+      expect(classifyFailure(err(code), quiet, 1000).kind).toBe('transient');
+    },
+  );
+
+  it('a request timeout is transient and says so', () => {
+    const e = new DOMException('The operation was aborted due to timeout', 'TimeoutError');
+    expect(classifyFailure(e, quiet, 1500)).toEqual({
+      kind: 'transient',
+      reason: 'no answer within 1500 ms (--request-timeout)',
+    });
+  });
+
+  it('the user’s interrupt is not a failure', () => {
+    const c = new AbortController();
+    c.abort('SIGINT');
+    expect(classifyFailure(new Error('aborted'), c.signal, 1000)).toEqual({ kind: 'aborted' });
+  });
+
+  it('a certificate problem is final and mentions NODE_EXTRA_CA_CERTS', () => {
+    const outcome = classifyFailure(
+      err('SELF_SIGNED_CERT_IN_CHAIN', 'self-signed certificate in certificate chain'),
+      quiet,
+      1000,
+    );
+    expect(outcome).toMatchObject({ kind: 'final', reason: expect.stringContaining('NODE_EXTRA_CA_CERTS') });
+  });
+
+  it('a body over 1 MiB is an invalid response', () => {
+    expect(classifyFailure(new BodyTooLargeError(1024 * 1024), quiet, 1000)).toEqual({
+      kind: 'invalid',
+      reason: 'response body larger than 1 MiB',
+    });
+  });
+
+  it('Node’s own verdicts on a request (ERR_*) are final, not retried', () => {
+    expect(classifyFailure(err('ERR_INVALID_CHAR', 'Invalid character in header'), quiet, 1000).kind).toBe(
+      'final',
+    );
+  });
+});
