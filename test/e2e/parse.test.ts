@@ -1,0 +1,147 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ESCAPE, run } from '../helpers/run.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'export-status-parse-'));
+function fixture(name: string, content: unknown): string {
+  const path = join(dir, name);
+  writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
+  return path;
+}
+
+const done = {
+  status: 'Completed',
+  progress: { processed: 4500, total: 4500, percentage: 100 },
+  start_time: '2025-09-15T10:00:00.000Z',
+  completionTime: '2025-09-15T11:25:00.000Z',
+  results: { successful: 4485, warnings: 10, errors: 5 },
+};
+
+describe('export-status parse', () => {
+  it('prints the summary of a file and exits 0', async () => {
+    const r = await run(['parse', fixture('done.json', done)]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^✔ \S*done\.json  Successful/);
+    expect(r.stdout).toContain('Successful in 1h 25m');
+    expect(r.stdout).toContain('4,485 successful · 10 warnings · 5 errors');
+    expect(r.stdout).toContain('Sep 15, 2025, 10:00:00 AM UTC');
+    expect(r.stdout).not.toMatch(ESCAPE);
+    expect(r.stderr).toBe('');
+  });
+
+  it('reads stdin when the file is "-" or absent', async () => {
+    for (const args of [['parse', '-'], ['parse']]) {
+      const r = await run(args, { input: JSON.stringify(done) });
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('✔ stdin  Successful');
+    }
+  });
+
+  it('--json prints the normalised document alone', async () => {
+    const r = await run(['parse', '--json', '-'], { input: JSON.stringify({ ...done, extra: true }) });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({
+      status: 'Successful',
+      progress: { processed: 4500, total: 4500, percentage: 100 },
+      startTime: '2025-09-15T10:00:00.000Z',
+      completionTime: '2025-09-15T11:25:00.000Z',
+      results: { successful: 4485, warnings: 10, errors: 5 },
+    });
+  });
+
+  it('a Failed document exits 1 and shows the error', async () => {
+    const failed = { status: 'Failed', error: 'Connection timeout after processing 1500 items.', progress: { processed: 1500, total: 4500 } };
+    const r = await run(['parse', fixture('failed.json', failed)]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^✖ \S*failed\.json  Failed/);
+    expect(r.stdout).toContain('Error      Connection timeout after processing 1500 items.');
+    expect(r.stdout).toContain('Progress   1,500 of 4,500 (33%)');
+  });
+
+  it('an in-progress document exits 0', async () => {
+    const r = await run(['parse', '-'], { input: '{"status":"in_progress","progress":{"percentage":40}}' });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('In Progress');
+  });
+
+  it('an invalid document exits 5 and names every offending field', async () => {
+    const r = await run(['parse', '--strict', fixture('bad.json', { progress: { total: 'abc' }, startTime: 'noon' })]);
+    expect(r.code).toBe(5);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('bad.json is not a valid ExportStatus document');
+    expect(r.stderr).toContain('status: required, missing');
+    expect(r.stderr).toContain('progress.total: expected a non-negative integer, got "abc"');
+    expect(r.stderr).toContain('startTime: expected an ISO-8601 date-time with a time zone, got "noon"');
+  });
+
+  it('lenient by default: a bad optional field is dropped, and --verbose says so', async () => {
+    const input = JSON.stringify({ status: 'Pending', progress: { total: 'abc' } });
+    const quiet = await run(['parse', '-'], { input });
+    expect(quiet.code).toBe(0);
+    expect(quiet.stderr).toBe('');
+    const verbose = await run(['parse', '-', '--verbose'], { input });
+    expect(verbose.stderr).toContain('warning: ignored progress.total: expected a non-negative integer, got "abc"');
+  });
+
+  it('not JSON, or over 1 MiB, exits 5', async () => {
+    const html = await run(['parse', '-'], { input: '<html>login</html>' });
+    expect(html.code).toBe(5);
+    expect(html.stderr).toContain('(document): not JSON');
+    const big = await run(['parse', fixture('big.json', { status: 'Pending', pad: 'x'.repeat(1024 * 1024) })]);
+    expect(big.code).toBe(5);
+    expect(big.stderr).toContain('larger than 1 MiB');
+  });
+
+  it('a missing file is a usage error', async () => {
+    const r = await run(['parse', join(dir, 'nope.json')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('cannot read');
+    expect(r.stderr).toContain('no such file');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('usage', () => {
+  it('--version prints the version and exits 0', async () => {
+    const r = await run(['--version']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it('--help lists the commands and the exit codes', async () => {
+    const r = await run(['--help']);
+    expect(r.code).toBe(0);
+    for (const word of ['watch', 'get|status', 'parse', 'serve', 'demo', 'Exit codes:', '130']) expect(r.stdout).toContain(word);
+  });
+
+  it('watch --help lists its flags', async () => {
+    const r = await run(['watch', '--help']);
+    expect(r.code).toBe(0);
+    for (const flag of ['--interval', '--timeout', '--stall-timeout', '--fail-on', '--output', '--token-file', '--concurrency']) {
+      expect(r.stdout).toContain(flag);
+    }
+  });
+
+  it.each([
+    [['watch', '--bogus', 'x'], "unknown option '--bogus'"],
+    [['watch'], "missing required argument 'job'"],
+    [['watch', 'x', '--interval', '50ms'], 'the interval must be at least 100 ms'],
+    [['watch', 'x', '--interval', 'soon'], 'expected a duration like 250ms'],
+    [['watch', 'x', '--max-retries', '-1'], 'expected a whole number'],
+    [['watch', 'x', '--fail-on', 'sometimes'], 'Allowed choices are never, errors, warnings'],
+    [['watch', 'x', '-o', 'yaml'], 'Allowed choices are text, json, ndjson'],
+    [['watch', 'x', '--base-url', 'ftp://example.com'], 'expected an http:// or https:// URL'],
+    [['watch', 'x', '--base-url', 'not a url'], 'not a URL'],
+    [['watch', 'x', '-H', 'Authorization: Bearer x'], 'Authorization cannot be set with --header'],
+    [['watch', 'x', '--json', '-o', 'ndjson'], '--json contradicts --output ndjson'],
+    [['frobnicate'], "unknown command 'frobnicate'"],
+    [[], 'Usage: export-status'],
+  ])('%j exits 2 with a clear message', async (args, message) => {
+    const r = await run(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});

@@ -1,0 +1,181 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseExportStatus, wsErrorCommonSchema } from '../src/api/schema.js';
+import { type Simulator, startSimulator } from '../src/sim/server.js';
+
+const T0 = Date.parse('2026-01-01T00:00:00Z');
+const DURATION = 100_000;
+let clock = T0;
+let sim: Simulator;
+let secured: Simulator;
+
+beforeAll(async () => {
+  sim = await startSimulator({ port: 0, durationMs: DURATION, slowMs: 400, now: () => clock });
+  secured = await startSimulator({ port: 0, durationMs: DURATION, token: 'tok-123', now: () => clock });
+});
+afterAll(async () => {
+  await sim.close();
+  await secured.close();
+});
+
+const get = (id: string, base = sim.baseUrl, init: RequestInit = {}) =>
+  fetch(`${base}/content/export/${encodeURIComponent(id)}/status`, init);
+
+async function statusOf(id: string) {
+  const res = await get(id);
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toBe('application/json');
+  const parsed = parseExportStatus(await res.json());
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+  return parsed.value;
+}
+
+async function expectWsError(res: Response, status: number, code: string) {
+  expect(res.status).toBe(status);
+  const body = wsErrorCommonSchema.parse(await res.json());
+  expect(body.code).toBe(code);
+  expect(body.developerMessage).toBeTruthy();
+}
+
+describe('simulator', () => {
+  it('serves on loopback with the API prefix', () => {
+    expect(sim.baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/knowledge\/portalmgr\/v4$/);
+  });
+
+  it('a success job goes Pending → In Progress → Successful on the server clock, each body valid in --strict', async () => {
+    clock = T0;
+    const id = `success-${Math.random()}`;
+    const seen = [];
+    for (const at of [0, 5, 10, 55, 100, 150]) {
+      clock = T0 + (at / 100) * DURATION;
+      const res = await get(id);
+      const body = await res.json();
+      expect(parseExportStatus(body, { strict: true }).ok).toBe(true);
+      seen.push(body);
+    }
+    expect(seen.map((s) => s.status)).toEqual(['Pending', 'Pending', 'In Progress', 'In Progress', 'Successful', 'Successful']);
+    expect(seen[3]).toMatchObject({ progress: { processed: 2250, total: 4500, percentage: 50 } });
+    expect(seen[3].estimatedCompletion).toBe(new Date(T0 + DURATION).toISOString());
+    expect(seen[3].startTime).toBe(new Date(T0 + DURATION * 0.1).toISOString());
+    expect(seen[4]).toMatchObject({
+      completionTime: new Date(T0 + DURATION).toISOString(),
+      results: { successful: 4485, warnings: 10, errors: 5 },
+    });
+  });
+
+  it('a failure job fails part-way with an error and a failure time', async () => {
+    clock = T0;
+    const id = `failure-${Math.random()}`;
+    expect((await statusOf(id)).status).toBe('Pending');
+    clock = T0 + DURATION;
+    expect(await statusOf(id)).toMatchObject({
+      status: 'Failed',
+      error: 'Connection timeout after processing 2700 items.',
+      progress: { processed: 2700, total: 4500 },
+      failureTime: new Date(T0 + DURATION * 0.1 + DURATION * 0.9 * 0.6).toISOString(),
+    });
+  });
+
+  it('a stuck job never finishes', async () => {
+    clock = T0;
+    const id = `stuck-${Math.random()}`;
+    await statusOf(id);
+    clock = T0 + 50 * DURATION;
+    expect(await statusOf(id)).toMatchObject({ status: 'In Progress', progress: { percentage: 42 } });
+  });
+
+  it('an unknown-status job reports a status the client does not know, then succeeds', async () => {
+    clock = T0;
+    const id = `unknown-status-${Math.random()}`;
+    await statusOf(id);
+    clock = T0 + DURATION * 0.6;
+    expect((await statusOf(id)).status).toBe('Archiving');
+    clock = T0 + DURATION;
+    expect((await statusOf(id)).status).toBe('Successful');
+  });
+
+  it('a flaky job answers 503 and 429 with Retry-After in seconds and as an HTTP-date between good answers', async () => {
+    clock = T0;
+    const id = `flaky-${Math.random()}`;
+    const answers = [];
+    for (let i = 0; i < 5; i++) answers.push(await get(id));
+    expect(answers.map((r) => r.status)).toEqual([200, 503, 429, 200, 200]);
+    expect(answers[1]?.headers.get('retry-after')).toBe('1');
+    const date = answers[2]?.headers.get('retry-after') ?? '';
+    expect(date).toMatch(/^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/);
+    expect(Date.parse(date) - T0).toBeGreaterThanOrEqual(1000);
+    await expectWsError(answers[1] as Response, 503, '503-100');
+  });
+
+  it('a slow job holds back some answers', async () => {
+    const id = `slow-${Math.random()}`;
+    const times = [];
+    for (let i = 0; i < 3; i++) {
+      const started = performance.now();
+      expect((await get(id)).status).toBe(200);
+      times.push(performance.now() - started);
+    }
+    expect(times[1]).toBeGreaterThanOrEqual(350);
+    expect(times[0]).toBeLessThan(350);
+  });
+
+  it('a garbage job answers HTML and broken JSON', async () => {
+    const id = `garbage-${Math.random()}`;
+    const first = await get(id);
+    expect(first.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await first.text()).toMatch(/^<!DOCTYPE html>/);
+    const second = await get(id);
+    expect(second.headers.get('content-type')).toBe('application/json');
+    expect(() => JSON.parse('{"status": "In Progr')).toThrow();
+    expect(await second.text()).toBe('{"status": "In Progr');
+  });
+
+  it('a not-found job answers 404 WSErrorCommon', async () => {
+    await expectWsError(await get('not-found-1'), 404, '404-101');
+  });
+
+  it('POST /content/export answers 202 with the Location of the new job', async () => {
+    clock = T0;
+    const res = await fetch(`${sim.baseUrl}/content/export?scenario=failure`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ portalID: 'P1' }),
+    });
+    expect(res.status).toBe(202);
+    const location = res.headers.get('location') ?? '';
+    expect(location).toMatch(new RegExp(`^${sim.baseUrl}/content/export/failure-[0-9A-F-]{36}/status$`));
+    clock = T0 + DURATION;
+    expect((await (await fetch(location)).json()).status).toBe('Failed');
+  });
+
+  it('POST with a body that is not JSON, or an unknown scenario, is a 400', async () => {
+    const bad = await fetch(`${sim.baseUrl}/content/export`, { method: 'POST', body: '{nope' });
+    await expectWsError(bad, 400, '400-100');
+    const unknown = await fetch(`${sim.baseUrl}/content/export?scenario=chaos`, { method: 'POST' });
+    await expectWsError(unknown, 400, '400-101');
+  });
+
+  it('unknown routes are 404 and wrong methods 405, as WSErrorCommon', async () => {
+    await expectWsError(await fetch(`${sim.baseUrl}/admin`), 404, '404-100');
+    const wrong = await get('x', sim.baseUrl, { method: 'DELETE' });
+    expect(wrong.headers.get('allow')).toBe('GET');
+    await expectWsError(wrong, 405, '405-100');
+    await expectWsError(await fetch(`${sim.baseUrl}/content/export`), 405, '405-100');
+  });
+
+  it('an encoded ../ in an ID stays one path segment', async () => {
+    const res = await get('../../admin');
+    expect(res.status).toBe(200);
+    expect(sim.requests.at(-1)?.path).toMatch(/\/content\/export\/\.\.%2F\.\.%2Fadmin\/status$/);
+  });
+
+  it('--token: 401 without the bearer token, 200 with it', async () => {
+    await expectWsError(await get('s1', secured.baseUrl), 401, '401-100');
+    await expectWsError(await get('s1', secured.baseUrl, { headers: { authorization: 'Bearer wrong' } }), 401, '401-100');
+    expect((await get('s1', secured.baseUrl, { headers: { authorization: 'Bearer tok-123' } })).status).toBe(200);
+  });
+
+  it('records the requests it served', async () => {
+    await get('rec-1');
+    expect(sim.requests.at(-1)).toMatchObject({ method: 'GET', status: 200, path: '/knowledge/portalmgr/v4/content/export/rec-1/status' });
+  });
+});
