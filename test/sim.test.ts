@@ -44,18 +44,25 @@ describe('simulator', () => {
   it('a success job goes Pending → In Progress → Successful on the server clock, each body valid in --strict', async () => {
     clock = T0;
     const id = `success-${Math.random()}`;
-    const seen = [];
+    const seen: Array<{ status: string; [key: string]: unknown }> = [];
     for (const at of [0, 5, 10, 55, 100, 150]) {
       clock = T0 + (at / 100) * DURATION;
       const res = await get(id);
-      const body = await res.json();
+      const body = (await res.json()) as { status: string };
       expect(parseExportStatus(body, { strict: true }).ok).toBe(true);
       seen.push(body);
     }
-    expect(seen.map((s) => s.status)).toEqual(['Pending', 'Pending', 'In Progress', 'In Progress', 'Successful', 'Successful']);
+    expect(seen.map((s) => s.status)).toEqual([
+      'Pending',
+      'Pending',
+      'In Progress',
+      'In Progress',
+      'Successful',
+      'Successful',
+    ]);
     expect(seen[3]).toMatchObject({ progress: { processed: 2250, total: 4500, percentage: 50 } });
-    expect(seen[3].estimatedCompletion).toBe(new Date(T0 + DURATION).toISOString());
-    expect(seen[3].startTime).toBe(new Date(T0 + DURATION * 0.1).toISOString());
+    expect(seen[3]?.estimatedCompletion).toBe(new Date(T0 + DURATION).toISOString());
+    expect(seen[3]?.startTime).toBe(new Date(T0 + DURATION * 0.1).toISOString());
     expect(seen[4]).toMatchObject({
       completionTime: new Date(T0 + DURATION).toISOString(),
       results: { successful: 4485, warnings: 10, errors: 5 },
@@ -144,7 +151,7 @@ describe('simulator', () => {
     const location = res.headers.get('location') ?? '';
     expect(location).toMatch(new RegExp(`^${sim.baseUrl}/content/export/failure-[0-9A-F-]{36}/status$`));
     clock = T0 + DURATION;
-    expect((await (await fetch(location)).json()).status).toBe('Failed');
+    expect(((await (await fetch(location)).json()) as { status: string }).status).toBe('Failed');
   });
 
   it('POST with a body that is not JSON, or an unknown scenario, is a 400', async () => {
@@ -170,12 +177,22 @@ describe('simulator', () => {
 
   it('--token: 401 without the bearer token, 200 with it', async () => {
     await expectWsError(await get('s1', secured.baseUrl), 401, '401-100');
-    await expectWsError(await get('s1', secured.baseUrl, { headers: { authorization: 'Bearer wrong' } }), 401, '401-100');
-    expect((await get('s1', secured.baseUrl, { headers: { authorization: 'Bearer tok-123' } })).status).toBe(200);
+    await expectWsError(
+      await get('s1', secured.baseUrl, { headers: { authorization: 'Bearer wrong' } }),
+      401,
+      '401-100',
+    );
+    expect((await get('s1', secured.baseUrl, { headers: { authorization: 'Bearer tok-123' } })).status).toBe(
+      200,
+    );
   });
 
   it('records the requests it served', async () => {
     await get('rec-1');
-    expect(sim.requests.at(-1)).toMatchObject({ method: 'GET', status: 200, path: '/knowledge/portalmgr/v4/content/export/rec-1/status' });
+    expect(sim.requests.at(-1)).toMatchObject({
+      method: 'GET',
+      status: 200,
+      path: '/knowledge/portalmgr/v4/content/export/rec-1/status',
+    });
   });
 });

@@ -23,7 +23,7 @@ describe('export-status parse', () => {
   it('prints the summary of a file and exits 0', async () => {
     const r = await run(['parse', fixture('done.json', done)]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^✔ \S*done\.json  Successful/);
+    expect(r.stdout).toMatch(/^✔ \S*done\.json {2}Successful/);
     expect(r.stdout).toContain('Successful in 1h 25m');
     expect(r.stdout).toContain('4,485 successful · 10 warnings · 5 errors');
     expect(r.stdout).toContain('Sep 15, 2025, 10:00:00 AM UTC');
@@ -52,10 +52,14 @@ describe('export-status parse', () => {
   });
 
   it('a Failed document exits 1 and shows the error', async () => {
-    const failed = { status: 'Failed', error: 'Connection timeout after processing 1500 items.', progress: { processed: 1500, total: 4500 } };
+    const failed = {
+      status: 'Failed',
+      error: 'Connection timeout after processing 1500 items.',
+      progress: { processed: 1500, total: 4500 },
+    };
     const r = await run(['parse', fixture('failed.json', failed)]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/^✖ \S*failed\.json  Failed/);
+    expect(r.stdout).toMatch(/^✖ \S*failed\.json {2}Failed/);
     expect(r.stdout).toContain('Error      Connection timeout after processing 1500 items.');
     expect(r.stdout).toContain('Progress   1,500 of 4,500 (33%)');
   });
@@ -67,7 +71,11 @@ describe('export-status parse', () => {
   });
 
   it('an invalid document exits 5 and names every offending field', async () => {
-    const r = await run(['parse', '--strict', fixture('bad.json', { progress: { total: 'abc' }, startTime: 'noon' })]);
+    const r = await run([
+      'parse',
+      '--strict',
+      fixture('bad.json', { progress: { total: 'abc' }, startTime: 'noon' }),
+    ]);
     expect(r.code).toBe(5);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain('bad.json is not a valid ExportStatus document');
@@ -82,14 +90,19 @@ describe('export-status parse', () => {
     expect(quiet.code).toBe(0);
     expect(quiet.stderr).toBe('');
     const verbose = await run(['parse', '-', '--verbose'], { input });
-    expect(verbose.stderr).toContain('warning: ignored progress.total: expected a non-negative integer, got "abc"');
+    expect(verbose.stderr).toContain(
+      'warning: ignored progress.total: expected a non-negative integer, got "abc"',
+    );
   });
 
   it('not JSON, or over 1 MiB, exits 5', async () => {
     const html = await run(['parse', '-'], { input: '<html>login</html>' });
     expect(html.code).toBe(5);
     expect(html.stderr).toContain('(document): not JSON');
-    const big = await run(['parse', fixture('big.json', { status: 'Pending', pad: 'x'.repeat(1024 * 1024) })]);
+    const big = await run([
+      'parse',
+      fixture('big.json', { status: 'Pending', pad: 'x'.repeat(1024 * 1024) }),
+    ]);
     expect(big.code).toBe(5);
     expect(big.stderr).toContain('larger than 1 MiB');
   });
@@ -113,13 +126,22 @@ describe('usage', () => {
   it('--help lists the commands and the exit codes', async () => {
     const r = await run(['--help']);
     expect(r.code).toBe(0);
-    for (const word of ['watch', 'get|status', 'parse', 'serve', 'demo', 'Exit codes:', '130']) expect(r.stdout).toContain(word);
+    for (const word of ['watch', 'get|status', 'parse', 'serve', 'demo', 'Exit codes:', '130'])
+      expect(r.stdout).toContain(word);
   });
 
   it('watch --help lists its flags', async () => {
     const r = await run(['watch', '--help']);
     expect(r.code).toBe(0);
-    for (const flag of ['--interval', '--timeout', '--stall-timeout', '--fail-on', '--output', '--token-file', '--concurrency']) {
+    for (const flag of [
+      '--interval',
+      '--timeout',
+      '--stall-timeout',
+      '--fail-on',
+      '--output',
+      '--token-file',
+      '--concurrency',
+    ]) {
       expect(r.stdout).toContain(flag);
     }
   });

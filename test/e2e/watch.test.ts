@@ -17,7 +17,8 @@ afterAll(async () => {
   await secured.close();
 });
 
-const watch = (...args: string[]) => run(['watch', '--base-url', sim.baseUrl, '--interval', '200ms', ...args]);
+const watch = (...args: string[]) =>
+  run(['watch', '--base-url', sim.baseUrl, '--interval', '200ms', ...args]);
 
 describe('watch against the simulator', () => {
   it('success: exit 0, summary on stdout, timestamped plain lines on stderr with no escape codes', async () => {
@@ -143,7 +144,16 @@ describe('machine-readable output', () => {
     const lines = r.stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
     const doc = JSON.parse(lines[0] ?? '');
-    expect(Object.keys(doc)).toEqual(['job', 'url', 'outcome', 'exitCode', 'status', 'error', 'polls', 'elapsedMs']);
+    expect(Object.keys(doc)).toEqual([
+      'job',
+      'url',
+      'outcome',
+      'exitCode',
+      'status',
+      'error',
+      'polls',
+      'elapsedMs',
+    ]);
     expect(doc).toMatchObject({
       job,
       url: `${sim.baseUrl}/content/export/${job}/status`,
@@ -160,7 +170,10 @@ describe('machine-readable output', () => {
   it('--json with several jobs: one line each, failed ones with their error', async () => {
     const r = await watch(id('success'), id('not-found'), '--json');
     expect(r.code).toBe(4);
-    const docs = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const docs = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(docs.map((d) => d.outcome).sort()).toEqual(['error', 'succeeded']);
     const failed = docs.find((d) => d.outcome === 'error');
     expect(failed).toMatchObject({ exitCode: 4, status: null, error: expect.stringContaining('HTTP 404') });
@@ -171,7 +184,10 @@ describe('machine-readable output', () => {
     const r = await watch(job, '--output', 'ndjson');
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
-    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const events = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const types = events.map((e) => e.type);
     expect(types[0]).toBe('poll');
     expect(types).toContain('retry');
@@ -207,7 +223,9 @@ describe('signals and pipes', () => {
   it('SIGINT stops the watch: last known state, the export goes on, exit 130', async () => {
     const r = await run(['watch', '--base-url', sim.baseUrl, '--interval', '200ms', id('stuck')], {
       onSpawn: (child) => {
-        void waitForOutput(child.stderr as NodeJS.ReadableStream, (t) => t.includes('In Progress')).then(() => child.kill('SIGINT'));
+        void waitForOutput(child.stderr as NodeJS.ReadableStream, (t) => t.includes('In Progress')).then(() =>
+          child.kill('SIGINT'),
+        );
       },
     });
     expect(r.code).toBe(130);
@@ -219,7 +237,9 @@ describe('signals and pipes', () => {
   it('SIGTERM exits 143', async () => {
     const r = await run(['watch', '--base-url', sim.baseUrl, id('stuck')], {
       onSpawn: (child) => {
-        void waitForOutput(child.stderr as NodeJS.ReadableStream, (t) => t.includes('Pending')).then(() => child.kill('SIGTERM'));
+        void waitForOutput(child.stderr as NodeJS.ReadableStream, (t) => t.includes('Pending')).then(() =>
+          child.kill('SIGTERM'),
+        );
       },
     });
     expect(r.code).toBe(143);
@@ -254,18 +274,25 @@ describe('the token', () => {
   });
 
   it('with EGAIN_ACCESS_TOKEN it succeeds, and --verbose never shows the token', async () => {
-    const r = await run(['watch', '--base-url', secured.baseUrl, 'success-2', '--interval', '100ms', '--verbose'], {
-      env: { EGAIN_ACCESS_TOKEN: 'e2e-secret-token' },
-    });
+    const r = await run(
+      ['watch', '--base-url', secured.baseUrl, 'success-2', '--interval', '100ms', '--verbose'],
+      {
+        env: { EGAIN_ACCESS_TOKEN: 'e2e-secret-token' },
+      },
+    );
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('authorization: Bearer ***');
     expect(r.stderr).toMatch(/← HTTP 200 in \d+ ms/);
     expect(r.stdout + r.stderr).not.toContain('e2e-secret-token');
-    expect(secured.requests.filter((q) => q.path.endsWith('/success-2/status')).every((q) => q.authorized)).toBe(true);
+    expect(
+      secured.requests.filter((q) => q.path.endsWith('/success-2/status')).every((q) => q.authorized),
+    ).toBe(true);
   });
 
   it('refuses to send a token over plain http to a host that is not loopback (exit 2, nothing sent)', async () => {
-    const r = await run(['get', '--base-url', 'http://export.example.com/v4', 'job-1'], { env: { EGAIN_ACCESS_TOKEN: 'x' } });
+    const r = await run(['get', '--base-url', 'http://export.example.com/v4', 'job-1'], {
+      env: { EGAIN_ACCESS_TOKEN: 'x' },
+    });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('refusing to send the token over plain http:// to export.example.com');
   });

@@ -66,7 +66,11 @@ export function run(args: string[], options: RunOptions = {}): Promise<RunResult
 }
 
 /** Resolves when `predicate` holds for the text a stream has produced so far. */
-export function waitForOutput(stream: NodeJS.ReadableStream, predicate: (text: string) => boolean, timeoutMs = 10_000) {
+export function waitForOutput(
+  stream: NodeJS.ReadableStream,
+  predicate: (text: string) => boolean,
+  timeoutMs = 10_000,
+) {
   return new Promise<string>((resolve, reject) => {
     let text = '';
     const timer = setTimeout(() => reject(new Error(`output never matched; got: ${text}`)), timeoutMs);

@@ -1,0 +1,70 @@
+import { spawn } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { parseExportStatus } from '../../src/api/schema.js';
+import { BIN, cleanEnv, run, waitForOutput } from '../helpers/run.js';
+
+describe('export-status serve', () => {
+  it('prints its base URL first, serves the API, logs requests, and stops cleanly on SIGTERM', async () => {
+    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--duration', '1s'], {
+      env: cleanEnv(),
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const firstLine = (await waitForOutput(child.stdout, (t) => t.includes('\n'))).split('\n')[0] ?? '';
+    expect(firstLine).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/knowledge\/portalmgr\/v4$/);
+
+    const res = await fetch(`${firstLine}/content/export/success-serve/status`);
+    expect(res.status).toBe(200);
+    expect(parseExportStatus(await res.json(), { strict: true }).ok).toBe(true);
+    const created = await fetch(`${firstLine}/content/export`, { method: 'POST', body: '{}' });
+    expect(created.status).toBe(202);
+    expect(created.headers.get('location')).toMatch(/\/content\/export\/[0-9A-F-]{36}\/status$/);
+
+    child.kill('SIGTERM');
+    expect(await exited).toBe(143);
+    expect(stderr).toMatch(/GET \/knowledge\/portalmgr\/v4\/content\/export\/success-serve\/status → 200/);
+    expect(stderr).toMatch(/POST \/knowledge\/portalmgr\/v4\/content\/export → 202/);
+    expect(stderr).toContain('stopped');
+    expect(stderr).not.toMatch(/Error|\n\s+at /);
+  });
+
+  it('a port in use is a clear error, not a stack trace', async () => {
+    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '-q'], { env: cleanEnv() });
+    const url = (await waitForOutput(child.stdout, (t) => t.includes('\n'))).trim();
+    const port = new URL(url).port;
+    const r = await run(['serve', '--port', port]);
+    child.kill('SIGINT');
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain('the port is in use');
+  });
+});
+
+describe('export-status demo', () => {
+  it('runs a whole simulated export with no network and no credentials', async () => {
+    const r = await run(['demo', '--duration', '1500ms', '--interval', '200ms']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('Started a simulated export (success)');
+    expect(r.stdout).toMatch(/^✔ [0-9A-F-]{36} {2}Successful in \d/);
+  });
+
+  it('passes --scenario through, with the matching exit code', async () => {
+    const r = await run([
+      'demo',
+      '--scenario',
+      'failure',
+      '--duration',
+      '1s',
+      '--interval',
+      '200ms',
+      '--json',
+    ]);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      outcome: 'failed',
+      error: expect.stringContaining('Connection timeout'),
+    });
+  });
+});
