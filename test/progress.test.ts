@@ -1,0 +1,153 @@
+import { describe, expect, it } from 'vitest';
+import type { ExportStatus } from '../src/api/schema.js';
+import { makeChalk } from '../src/io/color.js';
+import { BufferSink } from '../src/io/streams.js';
+import type { JobRef } from '../src/job.js';
+import { EtaTracker } from '../src/render/eta.js';
+import { makeFormatters } from '../src/render/format.js';
+import { jobLine } from '../src/render/job-line.js';
+import { JobState } from '../src/render/job-state.js';
+import { HEARTBEAT_MS, PlainProgress } from '../src/render/plain.js';
+
+const T0 = Date.parse('2026-01-01T10:00:00Z');
+const job: JobRef = {
+  id: '7A84B875-1C2D-4E5F-8A9B-0C1D2E3F4A5B',
+  url: 'https://x/content/export/7A84B875/status',
+};
+const format = makeFormatters({ locale: 'en-US', timeZone: 'UTC' });
+const running = (pct: number, extra: Partial<ExportStatus> = {}): ExportStatus => ({
+  status: 'In Progress',
+  progress: { processed: pct * 45, total: 4500, percentage: pct },
+  ...extra,
+});
+
+function plain() {
+  const err = new BufferSink();
+  const progress = new PlainProgress(err, new BufferSink(), format);
+  progress.start([job], T0);
+  const poll = (sec: number, status: ExportStatus, changed = true) =>
+    progress.event({ type: 'poll', job, at: T0 + sec * 1000, status, changed });
+  return { err, progress, poll, lines: () => err.text.trim().split('\n') };
+}
+
+describe('plain progress (CI logs)', () => {
+  it('prints a line on each status change and at most one per 10 points of progress', () => {
+    const p = plain();
+    p.poll(0, { status: 'Pending' });
+    p.poll(5, running(1));
+    p.poll(10, running(4));
+    p.poll(15, running(9));
+    p.poll(20, running(12));
+    p.poll(25, running(19));
+    p.poll(30, running(35));
+    p.poll(35, { status: 'Successful', progress: { processed: 4500, total: 4500, percentage: 100 } });
+    expect(p.lines()).toEqual([
+      '2026-01-01T10:00:00Z 7A84B875 Pending',
+      '2026-01-01T10:00:05Z 7A84B875 In Progress 45/4,500 (1%)',
+      '2026-01-01T10:00:20Z 7A84B875 In Progress 540/4,500 (12%)',
+      '2026-01-01T10:00:30Z 7A84B875 In Progress 1,575/4,500 (35%)',
+      '2026-01-01T10:00:35Z 7A84B875 Successful 4,500/4,500 (100%)',
+    ]);
+  });
+
+  it('slow progress still gets a line once a minute, but only when something changed', () => {
+    const p = plain();
+    p.poll(0, running(1));
+    p.poll(30, running(2));
+    p.poll(61, running(3));
+    p.poll(100, running(3), false);
+    p.poll(130, running(3), false);
+    expect(p.lines()).toEqual([
+      '2026-01-01T10:00:00Z 7A84B875 In Progress 45/4,500 (1%)',
+      '2026-01-01T10:01:01Z 7A84B875 In Progress 135/4,500 (3%)',
+    ]);
+  });
+
+  it('says it is still watching after 5 silent minutes, so CI does not kill a quiet job', () => {
+    const p = plain();
+    p.poll(0, running(42));
+    p.progress.tick(T0 + HEARTBEAT_MS - 1000);
+    expect(p.lines()).toHaveLength(1);
+    p.progress.tick(T0 + HEARTBEAT_MS);
+    expect(p.lines()[1]).toBe(
+      '2026-01-01T10:05:00Z 7A84B875 still watching: In Progress 1,890/4,500 (42%) (no news for 5m 00s)',
+    );
+    p.progress.tick(T0 + HEARTBEAT_MS + 60_000);
+    expect(p.lines()).toHaveLength(2);
+  });
+
+  it('logs retries with their delay and reason', () => {
+    const p = plain();
+    p.progress.event({ type: 'retry', job, at: T0, reason: 'HTTP 503: busy', delayMs: 1500, attempt: 2 });
+    expect(p.lines()).toEqual(['2026-01-01T10:00:00Z 7A84B875 retry 2 in 1s: HTTP 503: busy']);
+  });
+
+  it('strips escape sequences from server text', () => {
+    const p = plain();
+    p.poll(0, { status: 'Pen\u001b[2Jding' });
+    p.poll(1, { status: 'Archiving\u001b]0;title\u0007\r' });
+    expect(p.err.text).not.toContain('\u001b');
+    expect(p.err.text).not.toContain('\u0007');
+    expect(p.err.text).not.toContain('\r');
+    expect(p.lines()).toEqual([
+      '2026-01-01T10:00:00Z 7A84B875 Pending',
+      '2026-01-01T10:00:01Z 7A84B875 Archiving',
+    ]);
+  });
+});
+
+describe('ETA', () => {
+  it('prefers the server’s estimatedCompletion', () => {
+    const eta = new EtaTracker();
+    eta.observe(T0, running(10, { estimatedCompletion: '2026-01-01T11:30:00.000Z' }));
+    expect(eta.eta()).toEqual({ at: Date.parse('2026-01-01T11:30:00Z'), source: 'server' });
+  });
+
+  it('otherwise extrapolates the observed rate', () => {
+    const eta = new EtaTracker();
+    eta.observe(T0, running(10));
+    expect(eta.eta()).toBeUndefined();
+    eta.observe(T0 + 60_000, running(20));
+    // 10 points a minute, 80 to go: 8 more minutes.
+    expect(eta.eta()).toEqual({ at: T0 + 60_000 + 8 * 60_000, source: 'rate' });
+  });
+
+  it('has no estimate while nothing moves', () => {
+    const eta = new EtaTracker();
+    eta.observe(T0, running(10));
+    eta.observe(T0 + 60_000, running(10));
+    expect(eta.eta()).toBeUndefined();
+  });
+});
+
+describe('the live line', () => {
+  const style = { color: makeChalk(false), format, unicode: true };
+
+  it('shows short ID, status, bar, counts, ETA and elapsed', () => {
+    const state = new JobState(job, T0);
+    state.apply({
+      type: 'poll',
+      job,
+      at: T0 + 60_000,
+      status: running(50, { estimatedCompletion: '2026-01-01T10:12:00.000Z' }),
+      changed: true,
+    });
+    expect(jobLine(state, T0 + 120_000, style)).toBe(
+      '7A84B875  In Progress  ██████████░░░░░░░░░░  2,250/4,500 (50%)  ETA 10:12 AM (10m 00s)  2m 00s',
+    );
+  });
+
+  it('shows a pending retry and its countdown', () => {
+    const state = new JobState(job, T0);
+    state.apply({ type: 'retry', job, at: T0, reason: 'HTTP 503', delayMs: 4000, attempt: 1 });
+    expect(jobLine(state, T0 + 1000, style)).toBe(
+      '7A84B875  waiting for the first answer  1s  retry 1 in 3s: HTTP 503',
+    );
+  });
+
+  it('falls back to ASCII bars where Unicode is unsupported', () => {
+    const state = new JobState(job, T0);
+    state.apply({ type: 'poll', job, at: T0, status: running(25), changed: true });
+    expect(jobLine(state, T0, { ...style, unicode: false })).toContain('#####---------------');
+  });
+});
