@@ -45,7 +45,7 @@ export async function runDemo(opts: DemoOpts, deps: Deps): Promise<number> {
     const url = new URL(location, baseUrl);
     const id = decodeURIComponent(url.pathname.split('/').at(-2) ?? 'demo');
     if (outputConfig(opts).output === 'text' && !opts.quiet) {
-      deps.stderr.write(`Started a simulated export (${opts.scenario}) on ${sim.baseUrl}; watching it:\n`);
+      deps.stderr.write(`Started a simulated export (scenario: ${opts.scenario}) on ${sim.baseUrl}\n`);
     }
     const config: PollConfig = {
       ...outputConfig(opts),
@@ -66,7 +66,14 @@ export async function runDemo(opts: DemoOpts, deps: Deps): Promise<number> {
         failOn: opts.failOn,
       },
     };
-    return await runPoll(config, deps);
+    const code = await runPoll(config, deps);
+    if (config.output === 'text' && !config.quiet) {
+      deps.stderr.write(
+        '\nThat was the built-in simulator. To watch a real export:\n' +
+          '  EGAIN_ACCESS_TOKEN=… npx export-status watch <job-id>     (export-status --help for more)\n',
+      );
+    }
+    return code;
   } finally {
     await sim.close();
   }

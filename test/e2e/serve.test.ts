@@ -46,7 +46,8 @@ describe('export-status demo', () => {
   it('runs a whole simulated export with no network and no credentials', async () => {
     const r = await run(['demo', '--duration', '1500ms', '--interval', '200ms']);
     expect(r.code).toBe(0);
-    expect(r.stderr).toContain('Started a simulated export (success)');
+    expect(r.stderr).toContain('Started a simulated export (scenario: success)');
+    expect(r.stderr).toContain('To watch a real export');
     expect(r.stdout).toMatch(/^✔ [0-9A-F-]{36} {2}Successful in \d/);
   });
 
