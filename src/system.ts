@@ -1,6 +1,20 @@
 import { open, readFile, stat } from 'node:fs/promises';
 import { nodeTransport } from './api/node-transport.js';
+import type { Transport } from './api/transport.js';
 import { type Deps, realClock } from './deps.js';
+import type { Env } from './io/color.js';
+
+const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'];
+
+/** node:http, unless a proxy is configured: then undici, loaded on the first request. */
+export function chooseTransport(env: Env): Transport {
+  if (!PROXY_VARIABLES.some((name) => env[name])) return nodeTransport();
+  let proxied: Promise<Transport> | undefined;
+  return async (request) => {
+    proxied ??= import('./api/proxy-transport.js').then((m) => m.proxyTransport());
+    return (await proxied)(request);
+  };
+}
 
 /** The real side effects. With bin/, the only code that touches `process`. */
 export function systemDeps(): Deps {
@@ -48,7 +62,7 @@ export function systemDeps(): Deps {
     env: process.env,
     clock: realClock,
     random: Math.random,
-    transport: nodeTransport(),
+    transport: chooseTransport(process.env),
     onInterrupt: (handler) => {
       const onInt = () => handler('SIGINT');
       const onTerm = () => handler('SIGTERM');

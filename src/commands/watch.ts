@@ -115,7 +115,7 @@ async function chooseProgress(config: PollConfig, deps: Deps, io: IO): Promise<P
       deps.clock.now,
     );
   }
-  const plain = new PlainProgress(err, deps.stdout, format);
+  const plain = new PlainProgress(err, deps.stdout, format, !config.settings.once);
   if (!quiet) return plain;
   // Quiet: no progress, but warnings and --verbose logs still reach stderr.
   return {

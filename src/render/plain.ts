@@ -27,10 +27,12 @@ interface PlainJob {
 export class PlainProgress implements Progress {
   private readonly jobs = new Map<string, PlainJob>();
 
+  /** `showPolls: false` (for `get`): only retries, which may take a while, get lines. */
   constructor(
     private readonly err: Sink,
     private readonly out: Sink,
     private readonly format: Formatters,
+    private readonly showPolls = true,
   ) {}
 
   start(jobs: readonly JobRef[], now: number): void {
@@ -58,7 +60,7 @@ export class PlainProgress implements Progress {
         const statusChanged = status !== job.status;
         const stepped = step > job.printedStep;
         const due = event.changed && event.at - job.lastLineAt >= PLAIN_MIN_LINE_GAP_MS;
-        if (statusChanged || stepped || due) {
+        if (this.showPolls && (statusChanged || stepped || due)) {
           this.line(event.at, `${id} ${text}`);
           job.lastLineAt = event.at;
           job.printedStep = Math.max(step, job.printedStep);
