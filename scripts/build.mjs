@@ -5,7 +5,8 @@ import { build } from 'esbuild';
 
 await rm(new URL('../dist', import.meta.url), { recursive: true, force: true });
 await build({
-  entryPoints: { main: 'src/main.ts' },
+  // sim.js is for the benchmark, which runs the simulator in its own process.
+  entryPoints: { main: 'src/main.ts', sim: 'src/sim/server.ts' },
   outdir: 'dist',
   bundle: true,
   splitting: true,

@@ -1,18 +1,22 @@
 import { open, readFile, stat } from 'node:fs/promises';
-import { nodeTransport } from './api/node-transport.js';
 import type { Transport } from './api/transport.js';
 import { type Deps, realClock } from './deps.js';
 import type { Env } from './io/color.js';
 
 const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'];
 
-/** node:http, unless a proxy is configured: then undici, loaded on the first request. */
+/**
+ * node:http, unless a proxy is configured: then undici. Either is loaded on the first request, so
+ * commands that send none (parse, --help) do not pay for the HTTP stack.
+ */
 export function chooseTransport(env: Env): Transport {
-  if (!PROXY_VARIABLES.some((name) => env[name])) return nodeTransport();
-  let proxied: Promise<Transport> | undefined;
+  const proxy = PROXY_VARIABLES.some((name) => env[name]);
+  let loaded: Promise<Transport> | undefined;
   return async (request) => {
-    proxied ??= import('./api/proxy-transport.js').then((m) => m.proxyTransport());
-    return (await proxied)(request);
+    loaded ??= proxy
+      ? import('./api/proxy-transport.js').then((m) => m.proxyTransport())
+      : import('./api/node-transport.js').then((m) => m.nodeTransport());
+    return (await loaded)(request);
   };
 }
 

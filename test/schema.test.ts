@@ -184,3 +184,12 @@ describe('parseExportStatusText', () => {
     expect(parseExportStatusText(`{"status":"Pending","progress":${deep}}`).ok).toBe(true);
   });
 });
+
+describe('warnings for snake_case fields', () => {
+  it('quote the value that was dropped', () => {
+    const r = parseExportStatus({ status: 'Pending', start_time: 'noon' });
+    expect(r.ok && r.warnings).toEqual([
+      { path: 'startTime', message: 'expected an ISO-8601 date-time with a time zone, got "noon"' },
+    ]);
+  });
+});

@@ -65,7 +65,16 @@ export async function request(
     const headers = requestHeaders(options, current.origin === origin, currentBody !== undefined);
     const started = options.now();
     options.log?.(`→ ${currentMethod} ${current.href}  ${formatHeaders(headers)}`);
-    const timeout = AbortSignal.timeout(Math.max(1, timeoutMs));
+    // One controller per request, its timer cleared as soon as the answer is in: AbortSignal.timeout
+    // would keep a 30 s timer (and its signal) alive after every poll.
+    const controller = new AbortController();
+    const timer = setTimeout(
+      () => controller.abort(new DOMException('request timed out', 'TimeoutError')),
+      Math.max(1, timeoutMs),
+    );
+    const forward = () => controller.abort(signal.reason);
+    if (signal.aborted) forward();
+    else signal.addEventListener('abort', forward, { once: true });
     let response: HttpResponse;
     try {
       response = await options.transport({
@@ -73,13 +82,16 @@ export async function request(
         url: current,
         headers,
         body: currentBody,
-        signal: AbortSignal.any([signal, timeout]),
+        signal: controller.signal,
         maxBodyBytes: MAX_BODY_BYTES,
       });
     } catch (err) {
       const outcome = classifyFailure(err, signal, timeoutMs);
       options.log?.(`← ${describeOutcome(outcome)} after ${options.now() - started} ms`);
       return { kind: 'failed', outcome };
+    } finally {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', forward);
     }
     options.log?.(
       `← HTTP ${response.status} in ${options.now() - started} ms (${Buffer.byteLength(response.body)} bytes)`,

@@ -15,8 +15,6 @@ import { renderSummary } from '../render/summary.js';
 import { symbolsFor } from '../render/symbols.js';
 import { USER_AGENT } from '../version.js';
 
-const TICK_MS = 1_000;
-
 /** `watch` and `get`: poll every job at once, show progress, print results, return the exit code. */
 export async function runPoll(config: PollConfig, deps: Deps): Promise<number> {
   const io = makeIO(deps.stdout, deps.stderr, deps.env, !config.color);
@@ -61,7 +59,7 @@ export async function runPoll(config: PollConfig, deps: Deps): Promise<number> {
   });
 
   progress.start(config.jobs, deps.clock.now());
-  const stopTicking = deps.clock.every(TICK_MS, () => progress.tick(deps.clock.now()));
+  const stopTicking = deps.clock.every(progress.tickMs, () => progress.tick(deps.clock.now()));
   try {
     const results = await Promise.all(
       config.jobs.map(async (job) => {
@@ -119,6 +117,7 @@ async function chooseProgress(config: PollConfig, deps: Deps, io: IO): Promise<P
   if (!quiet) return plain;
   // Quiet: no progress, but warnings and --verbose logs still reach stderr.
   return {
+    tickMs: 60_000,
     start: () => {},
     event: () => {},
     log: (line) => plain.log(line),

@@ -25,6 +25,8 @@ interface PlainJob {
  * most every 10 points or every minute, a heartbeat after 5 silent minutes. No colour, no cursor codes.
  */
 export class PlainProgress implements Progress {
+  /** Heartbeats are due after minutes: waking up every 30 s is plenty, and costs nothing. */
+  readonly tickMs = 30_000;
   private readonly jobs = new Map<string, PlainJob>();
 
   /** `showPolls: false` (for `get`): only retries, which may take a while, get lines. */

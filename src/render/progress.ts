@@ -9,7 +9,9 @@ export interface Progress {
   log(line: string): void;
   /** Writes to stdout (a summary) without tearing the spinner. */
   writeOut(text: string): void;
-  /** Called every second or so: refreshes elapsed times, ETAs and heartbeats. */
+  /** How often tick() wants calling: often for a live display, rarely for heartbeats in a log. */
+  readonly tickMs: number;
+  /** Refreshes elapsed times and ETAs, or writes a heartbeat. */
   tick(now: number): void;
   /** Ends live output for good; the cursor is visible again. */
   stop(): void;

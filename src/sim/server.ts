@@ -16,13 +16,17 @@ export interface SimulatorOptions {
   slowMs?: number;
   /** One line per request. */
   log?: ((line: string) => void) | undefined;
+  /** How many requests `requests` keeps (the oldest go first). */
+  maxRecorded?: number;
   now?: () => number;
 }
 
 export interface RecordedRequest {
   method: string;
   path: string;
+  /** When the request arrived and when its answer was sent (server clock, ms). */
   at: number;
+  end: number;
   status: number;
   authorized: boolean;
 }
@@ -80,11 +84,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const url = new URL(req.url ?? '/', 'http://simulator');
     const authorized = !options.token || req.headers.authorization === `Bearer ${options.token}`;
     res.on('finish', () => {
-      if (requests.length >= MAX_RECORDED) requests.shift();
+      if (requests.length >= (options.maxRecorded ?? MAX_RECORDED)) requests.shift();
       requests.push({
         method: req.method ?? '',
         path: url.pathname,
         at: started,
+        end: now(),
         status: res.statusCode,
         authorized,
       });
