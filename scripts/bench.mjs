@@ -12,13 +12,22 @@ import { startSimulator } from '../dist/sim.js';
 
 const QUICK = process.argv.includes('--quick');
 /** --only=startup,waiting runs just those sections (and writes no BENCHMARKS.md). */
-const ONLY = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
+const ONLY = process.argv
+  .find((a) => a.startsWith('--only='))
+  ?.slice(7)
+  .split(',');
 const wanted = (section) => !ONLY || ONLY.includes(section);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'bin/export-status.js');
 const NODE = process.execPath;
 const TICK_MS = 1000 / Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
-const ENV = { PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'en_US.UTF-8', TZ: 'UTC', TERM: 'xterm-256color' };
+const ENV = {
+  PATH: process.env.PATH,
+  HOME: process.env.HOME,
+  LANG: 'en_US.UTF-8',
+  TZ: 'UTC',
+  TERM: 'xterm-256color',
+};
 const tmp = mkdtempSync(join(os.tmpdir(), 'export-status-bench-'));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const median = (xs) => {
@@ -31,7 +40,9 @@ const notes = [];
 const row = (section, what, value, baseline, ratio, target) => {
   rows.push({ section, what, value, baseline, ratio, target });
   const verdict = target ? `  target ${target}` : '';
-  console.log(`${section.padEnd(11)} ${what.padEnd(46)} ${String(value).padStart(12)}  ${String(baseline ?? '').padStart(14)}  ${ratio ?? ''}${verdict}`);
+  console.log(
+    `${section.padEnd(11)} ${what.padEnd(46)} ${String(value).padStart(12)}  ${String(baseline ?? '').padStart(14)}  ${ratio ?? ''}${verdict}`,
+  );
 };
 
 /** utime+stime (ms) and peak RSS (kB) of a live process, from /proc. */
@@ -48,7 +59,10 @@ function procStats(pid) {
 function timed(cmd, args, { env = ENV, input } = {}) {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn('/usr/bin/time', ['-f', '@@TIME %U %S %M', cmd, ...args], { env, stdio: ['pipe', 'ignore', 'pipe'] });
+    const child = spawn('/usr/bin/time', ['-f', '@@TIME %U %S %M', cmd, ...args], {
+      env,
+      stdio: ['pipe', 'ignore', 'pipe'],
+    });
     let err = '';
     child.stderr.on('data', (d) => {
       err += d;
@@ -105,7 +119,10 @@ async function childPid(pid) {
 async function startup(sim) {
   const runs = QUICK ? 3 : 21;
   const small = join(tmp, 'small.json');
-  writeFileSync(small, JSON.stringify({ status: 'In Progress', progress: { processed: 1500, total: 4500, percentage: 33.3 } }));
+  writeFileSync(
+    small,
+    JSON.stringify({ status: 'In Progress', progress: { processed: 1500, total: 4500, percentage: 33.3 } }),
+  );
   const samples = { base: [], version: [], parse: [], first: [] };
   for (let i = 0; i < runs; i++) {
     // Interleaved, so a noisy moment hurts every command alike.
@@ -126,9 +143,30 @@ async function startup(sim) {
   const base = median(samples.base);
   row('start-up', 'node -e 0 (baseline)', `${fmt(base, 0)} ms`, '', '1.00×');
   const ratio = (xs) => `${fmt(median(xs) / base)}×`;
-  row('start-up', 'export-status --version', `${fmt(median(samples.version), 0)} ms`, `${fmt(base, 0)} ms`, ratio(samples.version), '≤ 1.2×');
-  row('start-up', 'export-status parse small.json', `${fmt(median(samples.parse), 0)} ms`, `${fmt(base, 0)} ms`, ratio(samples.parse), '≤ 1.6×');
-  row('start-up', 'watch: spawn → first request at the server', `${fmt(median(samples.first), 0)} ms`, `${fmt(base, 0)} ms`, ratio(samples.first), '≤ 1.6×');
+  row(
+    'start-up',
+    'export-status --version',
+    `${fmt(median(samples.version), 0)} ms`,
+    `${fmt(base, 0)} ms`,
+    ratio(samples.version),
+    '≤ 1.2×',
+  );
+  row(
+    'start-up',
+    'export-status parse small.json',
+    `${fmt(median(samples.parse), 0)} ms`,
+    `${fmt(base, 0)} ms`,
+    ratio(samples.parse),
+    '≤ 1.6×',
+  );
+  row(
+    'start-up',
+    'watch: spawn → first request at the server',
+    `${fmt(median(samples.first), 0)} ms`,
+    `${fmt(base, 0)} ms`,
+    ratio(samples.first),
+    '≤ 1.6×',
+  );
 }
 
 async function waiting(sim) {
@@ -148,10 +186,20 @@ async function waiting(sim) {
   row('waiting', 'plain watch, one job: peak RSS', `${fmt(p.hwmMb, 1)} MB`, '', '', '≤ 60 MB');
 
   const command = `stty cols 120 rows 30; exec "${NODE}" "${BIN}" watch --base-url ${sim.baseUrl} stuck-tty --interval 5s`;
-  const tty = spawn('script', ['-qfec', command, '/dev/null'], { env: ENV, stdio: ['ignore', 'ignore', 'ignore'] });
+  const tty = spawn('script', ['-qfec', command, '/dev/null'], {
+    env: ENV,
+    stdio: ['ignore', 'ignore', 'ignore'],
+  });
   const nodePid = await childPid(tty.pid);
   const t = await measure(tty, nodePid);
-  row('waiting', 'TTY watch with spinner, 5 s interval: CPU per minute', `${fmt(t.cpuPerMin, 3)} s`, '', '', '≤ 0.5 s');
+  row(
+    'waiting',
+    'TTY watch with spinner, 5 s interval: CPU per minute',
+    `${fmt(t.cpuPerMin, 3)} s`,
+    '',
+    '',
+    '≤ 0.5 s',
+  );
   row('waiting', 'TTY watch, one job: peak RSS', `${fmt(t.hwmMb, 1)} MB`, '', '', '≤ 60 MB');
 }
 
@@ -173,7 +221,16 @@ async function scale() {
   for (const jobs of sizes) {
     const sim = await startSimulator({ port: 0, durationMs: 3_600_000, maxRecorded: 1_000_000 });
     const ids = Array.from({ length: jobs }, (_, i) => `stuck-scale-${jobs}-${i}`);
-    const child = spawnCli(['watch', '--base-url', sim.baseUrl, '--interval', '1s', '--concurrency', '8', ...ids]);
+    const child = spawnCli([
+      'watch',
+      '--base-url',
+      sim.baseUrl,
+      '--interval',
+      '1s',
+      '--concurrency',
+      '8',
+      ...ids,
+    ]);
     await sleep(3000);
     const a = procStats(child.pid);
     const before = sim.requests.length;
@@ -184,8 +241,20 @@ async function scale() {
     const perPoll = (b.cpuMs - a.cpuMs) / Math.max(1, polls);
     basePerPoll ??= perPoll;
     const bad = overlaps(sim.requests);
-    row('scale', `${jobs} job(s), 1 s interval, --concurrency 8: CPU per poll`, `${fmt(perPoll, 2)} ms`, `${fmt(basePerPoll, 2)} ms`, `${fmt(perPoll / basePerPoll)}×`);
-    row('scale', `${jobs} job(s): peak RSS; polls; overlapping requests`, `${fmt(b.hwmKb / 1024, 1)} MB`, `${polls} polls`, `${bad} overlaps`);
+    row(
+      'scale',
+      `${jobs} job(s), 1 s interval, --concurrency 8: CPU per poll`,
+      `${fmt(perPoll, 2)} ms`,
+      `${fmt(basePerPoll, 2)} ms`,
+      `${fmt(perPoll / basePerPoll)}×`,
+    );
+    row(
+      'scale',
+      `${jobs} job(s): peak RSS; polls; overlapping requests`,
+      `${fmt(b.hwmKb / 1024, 1)} MB`,
+      `${polls} polls`,
+      `${bad} overlaps`,
+    );
     if (bad > 0) notes.push(`scale: ${bad} overlapping requests with ${jobs} jobs`);
     await sim.close();
   }
@@ -196,10 +265,26 @@ async function endurance() {
   const sim = await startSimulator({ port: 0, durationMs: 3_600_000, maxRecorded: 1_000_000 });
   const ids = Array.from({ length: 50 }, (_, i) => `stuck-endurance-${i}`);
   // --trace-gc: V8 itself reports the heap after each collection, on stdout (the watch is -q).
-  const child = spawn(NODE, ['--trace-gc', BIN, 'watch', '-q', '--base-url', sim.baseUrl, '--interval', '100ms', '--concurrency', '8', ...ids], {
-    env: ENV,
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
+  const child = spawn(
+    NODE,
+    [
+      '--trace-gc',
+      BIN,
+      'watch',
+      '-q',
+      '--base-url',
+      sim.baseUrl,
+      '--interval',
+      '100ms',
+      '--concurrency',
+      '8',
+      ...ids,
+    ],
+    {
+      env: ENV,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    },
+  );
   const heap = []; // [polls so far, MB after a collection]
   let buffered = '';
   child.stdout.on('data', (d) => {
@@ -221,13 +306,32 @@ async function endurance() {
   await sim.close();
   const [first, , last] = samples;
   for (const s of samples) {
-    row('endurance', `RSS after ${s.polls} polls (50 jobs, 100 ms)`, `${fmt(s.rssKb / 1024, 1)} MB`, `${fmt(first.rssKb / 1024, 1)} MB`, `${fmt(s.rssKb / first.rssKb)}×`);
+    row(
+      'endurance',
+      `RSS after ${s.polls} polls (50 jobs, 100 ms)`,
+      `${fmt(s.rssKb / 1024, 1)} MB`,
+      `${fmt(first.rssKb / 1024, 1)} MB`,
+      `${fmt(s.rssKb / first.rssKb)}×`,
+    );
   }
   const window = (from, to) => median(heap.filter(([p]) => p >= from && p < to).map(([, mb]) => mb));
   const early = window(first.polls * 0.5, first.polls * 1.5);
   const late = window(last.polls * 0.8, last.polls + 1);
-  row('endurance', `live heap after GC: around ${first.polls} vs last ${Math.round(last.polls * 0.2)} polls`, `${fmt(late, 1)} MB`, `${fmt(early, 1)} MB`, `${fmt(late / early)}×`, 'flat');
-  row('endurance', `CPU per poll over ${last.polls - first.polls} polls`, `${fmt((last.cpuMs - first.cpuMs) / (last.polls - first.polls), 2)} ms`, '', '');
+  row(
+    'endurance',
+    `live heap after GC: around ${first.polls} vs last ${Math.round(last.polls * 0.2)} polls`,
+    `${fmt(late, 1)} MB`,
+    `${fmt(early, 1)} MB`,
+    `${fmt(late / early)}×`,
+    'flat',
+  );
+  row(
+    'endurance',
+    `CPU per poll over ${last.polls - first.polls} polls`,
+    `${fmt((last.cpuMs - first.cpuMs) / (last.polls - first.polls), 2)} ms`,
+    '',
+    '',
+  );
 }
 
 async function economy() {
@@ -235,17 +339,52 @@ async function economy() {
   const sim = await startSimulator({ port: 0, durationMs, maxRecorded: 1_000_000 });
   const countFor = (id) => sim.requests.filter((r) => r.path.endsWith(`/${id}/status`)).length;
   const loop = `u="$1"; while :; do s=$(curl -s "$u" | jq -r .status); case "$s" in Successful|Failed) break;; esac; sleep 5; done`;
-  const ours = await timed(NODE, [BIN, 'watch', '--base-url', sim.baseUrl, 'success-ours', '--interval', '5s']);
-  const theirs = await timed('bash', ['-c', loop, 'loop', `${sim.baseUrl}/content/export/success-theirs/status`]);
+  const ours = await timed(NODE, [
+    BIN,
+    'watch',
+    '--base-url',
+    sim.baseUrl,
+    'success-ours',
+    '--interval',
+    '5s',
+  ]);
+  const theirs = await timed('bash', [
+    '-c',
+    loop,
+    'loop',
+    `${sim.baseUrl}/content/export/success-theirs/status`,
+  ]);
   await sim.close();
-  row('economy', 'curl + jq + sleep 5 loop: CPU for one job', `${fmt(theirs.cpuMs / 1000, 3)} s`, '', '1.00×');
-  row('economy', 'export-status watch --interval 5s: CPU for one job', `${fmt(ours.cpuMs / 1000, 3)} s`, `${fmt(theirs.cpuMs / 1000, 3)} s`, `${fmt(ours.cpuMs / theirs.cpuMs)}×`, '< 1×');
-  row('economy', 'requests: export-status vs the loop', `${countFor('success-ours')}`, `${countFor('success-theirs')}`, '', '≤ the loop');
+  row(
+    'economy',
+    'curl + jq + sleep 5 loop: CPU for one job',
+    `${fmt(theirs.cpuMs / 1000, 3)} s`,
+    '',
+    '1.00×',
+  );
+  row(
+    'economy',
+    'export-status watch --interval 5s: CPU for one job',
+    `${fmt(ours.cpuMs / 1000, 3)} s`,
+    `${fmt(theirs.cpuMs / 1000, 3)} s`,
+    `${fmt(ours.cpuMs / theirs.cpuMs)}×`,
+    '< 1×',
+  );
+  row(
+    'economy',
+    'requests: export-status vs the loop',
+    `${countFor('success-ours')}`,
+    `${countFor('success-theirs')}`,
+    '',
+    '≤ the loop',
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
 const machine = `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${fmt(os.totalmem() / 2 ** 30, 0)} GiB, ${os.type()} ${os.release()}, Node ${process.versions.node}`;
-console.log(`export-status benchmark${QUICK ? ' (quick: checks that it works, figures not meaningful)' : ''}\n${machine}\n`);
+console.log(
+  `export-status benchmark${QUICK ? ' (quick: checks that it works, figures not meaningful)' : ''}\n${machine}\n`,
+);
 const shared = await startSimulator({ port: 0, durationMs: 3_600_000, maxRecorded: 1_000_000 });
 if (wanted('startup')) await startup(shared);
 if (wanted('waiting')) await waiting(shared);
@@ -257,11 +396,15 @@ if (wanted('economy')) await economy();
 const table = [
   '| section | measurement | median / value | baseline | ratio | target |',
   '|---|---|---:|---:|---:|---|',
-  ...rows.map((r) => `| ${r.section} | ${r.what} | ${r.value} | ${r.baseline ?? ''} | ${r.ratio ?? ''} | ${r.target ?? ''} |`),
+  ...rows.map(
+    (r) =>
+      `| ${r.section} | ${r.what} | ${r.value} | ${r.baseline ?? ''} | ${r.ratio ?? ''} | ${r.target ?? ''} |`,
+  ),
 ].join('\n');
 if (notes.length > 0) console.log(`\nproblems:\n${notes.join('\n')}`);
 if (!QUICK && !ONLY) {
-  const text = `# Benchmarks\n\nMade by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${machine}.\n\n` +
+  const text =
+    `# Benchmarks\n\nMade by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${machine}.\n\n` +
     'Start-up figures are medians of interleaved runs; CPU and RSS are read from /proc and /usr/bin/time.\n\n' +
     `${table}\n`;
   writeFileSync(join(ROOT, 'BENCHMARKS.md'), text);

@@ -13,9 +13,13 @@ const TEXT = 'expected a string';
 const OBJECT = 'expected an object';
 
 const count = z.int({ error: COUNT }).check(z.minimum(0, { error: COUNT }));
-const percentage = z.number({ error: PERCENT }).check(z.minimum(0, { error: PERCENT }), z.maximum(100, { error: PERCENT }));
+const percentage = z
+  .number({ error: PERCENT })
+  .check(z.minimum(0, { error: PERCENT }), z.maximum(100, { error: PERCENT }));
 const dateTime = z.pipe(
-  z.iso.datetime({ offset: true, error: DATE }).check(z.refine((s) => !Number.isNaN(Date.parse(s)), { error: DATE })),
+  z.iso
+    .datetime({ offset: true, error: DATE })
+    .check(z.refine((s) => !Number.isNaN(Date.parse(s)), { error: DATE })),
   z.transform((s: string) => new Date(s).toISOString()),
 );
 

@@ -41,7 +41,11 @@ export function makeFormatters(options: FormatOptions = {}): Formatters {
       return dates.format(new Date(iso));
     },
     time: (ms) => {
-      times ??= new Intl.DateTimeFormat(options.locale, { timeZone: options.timeZone, hour: '2-digit', minute: '2-digit' });
+      times ??= new Intl.DateTimeFormat(options.locale, {
+        timeZone: options.timeZone,
+        hour: '2-digit',
+        minute: '2-digit',
+      });
       return times.format(new Date(ms));
     },
   };
