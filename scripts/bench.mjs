@@ -285,14 +285,14 @@ async function endurance() {
       stdio: ['ignore', 'pipe', 'ignore'],
     },
   );
-  const heap = []; // [polls so far, MB after a collection]
+  const heap = []; // [polls so far, MB live after a full (mark-compact) collection]
   let buffered = '';
   child.stdout.on('data', (d) => {
     buffered += d;
     const lines = buffered.split('\n');
     buffered = lines.pop() ?? '';
     for (const line of lines) {
-      const m = /(?:Scavenge|Mark-Compact|Mark-sweep)[^\d]*[\d.]+ \([\d.]+\) -> ([\d.]+) \(/.exec(line);
+      const m = /Mark-Compact[^\d]*[\d.]+ \([\d.]+\) -> ([\d.]+) \(/.exec(line);
       if (m) heap.push([sim.requests.length, Number(m[1])]);
     }
   });
@@ -314,17 +314,19 @@ async function endurance() {
       `${fmt(s.rssKb / first.rssKb)}×`,
     );
   }
-  const window = (from, to) => median(heap.filter(([p]) => p >= from && p < to).map(([, mb]) => mb));
-  const early = window(first.polls * 0.5, first.polls * 1.5);
-  const late = window(last.polls * 0.8, last.polls + 1);
-  row(
-    'endurance',
-    `live heap after GC: around ${first.polls} vs last ${Math.round(last.polls * 0.2)} polls`,
-    `${fmt(late, 1)} MB`,
-    `${fmt(early, 1)} MB`,
-    `${fmt(late / early)}×`,
-    'flat',
-  );
+  if (heap.length >= 2) {
+    const [firstGc, lastGc] = [heap[0], heap.at(-1)];
+    row(
+      'endurance',
+      `live heap after full GC: at ${firstGc[0]} vs ${lastGc[0]} polls (${heap.length} GCs)`,
+      `${fmt(lastGc[1], 1)} MB`,
+      `${fmt(firstGc[1], 1)} MB`,
+      `${fmt(lastGc[1] / firstGc[1])}×`,
+      'flat',
+    );
+  } else {
+    row('endurance', 'live heap after full GC', `${heap.length} full GCs seen`, '', '', 'flat');
+  }
   row(
     'endurance',
     `CPU per poll over ${last.polls - first.polls} polls`,

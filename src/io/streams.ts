@@ -6,6 +6,7 @@ export interface Sink {
   write(text: string): unknown;
   isTTY?: boolean;
   columns?: number;
+  rows?: number;
 }
 
 /** One object owns the output streams and what they can show (colour, Unicode, width). */

@@ -30,6 +30,8 @@ export async function createTtyProgress(
   return new TtyProgress(spinner, err, out, style, now);
 }
 
+const DEFAULT_ROWS = 24;
+
 class TtyProgress implements Progress {
   /** Elapsed times and ETA countdowns are shown to the second. */
   readonly tickMs = 1_000;
@@ -93,7 +95,13 @@ class TtyProgress implements Progress {
   }
 
   private text(now: number): string {
+    // A spinner taller than the terminal cannot be redrawn in place: show what fits, then a count.
+    const room = Math.max(1, (this.err.rows || DEFAULT_ROWS) - 2);
+    const states = [...this.jobs.values()];
+    const shown = states.length > room ? states.slice(0, room - 1) : states;
+    const lines = shown.map((s) => jobLine(s, now, this.style));
+    if (shown.length < states.length) lines.push(this.style.color.dim(`… and ${states.length - shown.length} more jobs`));
     // The spinner frame precedes the first line; later lines are indented to match.
-    return [...this.jobs.values()].map((s) => jobLine(s, now, this.style)).join('\n  ');
+    return lines.join('\n  ');
   }
 }

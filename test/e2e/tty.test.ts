@@ -40,8 +40,8 @@ function spawnCollect(command: string, args: string[], env = cleanEnv()) {
 }
 
 /** Runs the CLI in a real pseudo-terminal through util-linux `script`. */
-function inTerminal(args: string[], env = cleanEnv()) {
-  const command = `stty cols 100 rows 24; "${process.execPath}" "${BIN}" ${args.join(' ')}`;
+function inTerminal(args: string[], env = cleanEnv(), rows = 24) {
+  const command = `stty cols 100 rows ${rows}; "${process.execPath}" "${BIN}" ${args.join(' ')}`;
   return spawnCollect('script', ['-qfec', command, '/dev/null'], env);
 }
 
@@ -68,6 +68,18 @@ describe('in a terminal', () => {
     expect(r.out).not.toContain('\u001b[31m');
     expect(r.out).not.toContain('\u001b[32m');
     expect(r.out).not.toContain('\u001b[36m');
+  });
+
+  it('more jobs than the terminal has rows: shows what fits and counts the rest', async () => {
+    const jobs = Array.from({ length: 8 }, () => id('success'));
+    const r = await inTerminal(
+      ['watch', '--base-url', sim.baseUrl, '--interval', '200ms', ...jobs],
+      cleanEnv(),
+      6,
+    );
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('… and 5 more jobs');
+    expect(r.out.split('Processed').length - 1).toBe(8);
   });
 
   it('the same run in a pipe has no spinner frames and no cursor codes', async () => {
