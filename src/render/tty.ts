@@ -100,7 +100,8 @@ class TtyProgress implements Progress {
     const states = [...this.jobs.values()];
     const shown = states.length > room ? states.slice(0, room - 1) : states;
     const lines = shown.map((s) => jobLine(s, now, this.style));
-    if (shown.length < states.length) lines.push(this.style.color.dim(`… and ${states.length - shown.length} more jobs`));
+    if (shown.length < states.length)
+      lines.push(this.style.color.dim(`… and ${states.length - shown.length} more jobs`));
     // The spinner frame precedes the first line; later lines are indented to match.
     return lines.join('\n  ');
   }
