@@ -382,6 +382,78 @@ async function economy() {
   );
 }
 
+/**
+ * --interval auto against a fixed 5 s interval on a simulated 1-hour job, replayed in virtual time
+ * with the real poller and the simulator's own timeline: requests made, and the delay between the
+ * server's terminal status and the end of the watch.
+ */
+async function adaptive() {
+  const { VirtualClock, pollJob, Limiter, statusAt } = await import('../dist/bench-kit.js');
+  const HOUR = 3_600_000;
+  const T0 = Date.parse('2026-01-01T00:00:00Z');
+  const variants = [
+    ['accurate estimate', 'success', (s) => s, HOUR],
+    ['estimate 30 % too late', 'success', (s) => shiftEstimate(s, 0.3 * HOUR), HOUR],
+    ['no estimate (observed rate)', 'success', ({ estimatedCompletion: _e, ...s }) => s, HOUR],
+    ['fails at 60 % of the work', 'failure', (s) => s, 0.1 * HOUR + 0.9 * HOUR * 0.6],
+  ];
+  function shiftEstimate(s, ms) {
+    return s.estimatedCompletion
+      ? { ...s, estimatedCompletion: new Date(Date.parse(s.estimatedCompletion) + ms).toISOString() }
+      : s;
+  }
+  async function replay(scenario, transform, settings) {
+    const clock = new VirtualClock(T0);
+    const job = { id: 'J', scenario, createdAt: T0, durationMs: HOUR, total: 4500, requests: 0 };
+    let polls = 0;
+    const fetch = async () => {
+      polls++;
+      const status = transform(statusAt(job, clock.now()));
+      return { kind: 'status', status, raw: status, warnings: [] };
+    };
+    const deps = {
+      clock,
+      random: Math.random,
+      limiter: new Limiter(4),
+      signal: new AbortController().signal,
+      fetch,
+    };
+    const base = { intervalMs: 5000, maxRetries: 10, requestTimeoutMs: 30_000, once: false, failOn: 'never' };
+    await clock.run(
+      (async () => {
+        for await (const _ of pollJob(
+          { id: 'J', url: 'http://sim/content/export/J/status' },
+          { ...base, ...settings },
+          deps,
+        )) {
+        }
+      })(),
+    );
+    return { polls, endedAt: clock.now() - T0 };
+  }
+  for (const [name, scenario, transform, terminalAt] of variants) {
+    const fixed = await replay(scenario, transform, {});
+    const auto = await replay(scenario, transform, {
+      intervalMs: 2000,
+      adaptive: { minMs: 2000, maxMs: 60_000 },
+    });
+    row(
+      'adaptive',
+      `1-hour job, ${name}: requests, auto vs fixed 5 s`,
+      `${auto.polls}`,
+      `${fixed.polls}`,
+      `${fmt(auto.polls / fixed.polls)}×`,
+    );
+    row(
+      'adaptive',
+      `1-hour job, ${name}: end noticed after, auto vs fixed`,
+      `${fmt((auto.endedAt - terminalAt) / 1000, 1)} s`,
+      `${fmt((fixed.endedAt - terminalAt) / 1000, 1)} s`,
+      '',
+    );
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 const machine = `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${fmt(os.totalmem() / 2 ** 30, 0)} GiB, ${os.type()} ${os.release()}, Node ${process.versions.node}`;
 console.log(
@@ -394,6 +466,7 @@ await shared.close();
 if (wanted('scale')) await scale();
 if (wanted('endurance')) await endurance();
 if (wanted('economy')) await economy();
+if (wanted('adaptive')) await adaptive();
 
 const table = [
   '| section | measurement | median / value | baseline | ratio | target |',

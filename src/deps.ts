@@ -19,6 +19,8 @@ export interface Deps extends ConfigSources {
   stdinIsTTY: boolean;
   /** Reads all of stdin; null when it holds more than `maxBytes`. */
   readStdin(maxBytes: number): Promise<Buffer | null>;
+  /** Appends to a file (the GitHub Actions step summary). */
+  appendFile(path: string, text: string): Promise<void>;
   /** Reads a file; null when it holds more than `maxBytes`. Rejects like fs does (ENOENT…). */
   readFileCapped(path: string, maxBytes: number): Promise<Buffer | null>;
   env: Env;

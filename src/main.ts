@@ -51,6 +51,10 @@ async function run(invocation: Invocation, deps: Deps): Promise<number> {
       const { runPoll } = await import('./commands/watch.js');
       return runPoll(config, deps);
     }
+    case 'start': {
+      const { runStart } = await import('./commands/start.js');
+      return runStart(invocation.opts, deps);
+    }
     case 'serve': {
       const { runServe } = await import('./commands/serve.js');
       return runServe(invocation.opts, deps);

@@ -1,4 +1,4 @@
-import { open, readFile, stat } from 'node:fs/promises';
+import { appendFile, open, readFile, stat } from 'node:fs/promises';
 import type { Transport } from './api/transport.js';
 import { type Deps, realClock } from './deps.js';
 import type { Env } from './io/color.js';
@@ -62,6 +62,7 @@ export function systemDeps(): Deps {
       }
     },
     readTextFile: (path) => readFile(path, 'utf8'),
+    appendFile: (path, text) => appendFile(path, text, 'utf8'),
     fileMode: async (path) => (process.platform === 'win32' ? undefined : (await stat(path)).mode & 0o777),
     env: process.env,
     clock: realClock,

@@ -3,7 +3,7 @@ import type { ExportStatus } from '../src/api/schema.js';
 import { makeChalk } from '../src/io/color.js';
 import { BufferSink } from '../src/io/streams.js';
 import type { JobRef } from '../src/job.js';
-import { EtaTracker } from '../src/render/eta.js';
+import { EtaTracker } from '../src/poll/eta.js';
 import { makeFormatters } from '../src/render/format.js';
 import { jobLine } from '../src/render/job-line.js';
 import { JobState } from '../src/render/job-state.js';

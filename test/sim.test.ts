@@ -3,6 +3,7 @@ import { parseExportStatus, wsErrorCommonSchema } from '../src/api/schema.js';
 import { type Simulator, startSimulator } from '../src/sim/server.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
+const REQUEST = { portalID: 'P1', language: { code: 'en-US' }, resourceTypes: ['articles'] };
 const DURATION = 100_000;
 let clock = T0;
 let sim: Simulator;
@@ -145,7 +146,7 @@ describe('simulator', () => {
     const res = await fetch(`${sim.baseUrl}/content/export?scenario=failure`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ portalID: 'P1' }),
+      body: JSON.stringify(REQUEST),
     });
     expect(res.status).toBe(202);
     const location = res.headers.get('location') ?? '';
@@ -157,8 +158,21 @@ describe('simulator', () => {
   it('POST with a body that is not JSON, or an unknown scenario, is a 400', async () => {
     const bad = await fetch(`${sim.baseUrl}/content/export`, { method: 'POST', body: '{nope' });
     await expectWsError(bad, 400, '400-100');
-    const unknown = await fetch(`${sim.baseUrl}/content/export?scenario=chaos`, { method: 'POST' });
+    const unknown = await fetch(`${sim.baseUrl}/content/export?scenario=chaos`, {
+      method: 'POST',
+      body: JSON.stringify(REQUEST),
+    });
     await expectWsError(unknown, 400, '400-101');
+    const invalid = await fetch(`${sim.baseUrl}/content/export`, { method: 'POST', body: '{"portalID": 7}' });
+    expect(invalid.status).toBe(400);
+    expect(await invalid.json()).toMatchObject({
+      code: '400-102',
+      details: [
+        { key: 'portalID', value: 'expected a non-empty string, got 7' },
+        { key: 'language', value: 'expected an object like {"code": "en-US"}, got nothing' },
+        { key: 'resourceTypes', value: 'expected a list of resource types, got nothing' },
+      ],
+    });
   });
 
   it('unknown routes are 404 and wrong methods 405, as WSErrorCommon', async () => {

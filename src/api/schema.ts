@@ -207,7 +207,7 @@ export function parseExportStatus(input: unknown, options: ParseOptions = {}): P
 }
 
 /** One issue per field: a value can fail several checks, the first says enough. */
-function toFieldIssues(issues: readonly z.core.$ZodIssue[], doc: unknown): FieldIssue[] {
+export function toFieldIssues(issues: readonly z.core.$ZodIssue[], doc: unknown): FieldIssue[] {
   const seen = new Set<string>();
   const out: FieldIssue[] = [];
   for (const issue of issues) {

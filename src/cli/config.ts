@@ -5,6 +5,9 @@ import type { OutputOpts, PollOpts } from './program.js';
 
 export const DEFAULT_BASE_URL = 'https://api.aidev.egain.cloud/knowledge/portalmgr/v4';
 export const DEFAULT_LANGUAGE = 'en-US';
+export const DEFAULT_MIN_INTERVAL_MS = 2_000;
+export const DEFAULT_MAX_INTERVAL_MS = 60_000;
+export const DEFAULT_NOTIFY_AFTER_MS = 60_000;
 
 /** A problem with what the user typed or configured: exit 2, one clear line, no stack trace. */
 export class UsageError extends Error {
@@ -31,6 +34,8 @@ export interface PollConfig extends OutputConfig {
   concurrency: number;
   /** Things worth telling the user before starting (a token file others can read). */
   warnings: string[];
+  /** Ring the bell and send an OSC 9 notification when a watch longer than this ends in a terminal. */
+  notifyAfterMs: number | undefined;
 }
 
 /** What resolving a config may read: the environment and files. */
@@ -86,6 +91,20 @@ export async function pollConfig(
     }
   }
 
+  const auto = opts.interval === 'auto';
+  if (!auto && (opts.minInterval !== undefined || opts.maxInterval !== undefined)) {
+    throw new UsageError('--min-interval and --max-interval only apply with --interval auto');
+  }
+  const adaptive = auto
+    ? {
+        minMs: opts.minInterval ?? DEFAULT_MIN_INTERVAL_MS,
+        maxMs: opts.maxInterval ?? DEFAULT_MAX_INTERVAL_MS,
+      }
+    : undefined;
+  if (adaptive && adaptive.minMs > adaptive.maxMs) {
+    throw new UsageError('--min-interval must not be longer than --max-interval');
+  }
+
   const language = opts.language ?? env.EXPORT_STATUS_LANGUAGE ?? DEFAULT_LANGUAGE;
   if (!/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(language)) {
     throw new UsageError(
@@ -102,8 +121,12 @@ export async function pollConfig(
     headers: opts.header.map(parseHeader),
     concurrency: opts.concurrency,
     warnings,
+    notifyAfterMs:
+      mode === 'watch' && opts.notify !== false ? (opts.notifyAfter ?? DEFAULT_NOTIFY_AFTER_MS) : undefined,
     settings: {
-      intervalMs: opts.interval,
+      intervalMs: adaptive ? adaptive.minMs : (opts.interval as number),
+      adaptive: mode === 'watch' ? adaptive : undefined,
+      waitForCreateMs: mode === 'watch' ? opts.waitForCreate : undefined,
       timeoutMs: mode === 'watch' ? opts.timeout : undefined,
       stallTimeoutMs: mode === 'watch' ? opts.stallTimeout : undefined,
       maxRetries: opts.maxRetries,

@@ -5,6 +5,7 @@ import { parseDuration } from './duration.js';
 export type Invocation =
   | { command: 'parse'; file: string | undefined; opts: ParseOpts }
   | { command: 'watch' | 'get'; jobs: string[]; opts: PollOpts }
+  | { command: 'start'; opts: StartOpts }
   | { command: 'serve'; opts: ServeOpts }
   | { command: 'demo'; opts: DemoOpts };
 
@@ -20,7 +21,12 @@ export interface OutputOpts {
 export interface ParseOpts extends OutputOpts {}
 
 export interface PollOpts extends OutputOpts {
-  interval: number;
+  interval: number | 'auto';
+  notify?: boolean;
+  notifyAfter?: number;
+  minInterval?: number;
+  maxInterval?: number;
+  waitForCreate?: number;
   timeout?: number;
   stallTimeout?: number;
   requestTimeout: number;
@@ -32,6 +38,11 @@ export interface PollOpts extends OutputOpts {
   header: string[];
   concurrency: number;
   insecureHttp?: boolean;
+}
+
+export interface StartOpts extends PollOpts {
+  body: string;
+  watch?: boolean;
 }
 
 export interface ServeOpts {
@@ -91,12 +102,12 @@ function integer(min: number, max: number) {
   };
 }
 
-function interval(value: string): number {
-  if (value.trim().toLowerCase() === 'auto') {
-    throw new InvalidArgumentError(
-      'adaptive polling (--interval auto) is not available yet; give a duration such as 5s',
-    );
-  }
+function interval(value: string): number | 'auto' {
+  if (value.trim().toLowerCase() === 'auto') return 'auto';
+  return fixedInterval(value);
+}
+
+function fixedInterval(value: string): number {
   return duration(MIN_INTERVAL_MS, 'interval')(value);
 }
 
@@ -127,6 +138,45 @@ function addFailOn(cmd: Command): Command {
       .choices(['never', 'errors', 'warnings'])
       .default('never'),
   );
+}
+
+/** What `watch` and `start --watch` have beyond `get`. */
+function addWatchOptions(cmd: Command): Command {
+  return cmd
+    .option(
+      '-i, --interval <duration>',
+      'time between polls of one job (min 100ms), or auto',
+      interval,
+      5_000,
+    )
+    .option(
+      '--min-interval <duration>',
+      'with --interval auto: the shortest interval (default 2s)',
+      duration(MIN_INTERVAL_MS, 'interval'),
+    )
+    .option(
+      '--max-interval <duration>',
+      'with --interval auto: the longest interval (default 60s)',
+      duration(MIN_INTERVAL_MS, 'interval'),
+    )
+    .option(
+      '--wait-for-create <duration>',
+      'treat 404 as "not created yet" for this long after the first poll',
+      duration(1, 'grace'),
+    )
+    .option('-t, --timeout <duration>', 'give up after this long (exit 3)', duration(1, 'timeout'))
+    .option(
+      '--stall-timeout <duration>',
+      'give up when neither status nor progress changed for this long (exit 3)',
+      duration(1, 'stall timeout'),
+    )
+    .option('--no-notify', 'no bell or desktop notification when a long watch ends in a terminal')
+    .option(
+      '--notify-after <duration>',
+      'notify only when the watch took longer than this',
+      duration(0),
+      60_000,
+    );
 }
 
 function addPollOptions(cmd: Command): Command {
@@ -174,14 +224,8 @@ export function buildProgram(
   const watch = program
     .command('watch')
     .description('watch export jobs until they finish, with live progress and a summary')
-    .argument('<job...>', 'job ID or full http(s):// status URL')
-    .option('-i, --interval <duration>', 'time between polls of one job (min 100ms)', interval, 5_000)
-    .option('-t, --timeout <duration>', 'give up after this long (exit 3)', duration(1, 'timeout'))
-    .option(
-      '--stall-timeout <duration>',
-      'give up when neither status nor progress changed for this long (exit 3)',
-      duration(1, 'stall timeout'),
-    );
+    .argument('<job...>', 'job ID or full http(s):// status URL');
+  addWatchOptions(watch);
   addPollOptions(watch).action((jobs: string[], opts: PollOpts) => capture({ command: 'watch', jobs, opts }));
 
   const get = program
@@ -192,6 +236,14 @@ export function buildProgram(
   addPollOptions(get).action((jobs: string[], opts: Omit<PollOpts, 'interval'>) =>
     capture({ command: 'get', jobs, opts: { ...opts, interval: 5_000 } }),
   );
+
+  const start = program
+    .command('start')
+    .description('start an export (POST /content/export) and print its job ID; with --watch, watch it')
+    .requiredOption('--body <file>', 'the export request (KnowledgeExport JSON); "-" reads stdin')
+    .option('--watch', 'go on watching the new job, as `watch` does');
+  addWatchOptions(start);
+  addPollOptions(start).action((opts: StartOpts) => capture({ command: 'start', opts }));
 
   const parse = program
     .command('parse')
@@ -226,7 +278,7 @@ export function buildProgram(
         .default('success'),
     )
     .option('--duration <duration>', 'how long the simulated export takes', duration(100, 'duration'), 15_000)
-    .option('-i, --interval <duration>', 'time between polls', interval, 1_000)
+    .option('-i, --interval <duration>', 'time between polls', fixedInterval, 1_000)
     .option('-t, --timeout <duration>', 'give up after this long (exit 3)', duration(1, 'timeout'));
   addOutputOptions(demo, 'output');
   addFailOn(demo).action((opts: DemoOpts) => capture({ command: 'demo', opts }));

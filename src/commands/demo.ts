@@ -56,6 +56,7 @@ export async function runDemo(opts: DemoOpts, deps: Deps): Promise<number> {
       headers: [],
       concurrency: 4,
       warnings: [],
+      notifyAfterMs: undefined,
       settings: {
         intervalMs: opts.interval,
         timeoutMs: opts.timeout,

@@ -8,7 +8,9 @@ import { type JobResult, shortId } from '../job.js';
 import { Limiter } from '../poll/limiter.js';
 import { type PollEvent, pollJob } from '../poll/poller.js';
 import { makeFormatters } from '../render/format.js';
+import { annotations, GROUP_END, groupStart, stepSummary } from '../render/github.js';
 import { eventDocument, jsonLine, resultDocument } from '../render/json.js';
+import { doneNotification } from '../render/notify.js';
 import { PlainProgress } from '../render/plain.js';
 import type { Progress } from '../render/progress.js';
 import { renderSummary } from '../render/summary.js';
@@ -32,16 +34,19 @@ export async function runPoll(config: PollConfig, deps: Deps): Promise<number> {
     controller.abort(signal);
   });
 
+  // In GitHub Actions, text output folds the progress into a group and prints the summaries and
+  // annotations after it, once every job has ended.
+  const github = deps.env.GITHUB_ACTIONS === 'true';
+  const foldText = github && config.output === 'text';
+  if (foldText) progress.writeOut(`${groupStart(config.jobs.length)}\n`);
+
   const output = (event: PollEvent): void => {
     if (config.output === 'ndjson') {
       const doc = eventDocument(event);
       if (doc) progress.writeOut(jsonLine(doc));
     } else if (event.type === 'result') {
-      progress.writeOut(
-        config.output === 'json'
-          ? jsonLine(resultDocument(event.result))
-          : renderSummary(event.result, style),
-      );
+      if (config.output === 'json') progress.writeOut(jsonLine(resultDocument(event.result)));
+      else if (!foldText) progress.writeOut(renderSummary(event.result, style));
     }
   };
 
@@ -58,7 +63,8 @@ export async function runPoll(config: PollConfig, deps: Deps): Promise<number> {
     log: config.verbose ? (line) => progress.log(io.errColor.dim(`${label} ${line}`)) : undefined,
   });
 
-  progress.start(config.jobs, deps.clock.now());
+  const startedAt = deps.clock.now();
+  progress.start(config.jobs, startedAt);
   const stopTicking = deps.clock.every(progress.tickMs, () => progress.tick(deps.clock.now()));
   try {
     const results = await Promise.all(
@@ -88,6 +94,22 @@ export async function runPoll(config: PollConfig, deps: Deps): Promise<number> {
         return result;
       }),
     );
+    if (foldText) {
+      progress.writeOut(`${GROUP_END}\n`);
+      for (const result of results) progress.writeOut(renderSummary(result, style));
+      for (const result of results) for (const line of annotations(result)) progress.writeOut(`${line}\n`);
+    }
+    const summaryFile = deps.env.GITHUB_STEP_SUMMARY;
+    if (github && summaryFile) {
+      await deps.appendFile(summaryFile, stepSummary(results)).catch((err: NodeJS.ErrnoException) => {
+        progress.log(`warning: cannot write the step summary to ${summaryFile} (${err.code ?? err.message})`);
+      });
+    }
+    const notification = progress.interactive
+      ? doneNotification(results, deps.clock.now() - startedAt, config.notifyAfterMs)
+      : null;
+    progress.stop();
+    if (notification) deps.stderr.write(notification);
     return combineExitCodes(results.map((r) => r.exitCode));
   } finally {
     stopTicking();
@@ -118,6 +140,7 @@ async function chooseProgress(config: PollConfig, deps: Deps, io: IO): Promise<P
   // Quiet: no progress, but warnings and --verbose logs still reach stderr.
   return {
     tickMs: 60_000,
+    interactive: false,
     start: () => {},
     event: () => {},
     log: (line) => plain.log(line),

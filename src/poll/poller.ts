@@ -4,13 +4,20 @@ import { formatDuration } from '../cli/duration.js';
 import type { Clock } from '../deps.js';
 import { exitCodeFor, type InterruptSignal, type Outcome } from '../exit-codes.js';
 import type { JobRef, JobResult } from '../job.js';
+import { type AdaptiveSettings, adaptiveInterval } from './adaptive.js';
 import { backoffDelay, parseRetryAfter } from './backoff.js';
+import { EtaTracker } from './eta.js';
 import type { Limiter } from './limiter.js';
 
 export type FailOn = 'never' | 'errors' | 'warnings';
 
 export interface PollSettings {
+  /** The fixed interval; with `adaptive`, the interval for re-polls while waiting for a job to be created. */
   intervalMs: number;
+  /** --interval auto. */
+  adaptive?: AdaptiveSettings | undefined;
+  /** --wait-for-create: answer 404 means "not created yet" for this long after the first poll. */
+  waitForCreateMs?: number | undefined;
   timeoutMs?: number | undefined;
   stallTimeoutMs?: number | undefined;
   maxRetries: number;
@@ -32,6 +39,8 @@ export interface PollerDeps {
 export type PollEvent =
   | { type: 'poll'; job: JobRef; at: number; status: ExportStatus; changed: boolean }
   | { type: 'retry'; job: JobRef; at: number; reason: string; delayMs: number; attempt: number }
+  /** --wait-for-create: a 404 while the grace lasts; polled again in `delayMs`. */
+  | { type: 'waiting'; job: JobRef; at: number; reason: string; delayMs: number; until: number }
   /** `verbose`: only worth showing with --verbose (a dropped field); otherwise always (unknown status). */
   | { type: 'warning'; job: JobRef; at: number; message: string; verbose: boolean }
   | { type: 'result'; job: JobRef; at: number; result: JobResult };
@@ -63,6 +72,10 @@ export async function* pollJob(
   let polls = 0;
   let failures = 0;
   const warned = new Set<string>();
+  const eta = new EtaTracker();
+  let previousDelayMs: number | undefined;
+  const createDeadline =
+    settings.waitForCreateMs === undefined ? undefined : startedAt + settings.waitForCreateMs;
 
   const deadline = () =>
     Math.min(
@@ -123,7 +136,9 @@ export async function* pollJob(
       case 'status': {
         failures = 0;
         const { status } = outcome;
+        const statusChanged = status.status !== last?.status.status;
         last = { status, raw: outcome.raw };
+        eta.observe(at, status);
         const print = fingerprintOf(status);
         const changed = print !== fingerprint;
         if (changed) lastChangeAt = at;
@@ -147,6 +162,13 @@ export async function* pollJob(
         }
         if (isTerminal(phase)) return yield* final(terminalResult(status, phase, settings.failOn, end));
         if (settings.once) return yield* final(end('running', null));
+        if (settings.adaptive) {
+          const expected = eta.eta();
+          delayMs = adaptiveInterval(
+            { previousMs: previousDelayMs, statusChanged, remainingMs: expected && expected.at - at },
+            settings.adaptive,
+          );
+        }
         break;
       }
       case 'transient': {
@@ -165,11 +187,19 @@ export async function* pollJob(
         break;
       }
       case 'final':
+        if (outcome.httpStatus === 404 && createDeadline !== undefined && at < createDeadline) {
+          // Not created yet: ask again at the interval, not counted as a retry, and once more
+          // exactly when the grace ends; after that a 404 is final.
+          delayMs = Math.min(settings.intervalMs, createDeadline - at);
+          yield { type: 'waiting', job, at, reason: outcome.reason, delayMs, until: createDeadline };
+          break;
+        }
         return yield* final(end('error', outcome.reason));
       case 'invalid':
         return yield* final(end('invalid', `invalid response: ${outcome.reason}`));
     }
 
+    previousDelayMs = delayMs;
     const now = clock.now();
     const limit = deadline();
     if (now >= limit) return yield* final(timedOut(now));

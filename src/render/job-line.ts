@@ -34,7 +34,9 @@ export function jobLine(state: JobState, now: number, style: LineStyle): string 
   const { color: c, format: f } = style;
   const parts = [c.bold(shortId(sanitize(state.job.id, 100)))];
   const s = state.status;
-  if (!s) {
+  if (!s && state.waitingUntil !== undefined) {
+    parts.push(c.yellow('not created yet'), c.dim(`waiting until ${f.time(state.waitingUntil)}`));
+  } else if (!s) {
     parts.push(c.dim('waiting for the first answer'));
   } else {
     parts.push(colorStatus(c, state.phase, sanitize(s.status, 40)));

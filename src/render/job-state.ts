@@ -1,12 +1,14 @@
 import { type ExportStatus, normaliseStatus, type Phase } from '../api/schema.js';
 import type { JobRef } from '../job.js';
+import { EtaTracker } from '../poll/eta.js';
 import type { PollEvent } from '../poll/poller.js';
-import { EtaTracker } from './eta.js';
 
 /** What the progress displays remember of one job, fed by its events. */
 export class JobState {
   status: ExportStatus | undefined;
   retry: { reason: string; until: number; attempt: number } | undefined;
+  /** --wait-for-create: the job answered 404 and is given until then to appear. */
+  waitingUntil: number | undefined;
   done = false;
   readonly eta = new EtaTracker();
 
@@ -24,6 +26,7 @@ export class JobState {
       case 'poll':
         this.status = event.status;
         this.retry = undefined;
+        this.waitingUntil = undefined;
         this.eta.observe(event.at, event.status);
         break;
       case 'retry':
@@ -31,6 +34,9 @@ export class JobState {
         break;
       case 'result':
         this.done = true;
+        break;
+      case 'waiting':
+        this.waitingUntil = event.until;
         break;
       case 'warning':
         break;

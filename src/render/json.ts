@@ -44,6 +44,7 @@ export function eventDocument(event: PollEvent): Record<string, unknown> | null 
     case 'result':
       return { type: 'result', ...resultDocument(event.result) };
     case 'warning':
+    case 'waiting':
       return null;
   }
 }

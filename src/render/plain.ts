@@ -14,6 +14,7 @@ export const HEARTBEAT_MS = 5 * 60_000;
 
 interface PlainJob {
   id: string;
+  toldWaiting?: boolean;
   status?: string;
   lastLineAt: number;
   printedStep: number;
@@ -27,6 +28,7 @@ interface PlainJob {
 export class PlainProgress implements Progress {
   /** Heartbeats are due after minutes: waking up every 30 s is plenty, and costs nothing. */
   readonly tickMs = 30_000;
+  readonly interactive = false;
   private readonly jobs = new Map<string, PlainJob>();
 
   /** `showPolls: false` (for `get`): only retries, which may take a while, get lines. */
@@ -77,6 +79,17 @@ export class PlainProgress implements Progress {
           `${id} retry ${event.attempt} in ${formatDuration(event.delayMs)}: ${sanitize(event.reason, 200)}`,
         );
         job.lastLineAt = event.at;
+        break;
+      case 'waiting':
+        if (!job.toldWaiting) {
+          const until = timestamp(event.until);
+          this.line(
+            event.at,
+            `${id} not created yet (${sanitize(event.reason, 120)}); waiting until ${until} (--wait-for-create)`,
+          );
+          job.toldWaiting = true;
+          job.lastLineAt = event.at;
+        }
         break;
       case 'warning':
         break;

@@ -3,6 +3,8 @@ import type { PollEvent } from '../poll/poller.js';
 
 /** Live progress on stderr: a spinner in a terminal, plain lines in a pipe, or nothing. */
 export interface Progress {
+  /** A live display for a person at a terminal (not a log, not quiet). */
+  readonly interactive: boolean;
   start(jobs: readonly JobRef[], now: number): void;
   event(event: PollEvent): void;
   /** A line for stderr (a warning, a --verbose log) that must not tear the spinner. */

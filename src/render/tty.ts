@@ -35,6 +35,7 @@ const DEFAULT_ROWS = 24;
 class TtyProgress implements Progress {
   /** Elapsed times and ETA countdowns are shown to the second. */
   readonly tickMs = 1_000;
+  readonly interactive = true;
   private readonly jobs = new Map<string, JobState>();
   private stopped = false;
 

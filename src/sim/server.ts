@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { parseExportRequest } from '../api/export-request.js';
 import { parseExportStatus } from '../api/schema.js';
 import { SCENARIOS, type Scenario, type SimJob, scenarioOf, statusAt } from './scenarios.js';
 
@@ -130,13 +131,19 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         return;
       }
       const text = Buffer.concat(chunks).toString('utf8');
-      if (text.trim() !== '') {
-        try {
-          JSON.parse(text);
-        } catch {
-          sendError(res, 400, '400-100', 'The request body is not JSON.');
-          return;
-        }
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        sendError(res, 400, '400-100', 'The request body is not JSON.');
+        return;
+      }
+      // The same schema `start` validates with, so the two agree on what a valid request is.
+      const request = parseExportRequest(json);
+      if (!request.ok) {
+        const details = request.issues.map((i) => ({ key: i.path, value: i.message }));
+        sendError(res, 400, '400-102', 'The export request is invalid.', {}, details);
+        return;
       }
       const scenario = scenarioParam as Scenario;
       const uuid = randomUUID().toUpperCase();
@@ -234,9 +241,10 @@ function sendError(
   code: string,
   developerMessage: string,
   headers: Record<string, string> = {},
+  details?: Array<{ key: string; value: string }>,
 ): void {
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(JSON.stringify({ code, developerMessage }));
+  res.end(JSON.stringify(details ? { code, developerMessage, details } : { code, developerMessage }));
 }
 
 export { SCENARIOS };

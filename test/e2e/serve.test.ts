@@ -19,7 +19,10 @@ describe('export-status serve', () => {
     const res = await fetch(`${firstLine}/content/export/success-serve/status`);
     expect(res.status).toBe(200);
     expect(parseExportStatus(await res.json(), { strict: true }).ok).toBe(true);
-    const created = await fetch(`${firstLine}/content/export`, { method: 'POST', body: '{}' });
+    const created = await fetch(`${firstLine}/content/export`, {
+      method: 'POST',
+      body: JSON.stringify({ portalID: 'P1', language: { code: 'en-US' }, resourceTypes: ['articles'] }),
+    });
     expect(created.status).toBe(202);
     expect(created.headers.get('location')).toMatch(/\/content\/export\/[0-9A-F-]{36}\/status$/);
 

@@ -1,5 +1,5 @@
 import type { ExportStatus } from '../api/schema.js';
-import { percentOf } from './format.js';
+import { percentOf } from '../render/format.js';
 
 export interface Eta {
   /** Epoch ms of the expected finish. */

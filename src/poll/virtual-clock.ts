@@ -1,0 +1,72 @@
+import type { Clock } from '../deps.js';
+
+interface Timer {
+  at: number;
+  seq: number;
+  resolve: () => void;
+}
+
+/**
+ * Virtual time, for tests and for the benchmark's simulated hours. `run(promise)` lets the code go
+ * as far as it can, then jumps to the next timer, until the promise settles; so hours of polling
+ * take milliseconds and the schedule is exact.
+ */
+export class VirtualClock implements Clock {
+  private timers: Timer[] = [];
+  private seq = 0;
+
+  constructor(public t = Date.parse('2026-01-01T00:00:00Z')) {}
+
+  now = (): number => this.t;
+
+  sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+    new Promise<void>((resolve) => {
+      if (signal?.aborted) return resolve();
+      const timer: Timer = { at: this.t + Math.max(0, ms), seq: this.seq++, resolve };
+      this.timers.push(timer);
+      signal?.addEventListener(
+        'abort',
+        () => {
+          this.timers = this.timers.filter((x) => x !== timer);
+          resolve();
+        },
+        { once: true },
+      );
+    });
+
+  every = (): (() => void) => () => {};
+
+  async run<T>(promise: Promise<T>, maxSteps = 100_000): Promise<T> {
+    let settled = false;
+    promise.then(
+      () => {
+        settled = true;
+      },
+      () => {
+        settled = true;
+      },
+    );
+    for (let step = 0; step < maxSteps; step++) {
+      await new Promise((r) => setImmediate(r));
+      if (settled) return promise;
+      this.timers.sort((a, b) => a.at - b.at || a.seq - b.seq);
+      const next = this.timers.shift();
+      if (!next) throw new Error('deadlock: the code under test waits on nothing the fake clock controls');
+      this.t = Math.max(this.t, next.at);
+      next.resolve();
+    }
+    throw new Error(`still running after ${maxSteps} timer steps`);
+  }
+}
+
+/** A seeded random source (mulberry32), so jittered schedules are exact. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -1,0 +1,64 @@
+import { sanitize } from '../io/sanitize.js';
+import type { JobResult } from '../job.js';
+import { formatDuration, jobDurationMs } from './format.js';
+
+/** GitHub Actions workflow commands and the step summary (SPEC §6), pure. */
+
+/** Escapes data for a workflow command: %, CR and LF (and, in properties, : and ,). */
+function escapeData(text: string): string {
+  return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+function escapeProperty(text: string): string {
+  return escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
+
+/** `::error::` for a job that did not succeed, `::warning::` for one that succeeded with warnings or errors. */
+export function annotations(result: JobResult): string[] {
+  const id = sanitize(result.job.id, 100);
+  const r = result.status?.results;
+  if (result.outcome !== 'succeeded' && result.outcome !== 'running') {
+    const title = escapeProperty(`Export ${id}: ${result.outcome}`);
+    return [`::error title=${title}::${escapeData(sanitize(result.error ?? result.outcome, 1000))}`];
+  }
+  const counts = [
+    r?.warnings ? `${r.warnings} ${r.warnings === 1 ? 'warning' : 'warnings'}` : '',
+    r?.errors ? `${r.errors} ${r.errors === 1 ? 'error' : 'errors'}` : '',
+  ].filter(Boolean);
+  if (counts.length === 0) return [];
+  return [
+    `::warning title=${escapeProperty(`Export ${id}`)}::${escapeData(`finished with ${counts.join(' and ')}`)}`,
+  ];
+}
+
+export const GROUP_END = '::endgroup::';
+
+export function groupStart(jobCount: number): string {
+  return `::group::Watching ${jobCount} export ${jobCount === 1 ? 'job' : 'jobs'}`;
+}
+
+/** The Markdown table appended to $GITHUB_STEP_SUMMARY. */
+export function stepSummary(results: readonly JobResult[]): string {
+  const cell = (text: string) => sanitize(text, 200).replace(/\|/g, '\\|');
+  const lines = [
+    '### Content exports',
+    '',
+    '| Job | Outcome | Duration | Items | Successful | Warnings | Errors |',
+    '|---|---|---:|---:|---:|---:|---:|',
+  ];
+  for (const r of results) {
+    const p = r.status?.progress;
+    const items =
+      p?.processed === undefined
+        ? ''
+        : p.total === undefined
+          ? `${p.processed}`
+          : `${p.processed}/${p.total}`;
+    const res = r.status?.results;
+    const duration = jobDurationMs(r.status, r.elapsedMs);
+    const outcome = r.error ? `${r.outcome}: ${r.error}` : r.outcome;
+    lines.push(
+      `| ${cell(r.job.id)} | ${cell(outcome)} | ${duration === undefined ? '' : formatDuration(duration)} | ${items} | ${res?.successful ?? ''} | ${res?.warnings ?? ''} | ${res?.errors ?? ''} |`,
+    );
+  }
+  return `${lines.join('\n')}\n\n`;
+}
