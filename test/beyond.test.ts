@@ -5,22 +5,17 @@ import type { ExportStatus } from '../src/api/schema.js';
 import type { JobResult } from '../src/job.js';
 import { adaptiveInterval } from '../src/poll/adaptive.js';
 import { Limiter } from '../src/poll/limiter.js';
-import { type PollEvent, type PollSettings, pollJob } from '../src/poll/poller.js';
+import { type PollSettings, pollJob } from '../src/poll/poller.js';
 import { annotations, stepSummary } from '../src/render/github.js';
 import { doneNotification } from '../src/render/notify.js';
 import { type SimJob, statusAt } from '../src/sim/scenarios.js';
+import { BASE_SETTINGS, drive } from './helpers/drive.js';
 import { FakeClock } from './helpers/fake-clock.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 const HOUR = 3_600_000;
 const job = { id: 'J1', url: 'https://api.example/content/export/J1/status' };
-const base: PollSettings = {
-  intervalMs: 5000,
-  maxRetries: 10,
-  requestTimeoutMs: 30_000,
-  once: false,
-  failOn: 'never',
-};
+const base = BASE_SETTINGS;
 const auto = { minMs: 2000, maxMs: 60_000 };
 
 /** Watches a simulated job on the fake clock: the server is the simulator's own timeline. */
@@ -46,26 +41,19 @@ async function simulate(
     const status = statusAt(simJob, clock.now());
     return { kind: 'status', status, raw: { ...status }, warnings: [] };
   };
-  const events: PollEvent[] = [];
-  const result = await clock.run(
-    (async () => {
-      let r: JobResult | undefined;
-      for await (const e of pollJob(
-        job,
-        { ...base, ...settings },
-        {
-          clock,
-          random: () => 0.5,
-          limiter: new Limiter(4),
-          signal: new AbortController().signal,
-          fetch,
-        },
-      )) {
-        events.push(e);
-        if (e.type === 'result') r = e.result;
-      }
-      return r as JobResult;
-    })(),
+  const { events, result } = await drive(
+    clock,
+    pollJob(
+      job,
+      { ...base, ...settings },
+      {
+        clock,
+        random: () => 0.5,
+        limiter: new Limiter(4),
+        signal: new AbortController().signal,
+        fetch,
+      },
+    ),
   );
   return { polls, events, result, endedAt: clock.now() - T0 };
 }

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { StatusOutcome } from '../src/api/client.js';
 import type { ExportStatus } from '../src/api/schema.js';
-import type { JobRef, JobResult } from '../src/job.js';
+import type { JobRef } from '../src/job.js';
 import { backoffDelay } from '../src/poll/backoff.js';
 import { Limiter } from '../src/poll/limiter.js';
 import { type PollEvent, type PollSettings, pollJob } from '../src/poll/poller.js';
+import { BASE_SETTINGS, drive } from './helpers/drive.js';
 import { FakeClock, seededRandom } from './helpers/fake-clock.js';
 
 const job: JobRef = { id: 'JOB-1', url: 'https://api.example/content/export/JOB-1/status' };
@@ -43,13 +44,7 @@ function script(clock: FakeClock, answers: StatusOutcome[], latencyMs = 0) {
   return { fetch, calls, maxInFlight: () => maxInFlight };
 }
 
-const base: PollSettings = {
-  intervalMs: 5000,
-  maxRetries: 10,
-  requestTimeoutMs: 30_000,
-  once: false,
-  failOn: 'never',
-};
+const base = BASE_SETTINGS;
 
 async function watch(
   answers: StatusOutcome[],
@@ -62,27 +57,19 @@ async function watch(
   if (opts.abortAt !== undefined) {
     void clock.sleep(opts.abortAt).then(() => controller.abort(opts.reason ?? 'SIGINT'));
   }
-  const events: PollEvent[] = [];
-  const gen = pollJob(
-    job,
-    { ...base, ...settings },
-    {
-      clock,
-      random: opts.random ?? (() => 0.5),
-      limiter: new Limiter(4),
-      signal: controller.signal,
-      fetch: server.fetch,
-    },
-  );
-  const result = await clock.run(
-    (async () => {
-      let r: JobResult | undefined;
-      for await (const e of gen) {
-        events.push(e);
-        if (e.type === 'result') r = e.result;
-      }
-      return r as JobResult;
-    })(),
+  const { events, result } = await drive(
+    clock,
+    pollJob(
+      job,
+      { ...base, ...settings },
+      {
+        clock,
+        random: opts.random ?? (() => 0.5),
+        limiter: new Limiter(4),
+        signal: controller.signal,
+        fetch: server.fetch,
+      },
+    ),
   );
   return { result, events, polls: server.calls.map((c) => c.at), calls: server.calls };
 }

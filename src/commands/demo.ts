@@ -1,10 +1,9 @@
 import { request } from '../api/client.js';
-import type { PollConfig } from '../cli/config.js';
-import { outputConfig } from '../cli/config.js';
+import { outputConfig, type PollConfig, resolveJob } from '../cli/config.js';
 import type { DemoOpts } from '../cli/program.js';
 import type { Deps } from '../deps.js';
 import { ExitCode } from '../exit-codes.js';
-import { USER_AGENT } from '../version.js';
+import { clientOptions } from './client-options.js';
 import { runPoll } from './watch.js';
 
 /**
@@ -21,35 +20,9 @@ export async function runDemo(opts: DemoOpts, deps: Deps): Promise<number> {
   });
   try {
     const baseUrl = new URL(sim.baseUrl);
-    const created = await request(
-      'POST',
-      new URL(`${sim.baseUrl}/content/export?scenario=${encodeURIComponent(opts.scenario)}`),
-      {
-        transport: deps.transport,
-        language: 'en-US',
-        userAgent: USER_AGENT,
-        headers: [],
-        requestTimeoutMs: 5000,
-        strict: false,
-        now: deps.clock.now,
-      },
-      new AbortController().signal,
-      5000,
-      JSON.stringify({ portalID: 'demo', language: { code: 'en-US' }, resourceTypes: ['articles'] }),
-    );
-    const location = created.kind === 'response' ? created.response.headers.location : undefined;
-    if (created.kind !== 'response' || created.response.status !== 202 || !location) {
-      deps.stderr.write('error: the simulator did not start an export\n');
-      return ExitCode.unavailable;
-    }
-    const url = new URL(location, baseUrl);
-    const id = decodeURIComponent(url.pathname.split('/').at(-2) ?? 'demo');
-    if (outputConfig(opts).output === 'text' && !opts.quiet) {
-      deps.stderr.write(`Started a simulated export (scenario: ${opts.scenario}) on ${sim.baseUrl}\n`);
-    }
     const config: PollConfig = {
       ...outputConfig(opts),
-      jobs: [{ id, url: url.href }],
+      jobs: [],
       baseUrl,
       token: undefined,
       language: 'en-US',
@@ -67,7 +40,24 @@ export async function runDemo(opts: DemoOpts, deps: Deps): Promise<number> {
         failOn: opts.failOn,
       },
     };
-    const code = await runPoll(config, deps);
+    const created = await request(
+      'POST',
+      new URL(`${sim.baseUrl}/content/export?scenario=${encodeURIComponent(opts.scenario)}`),
+      clientOptions(config, deps),
+      new AbortController().signal,
+      config.settings.requestTimeoutMs,
+      JSON.stringify({ portalID: 'demo', language: { code: 'en-US' }, resourceTypes: ['articles'] }),
+    );
+    const location = created.kind === 'response' ? created.response.headers.location : undefined;
+    if (created.kind !== 'response' || created.response.status !== 202 || !location) {
+      deps.stderr.write('error: the simulator did not start an export\n');
+      return ExitCode.unavailable;
+    }
+    const job = resolveJob(new URL(location, baseUrl).href, baseUrl);
+    if (config.output === 'text' && !config.quiet) {
+      deps.stderr.write(`Started a simulated export (scenario: ${opts.scenario}) on ${sim.baseUrl}\n`);
+    }
+    const code = await runPoll({ ...config, jobs: [job] }, deps);
     if (config.output === 'text' && !config.quiet) {
       deps.stderr.write(
         '\nThat was the built-in simulator. To watch a real export:\n' +

@@ -1,4 +1,4 @@
-import { type ClientOptions, errorMessage, request } from '../api/client.js';
+import { errorMessage, request } from '../api/client.js';
 import { parseExportRequest } from '../api/export-request.js';
 import { MAX_BODY_BYTES } from '../api/schema.js';
 import { pollConfig, resolveJob, UsageError } from '../cli/config.js';
@@ -6,7 +6,7 @@ import type { StartOpts } from '../cli/program.js';
 import type { Deps } from '../deps.js';
 import { ExitCode } from '../exit-codes.js';
 import { sanitize } from '../io/sanitize.js';
-import { USER_AGENT } from '../version.js';
+import { clientOptions } from './client-options.js';
 import { runPoll } from './watch.js';
 
 /**
@@ -18,17 +18,7 @@ export async function runStart(opts: StartOpts, deps: Deps): Promise<number> {
   const config = await pollConfig([], opts, 'watch', deps);
   for (const warning of config.warnings) deps.stderr.write(`warning: ${warning}\n`);
 
-  const client: ClientOptions = {
-    transport: deps.transport,
-    token: config.token,
-    language: config.language,
-    userAgent: USER_AGENT,
-    headers: config.headers,
-    requestTimeoutMs: config.settings.requestTimeoutMs,
-    strict: config.strict,
-    now: deps.clock.now,
-    log: config.verbose ? (line) => deps.stderr.write(`${line}\n`) : undefined,
-  };
+  const client = clientOptions(config, deps, (line) => deps.stderr.write(`${line}\n`));
   const base = config.baseUrl.href.endsWith('/') ? config.baseUrl.href : `${config.baseUrl.href}/`;
   const url = new URL('content/export', base);
   // Not retried: a POST that timed out may have started an export, and a second would start another.

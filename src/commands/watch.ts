@@ -1,4 +1,4 @@
-import { type ClientOptions, fetchStatus } from '../api/client.js';
+import { fetchStatus } from '../api/client.js';
 import type { PollConfig } from '../cli/config.js';
 import type { Deps } from '../deps.js';
 import { combineExitCodes, exitCodeFor } from '../exit-codes.js';
@@ -7,7 +7,7 @@ import { type IO, makeIO } from '../io/streams.js';
 import { type JobResult, shortId } from '../job.js';
 import { Limiter } from '../poll/limiter.js';
 import { type PollEvent, pollJob } from '../poll/poller.js';
-import { makeFormatters } from '../render/format.js';
+import { type Formatters, makeFormatters } from '../render/format.js';
 import { annotations, GROUP_END, groupStart, stepSummary } from '../render/github.js';
 import { eventDocument, jsonLine, resultDocument } from '../render/json.js';
 import { doneNotification } from '../render/notify.js';
@@ -15,13 +15,13 @@ import { PlainProgress } from '../render/plain.js';
 import type { Progress } from '../render/progress.js';
 import { renderSummary } from '../render/summary.js';
 import { symbolsFor } from '../render/symbols.js';
-import { USER_AGENT } from '../version.js';
+import { clientOptions } from './client-options.js';
 
 /** `watch` and `get`: poll every job at once, show progress, print results, return the exit code. */
 export async function runPoll(config: PollConfig, deps: Deps): Promise<number> {
   const io = makeIO(deps.stdout, deps.stderr, deps.env, !config.color);
   const format = makeFormatters();
-  const progress = await chooseProgress(config, deps, io);
+  const progress = await chooseProgress(config, deps, io, format);
   const style = { color: io.outColor, symbols: symbolsFor(io.unicode), format };
 
   for (const warning of config.warnings) progress.log(`${io.errColor.yellow('warning:')} ${warning}`);
@@ -51,25 +51,16 @@ export async function runPoll(config: PollConfig, deps: Deps): Promise<number> {
   };
 
   const limiter = new Limiter(config.concurrency);
-  const client = (label: string): ClientOptions => ({
-    transport: deps.transport,
-    token: config.token,
-    language: config.language,
-    userAgent: USER_AGENT,
-    headers: config.headers,
-    requestTimeoutMs: config.settings.requestTimeoutMs,
-    strict: config.strict,
-    now: deps.clock.now,
-    log: config.verbose ? (line) => progress.log(io.errColor.dim(`${label} ${line}`)) : undefined,
-  });
-
   const startedAt = deps.clock.now();
   progress.start(config.jobs, startedAt);
   const stopTicking = deps.clock.every(progress.tickMs, () => progress.tick(deps.clock.now()));
   try {
     const results = await Promise.all(
       config.jobs.map(async (job) => {
-        const options = client(shortId(sanitize(job.id, 100)));
+        const label = shortId(sanitize(job.id, 100));
+        const options = clientOptions(config, deps, (line) =>
+          progress.log(io.errColor.dim(`${label} ${line}`)),
+        );
         const events = pollJob(job, config.settings, {
           clock: deps.clock,
           random: deps.random,
@@ -81,8 +72,7 @@ export async function runPoll(config: PollConfig, deps: Deps): Promise<number> {
         for await (const event of events) {
           if (event.type === 'warning') {
             if (!event.verbose || config.verbose) {
-              const id = shortId(sanitize(job.id, 100));
-              progress.log(`${io.errColor.yellow('warning:')} ${id} ${sanitize(event.message, 300)}`);
+              progress.log(`${io.errColor.yellow('warning:')} ${label} ${sanitize(event.message, 300)}`);
             }
             continue;
           }
@@ -119,8 +109,7 @@ export async function runPoll(config: PollConfig, deps: Deps): Promise<number> {
 }
 
 /** A spinner for a person at a terminal, plain lines for logs, nothing when asked for quiet. */
-async function chooseProgress(config: PollConfig, deps: Deps, io: IO): Promise<Progress> {
-  const format = makeFormatters();
+async function chooseProgress(config: PollConfig, deps: Deps, io: IO, format: Formatters): Promise<Progress> {
   const err = deps.stderr;
   const quiet = config.quiet || config.output === 'ndjson';
   const columns = err.columns ?? 0;
