@@ -1,19 +1,24 @@
 #!/usr/bin/env node
 // Runs the CLI and sets the exit code, letting the event loop drain so buffered output is never
 // dropped. Besides systemDeps(), the only code that touches `process`.
-import module from 'node:module';
+// CommonJS (bin/package.json), so that `--version` starts as fast as Node itself: the ES module
+// loader is only brought up for the CLI proper.
 
-// Node ≥ 22.1 caches compiled code between runs; absent on Node 20.
-module.enableCompileCache?.();
+// Node >= 22.1 caches compiled code between runs; absent on Node 20.
+require('node:module').enableCompileCache?.();
 
 const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
-  // The commonest scripted call answered without loading the CLI at all.
-  const { readFileSync } = await import('node:fs');
-  process.stdout.write(
-    `${JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version}\n`,
-  );
+  // The commonest scripted call, answered without loading the CLI at all.
+  process.stdout.write(`${require('../package.json').version}\n`);
 } else {
-  const { main } = await import('../dist/main.js');
-  process.exitCode = await main(args);
+  import('../dist/main.js').then(
+    async ({ main }) => {
+      process.exitCode = await main(args);
+    },
+    (err) => {
+      process.stderr.write(`export-status: cannot load the CLI (${err.message}); is it built? Run npm install.\n`);
+      process.exitCode = 70;
+    },
+  );
 }

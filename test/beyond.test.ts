@@ -101,6 +101,23 @@ describe('--interval auto on a simulated 1-hour job', () => {
     expect(Math.min(...gaps)).toBeGreaterThanOrEqual(2000);
   });
 
+  it('a pessimistic estimate does not make it late: the observed rate says the end is near', async () => {
+    const late = (r: StatusOutcome): StatusOutcome =>
+      r.kind === 'status' && r.status.estimatedCompletion
+        ? { ...r, status: { ...r.status, estimatedCompletion: new Date(T0 + 1.3 * HOUR).toISOString() } }
+        : r;
+    const clockless = (at: number): StatusOutcome => {
+      const status = statusAt(
+        { id: 'J1', scenario: 'success', createdAt: T0, durationMs: HOUR, total: 4500, requests: 0 },
+        T0 + at,
+      );
+      return late({ kind: 'status', status, raw: {}, warnings: [] });
+    };
+    const { endedAt, polls } = await simulate({ intervalMs: 2000, adaptive: auto }, {}, clockless);
+    expect(endedAt - HOUR).toBeLessThanOrEqual(2000);
+    expect(polls.length).toBeLessThan(150);
+  });
+
   it('polls at the minimum right after the status changes from Pending', async () => {
     const { polls } = await simulate({ intervalMs: 2000, adaptive: auto });
     // Pending for the first 6 minutes; In Progress seen at the first poll after that

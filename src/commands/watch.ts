@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { fetchStatus } from '../api/client.js';
 import type { PollConfig } from '../cli/config.js';
 import type { Deps } from '../deps.js';
@@ -27,6 +28,8 @@ export async function runPoll(config: PollConfig, deps: Deps): Promise<number> {
   for (const warning of config.warnings) progress.log(`${io.errColor.yellow('warning:')} ${warning}`);
 
   const controller = new AbortController();
+  // Every job waits on this one signal (a sleep and a request each): not a leak, however many jobs.
+  setMaxListeners(0, controller.signal);
   const stopListening = deps.onInterrupt((signal) => {
     // A second Ctrl-C means now.
     if (controller.signal.aborted) deps.exitNow(exitCodeFor('interrupted', signal));

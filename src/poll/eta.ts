@@ -30,6 +30,11 @@ export class EtaTracker {
 
   eta(): Eta | undefined {
     if (this.estimate !== undefined) return { at: this.estimate, source: 'server' };
+    return this.rateEta();
+  }
+
+  /** The finish the progress seen so far points to, whatever the server estimates. */
+  rateEta(): Eta | undefined {
     const { first, last } = this;
     if (!first || !last || last.pct - first.pct < MIN_RATE_PROGRESS || last.at <= first.at) return undefined;
     const rate = (last.pct - first.pct) / (last.at - first.at);

@@ -163,9 +163,14 @@ export async function* pollJob(
         if (isTerminal(phase)) return yield* final(terminalResult(status, phase, settings.failOn, end));
         if (settings.once) return yield* final(end('running', null));
         if (settings.adaptive) {
-          const expected = eta.eta();
+          // The nearer of the server's estimate and the observed rate: a pessimistic estimate
+          // must not make the watch late to notice the end.
+          const ends = [eta.eta(), eta.rateEta()].flatMap((e) => (e ? [e.at - at] : []));
+          const remainingMs = ends.length
+            ? ends.reduce((a, b) => (Math.abs(b) < Math.abs(a) ? b : a))
+            : undefined;
           delayMs = adaptiveInterval(
-            { previousMs: previousDelayMs, statusChanged, remainingMs: expected && expected.at - at },
+            { previousMs: previousDelayMs, statusChanged, remainingMs },
             settings.adaptive,
           );
         }

@@ -50,7 +50,9 @@ export function renderSummary(result: JobResult, style: SummaryStyle): string {
 
   if (result.error) row('Error', sanitize(result.error));
   if (s) {
-    if (result.outcome !== 'succeeded' && result.outcome !== 'failed') row('Status', statusName(s));
+    if (result.outcome !== 'succeeded' && result.outcome !== 'failed' && result.outcome !== 'running') {
+      row('Status', statusName(s));
+    }
     const progress = progressText(s, f, ' of ');
     if (progress) row(result.outcome === 'succeeded' ? 'Processed' : 'Progress', progress);
     if (s.results) row('Results', resultsText(s, style));
