@@ -17,7 +17,9 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
       process.exitCode = await main(args);
     },
     (err) => {
-      process.stderr.write(`export-status: cannot load the CLI (${err.message}); is it built? Run npm install.\n`);
+      process.stderr.write(
+        `export-status: cannot load the CLI (${err.message}); is it built? Run npm install.\n`,
+      );
       process.exitCode = 70;
     },
   );
