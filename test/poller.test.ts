@@ -283,13 +283,18 @@ describe('poller outcomes', () => {
   it('SIGINT during the wait ends with exit 130 and the last known status', async () => {
     const { result, polls } = await watch([running(40)], {}, { abortAt: 7000 });
     expect(polls).toEqual([0, 5000]);
-    expect(result).toMatchObject({ outcome: 'interrupted', exitCode: 130, elapsedMs: 7000 });
+    expect(result).toMatchObject({
+      outcome: 'interrupted',
+      exitCode: 130,
+      elapsedMs: 7000,
+      error: 'interrupted (SIGINT)',
+    });
     expect(result.status?.progress?.percentage).toBe(40);
   });
 
   it('SIGTERM during a request ends with exit 143', async () => {
     const { result } = await watch([running(40)], {}, { abortAt: 5500, reason: 'SIGTERM', latencyMs: 1000 });
-    expect(result).toMatchObject({ outcome: 'interrupted', exitCode: 143 });
+    expect(result).toMatchObject({ outcome: 'interrupted', exitCode: 143, error: 'interrupted (SIGTERM)' });
   });
 });
 

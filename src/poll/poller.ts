@@ -119,14 +119,14 @@ export async function* pollJob(
 
   while (true) {
     if (signal.aborted)
-      return yield* final(end('interrupted', 'interrupted; the export goes on on the server'));
+      return yield* final(end('interrupted', `interrupted (${String(signal.reason ?? 'SIGINT')})`));
     const before = clock.now();
     const untilDeadline = deadline() - before;
     const timeoutMs = Math.min(settings.requestTimeoutMs, Math.max(0, untilDeadline) + FINAL_POLL_GRACE_MS);
     const outcome = await deps.limiter.run(() => deps.fetch(url, signal, timeoutMs));
     const at = clock.now();
     if (outcome.kind === 'aborted' || signal.aborted) {
-      return yield* final(end('interrupted', 'interrupted; the export goes on on the server'));
+      return yield* final(end('interrupted', `interrupted (${String(signal.reason ?? 'SIGINT')})`));
     }
     polls++;
     let delayMs = settings.intervalMs;
