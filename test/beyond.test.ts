@@ -4,18 +4,16 @@ import { parseExportRequest } from '../src/api/export-request.js';
 import type { ExportStatus } from '../src/api/schema.js';
 import type { JobResult } from '../src/job.js';
 import { adaptiveInterval } from '../src/poll/adaptive.js';
-import { Limiter } from '../src/poll/limiter.js';
-import { type PollSettings, pollJob } from '../src/poll/poller.js';
+import type { PollSettings } from '../src/poll/poller.js';
 import { annotations, stepSummary } from '../src/render/github.js';
 import { doneNotification } from '../src/render/notify.js';
 import { type SimJob, statusAt } from '../src/sim/scenarios.js';
-import { BASE_SETTINGS, drive } from './helpers/drive.js';
+import { drive } from './helpers/drive.js';
 import { FakeClock } from './helpers/fake-clock.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 const HOUR = 3_600_000;
 const job = { id: 'J1', url: 'https://api.example/content/export/J1/status' };
-const base = BASE_SETTINGS;
 const auto = { minMs: 2000, maxMs: 60_000 };
 
 /** Watches a simulated job on the fake clock: the server is the simulator's own timeline. */
@@ -41,20 +39,7 @@ async function simulate(
     const status = statusAt(simJob, clock.now());
     return { kind: 'status', status, raw: { ...status }, warnings: [] };
   };
-  const { events, result } = await drive(
-    clock,
-    pollJob(
-      job,
-      { ...base, ...settings },
-      {
-        clock,
-        random: () => 0.5,
-        limiter: new Limiter(4),
-        signal: new AbortController().signal,
-        fetch,
-      },
-    ),
-  );
+  const { events, result } = await drive(clock, job, settings, { fetch });
   return { polls, events, result, endedAt: clock.now() - T0 };
 }
 

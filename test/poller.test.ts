@@ -57,20 +57,11 @@ async function watch(
   if (opts.abortAt !== undefined) {
     void clock.sleep(opts.abortAt).then(() => controller.abort(opts.reason ?? 'SIGINT'));
   }
-  const { events, result } = await drive(
-    clock,
-    pollJob(
-      job,
-      { ...base, ...settings },
-      {
-        clock,
-        random: opts.random ?? (() => 0.5),
-        limiter: new Limiter(4),
-        signal: controller.signal,
-        fetch: server.fetch,
-      },
-    ),
-  );
+  const { events, result } = await drive(clock, job, settings, {
+    fetch: server.fetch,
+    random: opts.random,
+    signal: controller.signal,
+  });
   return { result, events, polls: server.calls.map((c) => c.at), calls: server.calls };
 }
 

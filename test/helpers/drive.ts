@@ -1,5 +1,7 @@
-import type { JobResult } from '../../src/job.js';
-import type { PollEvent, PollSettings } from '../../src/poll/poller.js';
+import type { StatusOutcome } from '../../src/api/client.js';
+import type { JobRef, JobResult } from '../../src/job.js';
+import { Limiter } from '../../src/poll/limiter.js';
+import { type PollEvent, type PollSettings, pollJob } from '../../src/poll/poller.js';
 import type { FakeClock } from './fake-clock.js';
 
 export const BASE_SETTINGS: PollSettings = {
@@ -10,8 +12,30 @@ export const BASE_SETTINGS: PollSettings = {
   failOn: 'never',
 };
 
-/** Runs a poller to its end on the fake clock, keeping every event and the result. */
-export async function drive(clock: FakeClock, events: AsyncGenerator<PollEvent, JobResult>) {
+export interface DriveOptions {
+  fetch: (url: URL, signal: AbortSignal, timeoutMs: number) => Promise<StatusOutcome>;
+  random?: () => number;
+  signal?: AbortSignal;
+}
+
+/** Runs one job's poller to its end on the fake clock, keeping every event and the result. */
+export async function drive(
+  clock: FakeClock,
+  job: JobRef,
+  settings: Partial<PollSettings>,
+  options: DriveOptions,
+) {
+  const events = pollJob(
+    job,
+    { ...BASE_SETTINGS, ...settings },
+    {
+      clock,
+      random: options.random ?? (() => 0.5),
+      limiter: new Limiter(4),
+      signal: options.signal ?? new AbortController().signal,
+      fetch: options.fetch,
+    },
+  );
   const seen: PollEvent[] = [];
   const result = await clock.run(
     (async () => {
