@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { SCENARIOS } from '../sim/scenarios.js';
 import { parseDuration } from './duration.js';
 
 /** What the user asked for, as commander parsed it; config.ts turns it into a validated Config. */
@@ -272,11 +273,7 @@ export function buildProgram(
   const demo = program
     .command('demo')
     .description('watch a simulated export from start to finish: no network, no credentials')
-    .addOption(
-      new Option('--scenario <name>', 'simulator scenario')
-        .choices(['success', 'failure', 'flaky', 'slow', 'unknown-status', 'garbage', 'stuck', 'not-found'])
-        .default('success'),
-    )
+    .addOption(new Option('--scenario <name>', 'simulator scenario').choices(SCENARIOS).default('success'))
     .option('--duration <duration>', 'how long the simulated export takes', duration(100, 'duration'), 15_000)
     .option('-i, --interval <duration>', 'time between polls', fixedInterval, 1_000)
     .option('-t, --timeout <duration>', 'give up after this long (exit 3)', duration(1, 'timeout'));

@@ -16,8 +16,4 @@ export class Limiter {
       else this.active--;
     }
   }
-
-  get inFlight(): number {
-    return this.active;
-  }
 }

@@ -246,5 +246,3 @@ function sendError(
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(JSON.stringify(details ? { code, developerMessage, details } : { code, developerMessage }));
 }
-
-export { SCENARIOS };
