@@ -246,7 +246,7 @@ async function scale() {
       `${jobs} job(s), 1 s interval, --concurrency 8: CPU per poll`,
       `${fmt(perPoll, 2)} ms`,
       `${fmt(basePerPoll, 2)} ms`,
-      `${fmt(perPoll / basePerPoll)}×`,
+      basePerPoll > 0 ? `${fmt(perPoll / basePerPoll)}×` : 'n/a (below the clock tick)',
     );
     row(
       'scale',
