@@ -251,3 +251,11 @@ describe('done notification', () => {
     expect(inner).not.toContain('\u001b');
   });
 });
+
+describe('GitHub Actions group titles', () => {
+  it('say what the command does', async () => {
+    const { groupStart } = await import('../src/render/github.js');
+    expect(groupStart(1)).toBe('::group::Watching 1 export job');
+    expect(groupStart(3, 'Fetching')).toBe('::group::Fetching 3 export jobs');
+  });
+});

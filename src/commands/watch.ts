@@ -41,7 +41,8 @@ export async function runPoll(config: PollConfig, deps: Deps): Promise<number> {
   // annotations after it, once every job has ended.
   const github = deps.env.GITHUB_ACTIONS === 'true';
   const foldText = github && config.output === 'text';
-  if (foldText) progress.writeOut(`${groupStart(config.jobs.length)}\n`);
+  if (foldText)
+    progress.writeOut(`${groupStart(config.jobs.length, config.settings.once ? 'Fetching' : 'Watching')}\n`);
 
   const output = (event: PollEvent): void => {
     if (config.output === 'ndjson') {

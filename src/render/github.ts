@@ -32,8 +32,8 @@ export function annotations(result: JobResult): string[] {
 
 export const GROUP_END = '::endgroup::';
 
-export function groupStart(jobCount: number): string {
-  return `::group::Watching ${jobCount} export ${jobCount === 1 ? 'job' : 'jobs'}`;
+export function groupStart(jobCount: number, verb = 'Watching'): string {
+  return `::group::${verb} ${jobCount} export ${jobCount === 1 ? 'job' : 'jobs'}`;
 }
 
 /** The Markdown table appended to $GITHUB_STEP_SUMMARY. */
