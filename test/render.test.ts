@@ -180,3 +180,12 @@ describe('json output', () => {
     expect(JSON.parse(line).error).toBe(`a\nb${ESC}[31m\u009b\u202e`);
   });
 });
+
+describe('shortId', () => {
+  it('shortens UUIDs and long IDs, and is always printable', async () => {
+    const { shortId } = await import('../src/job.js');
+    expect(shortId('7A84B875-1C2D-4E5F-8A9B-0C1D2E3F4A5B')).toBe('7A84B875');
+    expect(shortId('flaky-60B8E32B-2D98')).toBe('flaky-60B8E32…');
+    expect(shortId('job\u001b[2J\u0007-1')).toBe('job-1');
+  });
+});

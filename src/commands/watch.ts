@@ -61,7 +61,7 @@ export async function runPoll(config: PollConfig, deps: Deps): Promise<number> {
   try {
     const results = await Promise.all(
       config.jobs.map(async (job) => {
-        const label = shortId(sanitize(job.id, 100));
+        const label = shortId(job.id);
         const options = clientOptions(config, deps, (line) =>
           progress.log(io.errColor.dim(`${label} ${line}`)),
         );

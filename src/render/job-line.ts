@@ -32,7 +32,7 @@ export function colorStatus(c: ChalkInstance, phase: Phase | undefined, text: st
 /** The live line of one job: short ID, status, bar, processed/total (pct), ETA, elapsed. */
 export function jobLine(state: JobState, now: number, style: LineStyle): string {
   const { color: c, format: f } = style;
-  const parts = [c.bold(shortId(sanitize(state.job.id, 100)))];
+  const parts = [c.bold(shortId(state.job.id))];
   const s = state.status;
   if (!s && state.waitingUntil !== undefined) {
     parts.push(c.yellow('not created yet'), c.dim(`waiting until ${f.time(state.waitingUntil)}`));

@@ -42,7 +42,7 @@ export class PlainProgress implements Progress {
   start(jobs: readonly JobRef[], now: number): void {
     for (const job of jobs)
       this.jobs.set(job.url, {
-        id: shortId(sanitize(job.id, 100)),
+        id: shortId(job.id),
         lastLineAt: now,
         printedStep: -1,
         lastText: '',
