@@ -6,7 +6,7 @@ import { build } from 'esbuild';
 await rm(new URL('../dist', import.meta.url), { recursive: true, force: true });
 await build({
   // sim.js and bench-kit.js are for the benchmark, which runs the simulator in its own process.
-  entryPoints: { main: 'src/main.ts', sim: 'src/sim/server.ts', 'bench-kit': 'src/bench-kit.ts' },
+  entryPoints: { main: 'src/main.ts', sim: 'src/sim/server.ts', 'bench-kit': 'scripts/bench-kit.ts' },
   outdir: 'dist',
   bundle: true,
   splitting: true,

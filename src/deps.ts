@@ -1,18 +1,21 @@
 import type { Transport } from './api/transport.js';
-import type { ConfigSources } from './cli/config.js';
-import type { InterruptSignal } from './exit-codes.js';
+import type { Clock } from './core/clock.js';
+import type { InterruptSignal } from './core/exit-codes.js';
 import type { Env } from './io/color.js';
 import type { Sink } from './io/streams.js';
 
-export interface Clock {
-  now(): number;
-  /** Resolves after `ms`, or early (without throwing) when `signal` aborts. */
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
-  /** Calls `fn` every `ms` without keeping the process alive; returns the function that stops it. */
-  every(ms: number, fn: () => void): () => void;
+/** What resolving a configuration may read: the environment and files. */
+export interface ConfigSources {
+  env: Env;
+  readTextFile(path: string): Promise<string>;
+  /** The file's permission bits, or undefined where that means nothing (Windows). */
+  fileMode(path: string): Promise<number | undefined>;
 }
 
-/** Every side effect the CLI has, in one place: the real ones from systemDeps(), fakes in tests. */
+/**
+ * Every side effect the CLI has, in one place: the real ones from systemDeps(), fakes in tests
+ * (test/support/cli.ts).
+ */
 export interface Deps extends ConfigSources {
   stdout: Sink;
   stderr: Sink;
@@ -23,7 +26,6 @@ export interface Deps extends ConfigSources {
   appendFile(path: string, text: string): Promise<void>;
   /** Reads a file; null when it holds more than `maxBytes`. Rejects like fs does (ENOENT…). */
   readFileCapped(path: string, maxBytes: number): Promise<Buffer | null>;
-  env: Env;
   clock: Clock;
   random(): number;
   transport: Transport;
@@ -32,23 +34,3 @@ export interface Deps extends ConfigSources {
   /** Ends the process at once (a second Ctrl-C). */
   exitNow(code: number): void;
 }
-
-export const realClock: Clock = {
-  now: () => Date.now(),
-  sleep: (ms, signal) =>
-    new Promise<void>((resolve) => {
-      if (signal?.aborted) return resolve();
-      const done = () => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, Math.max(0, ms));
-      signal?.addEventListener('abort', done, { once: true });
-    }),
-  every: (ms, fn) => {
-    const timer = setInterval(fn, ms);
-    timer.unref();
-    return () => clearInterval(timer);
-  },
-};

@@ -1,14 +1,15 @@
 import { CommanderError } from 'commander';
-import { pollConfig, UsageError } from './cli/config.js';
 import { buildProgram, type Invocation } from './cli/program.js';
+import { type Config, resolveConfig } from './cli/resolve.js';
+import { UsageError } from './core/errors.js';
+import { ExitCode } from './core/exit-codes.js';
 import type { Deps } from './deps.js';
-import { ExitCode } from './exit-codes.js';
 import { VERSION } from './version.js';
 
-/** Internal errors (bugs) exit with this: not a code a job outcome can produce (EX_SOFTWARE). */
-export const INTERNAL_ERROR_EXIT = 70;
-
-/** The composition root: argv → invocation → command → exit code. Only bin/ calls process.exit… never. */
+/**
+ * The composition root: argv → invocation → config → command → exit code. It never exits the
+ * process; bin/ sets the exit code it returns. Tests call it with fake Deps.
+ */
 export async function main(argv: readonly string[], given?: Deps): Promise<number> {
   const deps = given ?? (await import('./system.js')).systemDeps();
   let invocation: Invocation | undefined;
@@ -27,7 +28,7 @@ export async function main(argv: readonly string[], given?: Deps): Promise<numbe
   }
   if (!invocation) return ExitCode.usage;
   try {
-    return await run(invocation, deps);
+    return await run(await resolveConfig(invocation, deps), deps);
   } catch (err) {
     if (err instanceof UsageError) {
       deps.stderr.write(`error: ${err.message}\n(run with --help for usage)\n`);
@@ -35,34 +36,24 @@ export async function main(argv: readonly string[], given?: Deps): Promise<numbe
     }
     const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
     deps.stderr.write(`export-status: internal error, please report it:\n${message}\n`);
-    return INTERNAL_ERROR_EXIT;
+    return ExitCode.internal;
   }
 }
 
-async function run(invocation: Invocation, deps: Deps): Promise<number> {
-  switch (invocation.command) {
-    case 'parse': {
-      const { runParse } = await import('./commands/parse.js');
-      return runParse(invocation.file, invocation.opts, deps);
-    }
+/** Each command's module is loaded only when it runs. */
+async function run(config: Config, deps: Deps): Promise<number> {
+  switch (config.command) {
+    case 'parse':
+      return (await import('./commands/parse.js')).runParse(config.file, config.output, deps);
     case 'watch':
-    case 'get': {
-      const config = await pollConfig(invocation.jobs, invocation.opts, invocation.command, deps);
-      const { runPoll } = await import('./commands/watch.js');
-      return runPoll(config, deps);
-    }
-    case 'start': {
-      const { runStart } = await import('./commands/start.js');
-      return runStart(invocation.opts, deps);
-    }
-    case 'serve': {
-      const { runServe } = await import('./commands/serve.js');
-      return runServe(invocation.opts, deps);
-    }
-    case 'demo': {
-      const { runDemo } = await import('./commands/demo.js');
-      return runDemo(invocation.opts, deps);
-    }
+    case 'get':
+      return (await import('./commands/watch.js')).runWatch(config.jobs, config.api, config.watch, deps);
+    case 'start':
+      return (await import('./commands/start.js')).runStart(config, deps);
+    case 'serve':
+      return (await import('./commands/serve.js')).runServe(config.simulator, config.quiet, deps);
+    case 'demo':
+      return (await import('./commands/demo.js')).runDemo(config, deps);
   }
 }
 

@@ -1,6 +1,7 @@
 import { appendFile, open, readFile, stat } from 'node:fs/promises';
 import type { Transport } from './api/transport.js';
-import { type Deps, realClock } from './deps.js';
+import { realClock } from './core/clock.js';
+import type { Deps } from './deps.js';
 import type { Env } from './io/color.js';
 
 const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'];

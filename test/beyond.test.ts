@@ -2,14 +2,13 @@ import { describe, expect, it } from 'vitest';
 import type { StatusOutcome } from '../src/api/client.js';
 import { parseExportRequest } from '../src/api/export-request.js';
 import type { ExportStatus } from '../src/api/schema.js';
-import type { JobResult } from '../src/job.js';
 import { adaptiveInterval } from '../src/poll/adaptive.js';
-import type { PollSettings } from '../src/poll/poller.js';
+import type { JobResult } from '../src/poll/job.js';
 import { annotations, stepSummary } from '../src/render/github.js';
 import { doneNotification } from '../src/render/notify.js';
 import { type SimJob, statusAt } from '../src/sim/scenarios.js';
-import { drive } from './helpers/drive.js';
-import { FakeClock } from './helpers/fake-clock.js';
+import { drive, type RulesPatch } from './support/drive.js';
+import { VirtualClock } from './support/virtual-clock.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 const HOUR = 3_600_000;
@@ -18,11 +17,11 @@ const auto = { minMs: 2000, maxMs: 60_000 };
 
 /** Watches a simulated job on the fake clock: the server is the simulator's own timeline. */
 async function simulate(
-  settings: Partial<PollSettings>,
+  settings: RulesPatch,
   sim: Partial<SimJob> = {},
   answerAt?: (at: number) => StatusOutcome,
 ) {
-  const clock = new FakeClock(T0);
+  const clock = new VirtualClock(T0);
   const simJob: SimJob = {
     id: 'J1',
     scenario: 'success',

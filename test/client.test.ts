@@ -33,7 +33,6 @@ function options(transport: Transport, extra: Partial<ClientOptions> = {}): Clie
     language: 'fr-FR',
     userAgent: 'export-status/test node/20',
     headers: [['X-Trace', 'abc']],
-    requestTimeoutMs: 30_000,
     strict: false,
     now: () => 0,
     ...extra,
@@ -46,7 +45,7 @@ const signal = new AbortController().signal;
 describe('fetchStatus', () => {
   it('sends the documented headers and returns the parsed status', async () => {
     const s = stubs(json(200, { status: 'In Progress', progress: { processed: 5 } }));
-    const outcome = await fetchStatus(url, options(s.transport), signal);
+    const outcome = await fetchStatus(url, options(s.transport), signal, 30_000);
     expect(outcome).toMatchObject({
       kind: 'status',
       status: { status: 'In Progress', progress: { processed: 5 } },
@@ -63,7 +62,7 @@ describe('fetchStatus', () => {
 
   it('sends no Authorization header without a token', async () => {
     const s = stubs(json(200, { status: 'Pending' }));
-    await fetchStatus(url, options(s.transport, { token: undefined }), signal);
+    await fetchStatus(url, options(s.transport, { token: undefined }), signal, 30_000);
     expect(s.requests[0]?.headers.authorization).toBeUndefined();
   });
 
@@ -73,7 +72,7 @@ describe('fetchStatus', () => {
       { status: 307, headers: { location: 'https://elsewhere.example/status' }, body: '' },
       json(200, { status: 'Pending' }),
     );
-    const outcome = await fetchStatus(url, options(s.transport), signal);
+    const outcome = await fetchStatus(url, options(s.transport), signal, 30_000);
     expect(outcome.kind).toBe('status');
     expect(s.requests.map((r) => [r.url.href, r.headers.authorization])).toEqual([
       [url.href, 'Bearer s3cret-token'],
@@ -85,7 +84,7 @@ describe('fetchStatus', () => {
   it('stops after 5 redirects', async () => {
     const loop = { status: 302, headers: { location: '/again' }, body: '' };
     const s = stubs(loop, loop, loop, loop, loop, loop);
-    expect(await fetchStatus(url, options(s.transport), signal)).toEqual({
+    expect(await fetchStatus(url, options(s.transport), signal, 30_000)).toEqual({
       kind: 'final',
       reason: 'more than 5 redirects',
     });
@@ -93,7 +92,7 @@ describe('fetchStatus', () => {
 
   it.each([408, 429, 500, 502, 503, 504])('HTTP %d is transient and carries Retry-After', async (code) => {
     const s = stubs(json(code, { code: `${code}-1`, developerMessage: 'busy' }, { 'retry-after': '3' }));
-    expect(await fetchStatus(url, options(s.transport), signal)).toEqual({
+    expect(await fetchStatus(url, options(s.transport), signal, 30_000)).toEqual({
       kind: 'transient',
       reason: `HTTP ${code}: ${code}-1 busy`,
       retryAfter: '3',
@@ -108,7 +107,7 @@ describe('fetchStatus', () => {
         details: [{ key: 'jobID', value: 'J1' }],
       }),
     );
-    expect(await fetchStatus(url, options(s.transport), signal)).toEqual({
+    expect(await fetchStatus(url, options(s.transport), signal, 30_000)).toEqual({
       kind: 'final',
       httpStatus: code,
       reason: `HTTP ${code}: ${code}-101 Export job J1 was not found. (jobID=J1)`,
@@ -117,7 +116,7 @@ describe('fetchStatus', () => {
 
   it.each([401, 403])('HTTP %d hints at the token', async (code) => {
     const s = stubs(json(code, { code: `${code}-100`, developerMessage: 'Unauthorized' }));
-    const outcome = await fetchStatus(url, options(s.transport), signal);
+    const outcome = await fetchStatus(url, options(s.transport), signal, 30_000);
     expect(outcome).toMatchObject({
       kind: 'final',
       reason: expect.stringContaining('EGAIN_ACCESS_TOKEN or --token-file'),
@@ -132,7 +131,7 @@ describe('fetchStatus', () => {
         userMessage: '\u001b[31mGone\u001b]0;pwned\u0007\r\nreally',
       }),
     );
-    const outcome = await fetchStatus(url, options(s.transport), signal);
+    const outcome = await fetchStatus(url, options(s.transport), signal, 30_000);
     expect(outcome).toEqual({ kind: 'final', httpStatus: 404, reason: 'HTTP 404: 404-1 Gone really' });
   });
 
@@ -142,7 +141,7 @@ describe('fetchStatus', () => {
       headers: { 'content-type': 'text/html' },
       body: `<html>${'x'.repeat(500)}</html>`,
     });
-    const outcome = await fetchStatus(url, options(s.transport), signal);
+    const outcome = await fetchStatus(url, options(s.transport), signal, 30_000);
     expect(outcome.kind).toBe('invalid');
     if (outcome.kind === 'invalid') {
       expect(outcome.reason).toMatch(/^expected JSON, got text\/html: "<html>x+…"$/);
@@ -152,7 +151,7 @@ describe('fetchStatus', () => {
 
   it('a 200 body that is not an ExportStatus is invalid, naming the field', async () => {
     const s = stubs(json(200, { progress: {} }));
-    expect(await fetchStatus(url, options(s.transport), signal)).toEqual({
+    expect(await fetchStatus(url, options(s.transport), signal, 30_000)).toEqual({
       kind: 'invalid',
       reason: 'status: required, missing',
     });
@@ -160,14 +159,14 @@ describe('fetchStatus', () => {
 
   it('--strict passes through to the schema', async () => {
     const s = stubs(json(200, { status: 'Pending', extra: 1 }));
-    const outcome = await fetchStatus(url, options(s.transport, { strict: true }), signal);
+    const outcome = await fetchStatus(url, options(s.transport, { strict: true }), signal, 30_000);
     expect(outcome).toEqual({ kind: 'invalid', reason: '(document): unexpected field "extra"' });
   });
 
   it('logs requests with the token redacted', async () => {
     const lines: string[] = [];
     const s = stubs(json(200, { status: 'Pending' }));
-    await fetchStatus(url, options(s.transport, { log: (l) => lines.push(l) }), signal);
+    await fetchStatus(url, options(s.transport, { log: (l) => lines.push(l) }), signal, 30_000);
     expect(lines.join('\n')).toContain('authorization: Bearer ***');
     expect(lines.join('\n')).not.toContain('s3cret-token');
     expect(lines[1]).toMatch(/^← HTTP 200 in \d+ ms/);

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { StatusOutcome } from '../src/api/client.js';
 import type { ExportStatus } from '../src/api/schema.js';
-import type { JobRef } from '../src/job.js';
 import { backoffDelay } from '../src/poll/backoff.js';
+import type { JobRef } from '../src/poll/job.js';
 import { Limiter } from '../src/poll/limiter.js';
-import { type PollEvent, type PollSettings, pollJob } from '../src/poll/poller.js';
-import { BASE_SETTINGS, drive } from './helpers/drive.js';
-import { FakeClock, seededRandom } from './helpers/fake-clock.js';
+import { type PollEvent, pollJob } from '../src/poll/poller.js';
+import { drive, type RulesPatch, rules } from './support/drive.js';
+import { seededRandom, VirtualClock } from './support/virtual-clock.js';
 
 const job: JobRef = { id: 'JOB-1', url: 'https://api.example/content/export/JOB-1/status' };
 const T0 = Date.parse('2026-01-01T00:00:00Z');
@@ -26,7 +26,7 @@ const transient = (retryAfter?: string): StatusOutcome => ({
 });
 
 /** A scripted server: answers in order (the last one repeats), each after `latencyMs`, noting when each request came. */
-function script(clock: FakeClock, answers: StatusOutcome[], latencyMs = 0) {
+function script(clock: VirtualClock, answers: StatusOutcome[], latencyMs = 0) {
   const calls: Array<{ at: number; timeoutMs: number }> = [];
   let inFlight = 0;
   let maxInFlight = 0;
@@ -44,14 +44,12 @@ function script(clock: FakeClock, answers: StatusOutcome[], latencyMs = 0) {
   return { fetch, calls, maxInFlight: () => maxInFlight };
 }
 
-const base = BASE_SETTINGS;
-
 async function watch(
   answers: StatusOutcome[],
-  settings: Partial<PollSettings> = {},
+  settings: RulesPatch = {},
   opts: { latencyMs?: number; random?: () => number; abortAt?: number; reason?: string } = {},
 ) {
-  const clock = new FakeClock(T0);
+  const clock = new VirtualClock(T0);
   const server = script(clock, answers, opts.latencyMs);
   const controller = new AbortController();
   if (opts.abortAt !== undefined) {
@@ -291,7 +289,7 @@ describe('poller outcomes', () => {
 
 describe('several jobs', () => {
   it('--concurrency bounds the requests in flight across jobs', async () => {
-    const clock = new FakeClock(T0);
+    const clock = new VirtualClock(T0);
     const server = script(clock, [running(10), status('Successful')], 1000);
     const limiter = new Limiter(2);
     const controller = new AbortController();
@@ -303,7 +301,7 @@ describe('several jobs', () => {
       Promise.all(
         jobs.map(async (j) => {
           const events: PollEvent[] = [];
-          for await (const e of pollJob(j, base, {
+          for await (const e of pollJob(j, rules(), {
             clock,
             random: () => 0.5,
             limiter,

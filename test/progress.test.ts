@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { ExportStatus } from '../src/api/schema.js';
 import { makeChalk } from '../src/io/color.js';
 import { BufferSink } from '../src/io/streams.js';
-import type { JobRef } from '../src/job.js';
 import { EtaTracker } from '../src/poll/eta.js';
+import type { JobRef } from '../src/poll/job.js';
 import { makeFormatters } from '../src/render/format.js';
 import { jobLine } from '../src/render/job-line.js';
 import { JobState } from '../src/render/job-state.js';
@@ -26,7 +26,7 @@ function plain() {
   const progress = new PlainProgress(err, new BufferSink(), format);
   progress.start([job], T0);
   const poll = (sec: number, status: ExportStatus, changed = true) =>
-    progress.event({ type: 'poll', job, at: T0 + sec * 1000, status, changed });
+    progress.event({ type: 'poll', job, at: T0 + sec * 1000, status, changed, eta: undefined });
   return { err, progress, poll, lines: () => err.text.trim().split('\n') };
 }
 
@@ -131,6 +131,7 @@ describe('the live line', () => {
       at: T0 + 60_000,
       status: running(50, { estimatedCompletion: '2026-01-01T10:12:00.000Z' }),
       changed: true,
+      eta: { at: Date.parse('2026-01-01T10:12:00.000Z'), source: 'server' },
     });
     expect(jobLine(state, T0 + 120_000, style)).toBe(
       '7A84B875  In Progress  ██████████░░░░░░░░░░  2,250/4,500 (50%)  ETA 10:12 AM (10m 00s)  2m 00s',
@@ -147,7 +148,7 @@ describe('the live line', () => {
 
   it('falls back to ASCII bars where Unicode is unsupported', () => {
     const state = new JobState(job, T0);
-    state.apply({ type: 'poll', job, at: T0, status: running(25), changed: true });
+    state.apply({ type: 'poll', job, at: T0, status: running(25), changed: true, eta: undefined });
     expect(jobLine(state, T0, { ...style, unicode: false })).toContain('#####---------------');
   });
 });

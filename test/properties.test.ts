@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseExportStatus, parseExportStatusText } from '../src/api/schema.js';
-import { formatDuration, parseDuration } from '../src/cli/duration.js';
-import { sanitize } from '../src/io/sanitize.js';
+import { formatDuration, parseDuration } from '../src/core/duration.js';
+import { sanitize } from '../src/core/sanitize.js';
 
 const RUNS = { numRuns: 500 };
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ExportStatus } from '../src/api/schema.js';
+import { sanitize } from '../src/core/sanitize.js';
 import { makeChalk, wantsColor } from '../src/io/color.js';
-import { sanitize } from '../src/io/sanitize.js';
-import type { JobResult } from '../src/job.js';
+import type { JobResult } from '../src/poll/job.js';
 import { makeFormatters } from '../src/render/format.js';
 import { jsonLine, resultDocument } from '../src/render/json.js';
 import { renderSummary } from '../src/render/summary.js';
@@ -183,7 +183,7 @@ describe('json output', () => {
 
 describe('shortId', () => {
   it('shortens UUIDs and long IDs, and is always printable', async () => {
-    const { shortId } = await import('../src/job.js');
+    const { shortId } = await import('../src/render/short-id.js');
     expect(shortId('7A84B875-1C2D-4E5F-8A9B-0C1D2E3F4A5B')).toBe('7A84B875');
     expect(shortId('flaky-60B8E32B-2D98')).toBe('flaky-60B8E32…');
     expect(shortId('job\u001b[2J-1')).toBe('job-1');

@@ -1,4 +1,4 @@
-import { sanitize } from '../io/sanitize.js';
+import { sanitize } from '../core/sanitize.js';
 import {
   type ExportStatus,
   type FieldIssue,
@@ -15,7 +15,6 @@ export interface ClientOptions {
   userAgent: string;
   /** Extra request headers from -H. */
   headers: ReadonlyArray<readonly [string, string]>;
-  requestTimeoutMs: number;
   strict: boolean;
   /** --verbose: one line per request, response and decision. Never given the token. */
   log?: ((line: string) => void) | undefined;
@@ -38,8 +37,13 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 5;
 
 /** One GET of a job's status URL, classified. Never throws for anything the network or server does. */
-export async function fetchStatus(url: URL, options: ClientOptions, signal: AbortSignal, timeoutMs?: number) {
-  const answer = await request('GET', url, options, signal, timeoutMs ?? options.requestTimeoutMs);
+export async function fetchStatus(
+  url: URL,
+  options: ClientOptions,
+  signal: AbortSignal,
+  timeoutMs: number,
+): Promise<StatusOutcome> {
+  const answer = await request('GET', url, options, signal, timeoutMs);
   if (answer.kind !== 'response') return answer.outcome;
   return classifyStatusResponse(answer.response, options.strict);
 }
@@ -57,75 +61,91 @@ export async function request(
   timeoutMs: number,
   body?: string,
 ): Promise<Answer> {
-  const origin = url.origin;
-  let current = url;
-  let currentMethod = method;
-  let currentBody = body;
-  for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
-    const headers = requestHeaders(options, current.origin === origin, currentBody !== undefined);
-    const started = options.now();
-    options.log?.(`→ ${currentMethod} ${current.href}  ${formatHeaders(headers)}`);
-    // One controller per request, its timer cleared as soon as the answer is in: AbortSignal.timeout
-    // would keep a 30 s timer (and its signal) alive after every poll.
-    const controller = new AbortController();
-    const timer = setTimeout(
-      () => controller.abort(new DOMException('request timed out', 'TimeoutError')),
-      Math.max(1, timeoutMs),
-    );
-    const forward = () => controller.abort(signal.reason);
-    if (signal.aborted) forward();
-    else signal.addEventListener('abort', forward, { once: true });
-    let response: HttpResponse;
-    try {
-      response = await options.transport({
-        method: currentMethod,
-        url: current,
-        headers,
-        body: currentBody,
-        signal: controller.signal,
-        maxBodyBytes: MAX_BODY_BYTES,
-      });
-    } catch (err) {
-      const outcome = classifyFailure(err, signal, timeoutMs);
-      options.log?.(`← ${describeOutcome(outcome)} after ${options.now() - started} ms`);
-      return { kind: 'failed', outcome };
-    } finally {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', forward);
-    }
+  let hop: Hop = { method, url, body };
+  for (let redirects = 0; redirects <= MAX_REDIRECTS; redirects++) {
+    const headers = requestHeaders(options, hop.url.origin === url.origin, hop.body !== undefined);
+    const sent = await sendOnce(hop, headers, options, signal, timeoutMs);
+    if (sent.kind === 'failed') return sent;
+    const next = redirectTarget(sent.response, hop);
+    if (next === undefined) return { kind: 'response', response: sent.response, url: hop.url };
+    if ('kind' in next) return next;
+    hop = next;
+  }
+  return { kind: 'failed', outcome: { kind: 'final', reason: `more than ${MAX_REDIRECTS} redirects` } };
+}
+
+/** One request of a chain of redirects. */
+interface Hop {
+  method: 'GET' | 'POST';
+  url: URL;
+  body: string | undefined;
+}
+
+/** One HTTP exchange under its own time limit, logged for --verbose. */
+async function sendOnce(
+  hop: Hop,
+  headers: Record<string, string>,
+  options: ClientOptions,
+  signal: AbortSignal,
+  timeoutMs: number,
+): Promise<{ kind: 'sent'; response: HttpResponse } | Extract<Answer, { kind: 'failed' }>> {
+  const started = options.now();
+  options.log?.(`→ ${hop.method} ${hop.url.href}  ${formatHeaders(headers)}`);
+  // One controller per request, its timer cleared as soon as the answer is in: AbortSignal.timeout
+  // would keep a 30 s timer (and its signal) alive after every poll.
+  const controller = new AbortController();
+  const timer = setTimeout(
+    () => controller.abort(new DOMException('request timed out', 'TimeoutError')),
+    Math.max(1, timeoutMs),
+  );
+  const forward = () => controller.abort(signal.reason);
+  if (signal.aborted) forward();
+  else signal.addEventListener('abort', forward, { once: true });
+  try {
+    const response = await options.transport({
+      method: hop.method,
+      url: hop.url,
+      headers,
+      body: hop.body,
+      signal: controller.signal,
+      maxBodyBytes: MAX_BODY_BYTES,
+    });
     options.log?.(
       `← HTTP ${response.status} in ${options.now() - started} ms (${Buffer.byteLength(response.body)} bytes)`,
     );
-    const location = response.headers.location;
-    if (!REDIRECTS.has(response.status) || !location) return { kind: 'response', response, url: current };
-    let next: URL;
-    try {
-      next = new URL(location, current);
-    } catch {
-      return {
-        kind: 'failed',
-        outcome: {
-          kind: 'final',
-          reason: `redirect to an invalid URL ${JSON.stringify(sanitize(location, 80))}`,
-        },
-      };
-    }
-    if (next.protocol !== 'http:' && next.protocol !== 'https:') {
-      return {
-        kind: 'failed',
-        outcome: { kind: 'final', reason: `redirect to a non-HTTP URL (${sanitize(next.protocol, 20)})` },
-      };
-    }
-    if (
-      response.status === 303 ||
-      ((response.status === 301 || response.status === 302) && currentMethod === 'POST')
-    ) {
-      currentMethod = 'GET';
-      currentBody = undefined;
-    }
-    current = next;
+    return { kind: 'sent', response };
+  } catch (err) {
+    const outcome = classifyFailure(err, signal, timeoutMs);
+    options.log?.(`← ${describeOutcome(outcome)} after ${options.now() - started} ms`);
+    return { kind: 'failed', outcome };
+  } finally {
+    clearTimeout(timer);
+    signal.removeEventListener('abort', forward);
   }
-  return { kind: 'failed', outcome: { kind: 'final', reason: `more than ${MAX_REDIRECTS} redirects` } };
+}
+
+/** Where a redirect leads (undefined: not a redirect), or why it cannot be followed. */
+function redirectTarget(
+  response: HttpResponse,
+  hop: Hop,
+): Hop | Extract<Answer, { kind: 'failed' }> | undefined {
+  const location = response.headers.location;
+  if (!REDIRECTS.has(response.status) || !location) return undefined;
+  let next: URL;
+  try {
+    next = new URL(location, hop.url);
+  } catch {
+    const reason = `redirect to an invalid URL ${JSON.stringify(sanitize(location, 80))}`;
+    return { kind: 'failed', outcome: { kind: 'final', reason } };
+  }
+  if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+    const reason = `redirect to a non-HTTP URL (${sanitize(next.protocol, 20)})`;
+    return { kind: 'failed', outcome: { kind: 'final', reason } };
+  }
+  const toGet =
+    response.status === 303 ||
+    ((response.status === 301 || response.status === 302) && hop.method === 'POST');
+  return toGet ? { method: 'GET', url: next, body: undefined } : { ...hop, url: next };
 }
 
 function requestHeaders(

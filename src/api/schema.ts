@@ -1,9 +1,9 @@
 // zod/mini imported as a namespace: esbuild then keeps only what is used (18 KB instead of 450 KB),
 // which takes about 50 ms off every start that parses a document.
 import * as z from 'zod/mini';
-import { truncate } from '../io/sanitize.js';
+import { truncate } from '../core/sanitize.js';
 
-/** Bodies over this are an invalid response; nothing larger is ever buffered (SPEC §1). */
+/** Bodies over this are an invalid response; nothing larger is ever buffered. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 const COUNT = 'expected a non-negative integer';
@@ -60,7 +60,7 @@ const strictSchema = exportStatusSchema(true);
 /** A normalised ExportStatus: canonical status name, camelCase keys, ISO-8601 UTC dates. */
 export type ExportStatus = z.output<typeof lenientSchema>;
 
-/** The WSErrorCommon error body (SPEC §1). Only what is displayed is required to be well-formed. */
+/** The WSErrorCommon error body of the API. Only what is displayed is required to be well-formed. */
 export const wsErrorCommonSchema = z.object({
   code: z.optional(z.string()),
   developerMessage: z.optional(z.string()),
@@ -99,6 +99,17 @@ export function isTerminal(phase: Phase): boolean {
   return phase === 'succeeded' || phase === 'failed' || phase === 'cancelled';
 }
 
+/** The percentage done: the server's, else processed/total, else undefined. */
+export function percentOf(status: ExportStatus): number | undefined {
+  const p = status.progress;
+  if (!p) return undefined;
+  if (p.percentage !== undefined) return p.percentage;
+  if (p.processed !== undefined && p.total !== undefined && p.total > 0) {
+    return Math.min(100, (p.processed / p.total) * 100);
+  }
+  return undefined;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Parsing
 
@@ -113,7 +124,7 @@ export type ParseResult =
   | { ok: false; issues: FieldIssue[] };
 
 export interface ParseOptions {
-  /** Any deviation from SPEC §1's table makes the document invalid instead of being dropped. */
+  /** Any deviation from the documented fields makes the document invalid instead of being dropped. */
   strict?: boolean;
 }
 

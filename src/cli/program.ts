@@ -1,69 +1,59 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { parseDuration } from '../core/duration.js';
 import { SCENARIOS } from '../sim/scenarios.js';
-import { parseDuration } from './duration.js';
+import { DEFAULTS, ENV, MIN_INTERVAL_MS } from './defaults.js';
 
-/** What the user asked for, as commander parsed it; config.ts turns it into a validated Config. */
-export type Invocation =
-  | { command: 'parse'; file: string | undefined; opts: ParseOpts }
-  | { command: 'watch' | 'get'; jobs: string[]; opts: PollOpts }
-  | { command: 'start'; opts: StartOpts }
-  | { command: 'serve'; opts: ServeOpts }
-  | { command: 'demo'; opts: DemoOpts };
+export type CommandName = 'watch' | 'get' | 'start' | 'parse' | 'serve' | 'demo';
+export type OutputFormat = 'text' | 'json' | 'ndjson';
+export type FailOn = 'never' | 'errors' | 'warnings';
 
-export interface OutputOpts {
-  output: 'text' | 'json' | 'ndjson';
+/**
+ * Every flag of every command as commander parsed it: durations in ms, numbers checked. A flag
+ * that was not given is undefined (commander is given no defaults), so cli/resolve.ts can tell
+ * "not given" from "given the default" and apply its precedence.
+ */
+export interface Flags {
+  output?: OutputFormat;
   json?: boolean;
   quiet?: boolean;
-  color: boolean;
+  /** false with --no-color. */
+  color?: boolean;
   verbose?: boolean;
   strict?: boolean;
-}
-
-export interface ParseOpts extends OutputOpts {}
-
-export interface PollOpts extends OutputOpts {
-  interval: number | 'auto';
-  notify?: boolean;
-  notifyAfter?: number;
+  interval?: number | 'auto';
   minInterval?: number;
   maxInterval?: number;
   waitForCreate?: number;
   timeout?: number;
   stallTimeout?: number;
-  requestTimeout: number;
-  maxRetries: number;
-  failOn: 'never' | 'errors' | 'warnings';
+  /** false with --no-notify. */
+  notify?: boolean;
+  notifyAfter?: number;
+  requestTimeout?: number;
+  maxRetries?: number;
+  failOn?: FailOn;
   baseUrl?: string;
   tokenFile?: string;
   language?: string;
-  header: string[];
-  concurrency: number;
+  header?: string[];
+  concurrency?: number;
   insecureHttp?: boolean;
-}
-
-export interface StartOpts extends PollOpts {
-  body: string;
+  body?: string;
   watch?: boolean;
-}
-
-export interface ServeOpts {
-  host: string;
-  port: number;
-  duration: number;
+  host?: string;
+  port?: number;
+  duration?: number;
   token?: string;
-  slow: number;
-  quiet?: boolean;
+  slow?: number;
+  scenario?: string;
 }
 
-export interface DemoOpts extends OutputOpts {
-  scenario: string;
-  duration: number;
-  interval: number;
-  timeout?: number;
-  failOn: 'never' | 'errors' | 'warnings';
+/** What the user asked for: a command, its positional arguments and its flags. */
+export interface Invocation {
+  command: CommandName;
+  args: string[];
+  flags: Flags;
 }
-
-export const MIN_INTERVAL_MS = 100;
 
 export const EXIT_CODE_HELP = `
 Exit codes:
@@ -78,12 +68,15 @@ With several jobs the highest code wins (130/143 always win).`;
 
 const ENV_HELP = `
 Environment:
-  EGAIN_ACCESS_TOKEN       bearer token (or --token-file); never printed or logged
-  EXPORT_STATUS_BASE_URL   base URL of the export API (or --base-url)
-  EXPORT_STATUS_LANGUAGE   Accept-Language (or --language), default en-US
+  ${ENV.token}       bearer token (or --token-file); never printed or logged
+  ${ENV.baseUrl}   base URL of the export API (or --base-url)
+  ${ENV.language}   Accept-Language (or --language), default ${DEFAULTS.language}
   NO_COLOR, FORCE_COLOR    turn colour off / on; TERM=dumb turns it off`;
 
-function duration(min = 0, name = 'duration') {
+/** A flag's description with its default, in the units the user types. */
+const withDefault = (text: string, value: string | number) => `${text} (default: ${value})`;
+
+export function durationParser(min = 0, name = 'duration') {
   return (value: string): number => {
     const parsed = parseDuration(value);
     if (!parsed.ok) throw new InvalidArgumentError(parsed.message);
@@ -92,7 +85,7 @@ function duration(min = 0, name = 'duration') {
   };
 }
 
-function integer(min: number, max: number) {
+export function integerParser(min: number, max: number) {
   return (value: string): number => {
     if (!/^\d+$/.test(value.trim()))
       throw new InvalidArgumentError(`expected a whole number, got ${JSON.stringify(value)}`);
@@ -103,25 +96,28 @@ function integer(min: number, max: number) {
   };
 }
 
+export const fixedInterval = durationParser(MIN_INTERVAL_MS, 'interval');
+export const concurrencyParser = integerParser(1, 64);
+export const maxRetriesParser = integerParser(0, 1000);
+export const portParser = integerParser(0, 65535);
+
 function interval(value: string): number | 'auto' {
   if (value.trim().toLowerCase() === 'auto') return 'auto';
   return fixedInterval(value);
 }
 
-function fixedInterval(value: string): number {
-  return duration(MIN_INTERVAL_MS, 'interval')(value);
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 function addOutputOptions(cmd: Command, what: string): Command {
   return cmd
     .addOption(
-      new Option('-o, --output <format>', `${what} format`)
-        .choices(['text', 'json', 'ndjson'])
-        .default('text'),
+      new Option('-o, --output <format>', withDefault(`${what} format`, DEFAULTS.output)).choices([
+        'text',
+        'json',
+        'ndjson',
+      ]),
     )
     .option('--json', 'shorthand for --output json')
     .option('-q, --quiet', 'no progress output; errors still go to stderr')
@@ -134,73 +130,76 @@ function addFailOn(cmd: Command): Command {
   return cmd.addOption(
     new Option(
       '--fail-on <level>',
-      'exit 1 when the results have errors (errors) or errors or warnings (warnings)',
-    )
-      .choices(['never', 'errors', 'warnings'])
-      .default('never'),
+      withDefault(
+        'exit 1 when the results have errors (errors) or errors or warnings (warnings)',
+        DEFAULTS.failOn,
+      ),
+    ).choices(['never', 'errors', 'warnings']),
   );
 }
 
 /** What `watch` and `start --watch` have beyond `get`. */
 function addWatchOptions(cmd: Command): Command {
+  const intervalFlag = durationParser(MIN_INTERVAL_MS, 'interval');
   return cmd
     .option(
       '-i, --interval <duration>',
-      'time between polls of one job (min 100ms), or auto',
+      withDefault('time between polls of one job (min 100ms), or auto', DEFAULTS.interval),
       interval,
-      5_000,
     )
     .option(
       '--min-interval <duration>',
-      'with --interval auto: the shortest interval (default 2s)',
-      duration(MIN_INTERVAL_MS, 'interval'),
+      withDefault('with --interval auto: the shortest interval', DEFAULTS.minInterval),
+      intervalFlag,
     )
     .option(
       '--max-interval <duration>',
-      'with --interval auto: the longest interval (default 60s)',
-      duration(MIN_INTERVAL_MS, 'interval'),
+      withDefault('with --interval auto: the longest interval', DEFAULTS.maxInterval),
+      intervalFlag,
     )
     .option(
       '--wait-for-create <duration>',
       'treat 404 as "not created yet" for this long after the first poll',
-      duration(1, 'grace'),
+      durationParser(1, 'grace'),
     )
-    .option('-t, --timeout <duration>', 'give up after this long (exit 3)', duration(1, 'timeout'))
+    .option('-t, --timeout <duration>', 'give up after this long (exit 3)', durationParser(1, 'timeout'))
     .option(
       '--stall-timeout <duration>',
       'give up when neither status nor progress changed for this long (exit 3)',
-      duration(1, 'stall timeout'),
+      durationParser(1, 'stall timeout'),
     )
     .option('--no-notify', 'no bell or desktop notification when a long watch ends in a terminal')
     .option(
       '--notify-after <duration>',
-      'notify only when the watch took longer than this',
-      duration(0),
-      60_000,
+      withDefault('notify only when the watch took longer than this', DEFAULTS.notifyAfter),
+      durationParser(0),
     );
 }
 
-function addPollOptions(cmd: Command): Command {
+/** What every command that talks to the API has: output, retries, where and how to ask. */
+function addApiOptions(cmd: Command): Command {
   addOutputOptions(cmd, 'output');
   addFailOn(cmd);
   return cmd
     .option(
       '--request-timeout <duration>',
-      'time limit of one HTTP request',
-      duration(MIN_INTERVAL_MS, 'request timeout'),
-      30_000,
+      withDefault('time limit of one HTTP request', DEFAULTS.requestTimeout),
+      durationParser(MIN_INTERVAL_MS, 'request timeout'),
     )
     .option(
       '--max-retries <n>',
-      'consecutive transient failures tolerated per job, then exit 4',
-      integer(0, 1000),
-      10,
+      withDefault('consecutive transient failures tolerated per job, then exit 4', DEFAULTS.maxRetries),
+      maxRetriesParser,
     )
-    .option('--base-url <url>', 'base URL of the export API (env EXPORT_STATUS_BASE_URL)')
-    .option('--token-file <path>', 'file holding the bearer token (env EGAIN_ACCESS_TOKEN)')
-    .option('--language <locale>', 'Accept-Language (env EXPORT_STATUS_LANGUAGE, default en-US)')
-    .option('-H, --header <name: value>', 'extra request header, repeatable', collect, [])
-    .option('--concurrency <n>', 'requests in flight at once across all jobs', integer(1, 64), 4)
+    .option('--base-url <url>', `base URL of the export API (env ${ENV.baseUrl})`)
+    .option('--token-file <path>', `file holding the bearer token (env ${ENV.token})`)
+    .option('--language <locale>', `Accept-Language (env ${ENV.language}, default ${DEFAULTS.language})`)
+    .option('-H, --header <name: value>', 'extra request header, repeatable', collect)
+    .option(
+      '--concurrency <n>',
+      withDefault('requests in flight at once across all jobs', DEFAULTS.concurrency),
+      concurrencyParser,
+    )
     .option('--insecure-http', 'allow sending the token over plain http:// to a host that is not loopback');
 }
 
@@ -222,63 +221,83 @@ export function buildProgram(
     .exitOverride()
     .addHelpText('after', `${EXIT_CODE_HELP}\n${ENV_HELP}`);
 
-  const watch = program
-    .command('watch')
-    .description('watch export jobs until they finish, with live progress and a summary')
-    .argument('<job...>', 'job ID or full http(s):// status URL');
-  addWatchOptions(watch);
-  addPollOptions(watch).action((jobs: string[], opts: PollOpts) => capture({ command: 'watch', jobs, opts }));
+  const done = (command: CommandName) =>
+    function (this: Command) {
+      capture({ command, args: this.args, flags: this.opts<Flags>() });
+    };
+  const jobArgument = (cmd: Command) => cmd.argument('<job...>', 'job ID or full http(s):// status URL');
 
-  const get = program
-    .command('get')
-    .alias('status')
-    .description('fetch the status of export jobs once, print the summary, no waiting')
-    .argument('<job...>', 'job ID or full http(s):// status URL');
-  addPollOptions(get).action((jobs: string[], opts: Omit<PollOpts, 'interval'>) =>
-    capture({ command: 'get', jobs, opts: { ...opts, interval: 5_000 } }),
+  const watch = jobArgument(
+    program
+      .command('watch')
+      .description('watch export jobs until they finish, with live progress and a summary'),
   );
+  addApiOptions(addWatchOptions(watch)).action(done('watch'));
+
+  const get = jobArgument(
+    program
+      .command('get')
+      .alias('status')
+      .description('fetch the status of export jobs once, print the summary, no waiting'),
+  );
+  addApiOptions(get).action(done('get'));
 
   const start = program
     .command('start')
     .description('start an export (POST /content/export) and print its job ID; with --watch, watch it')
     .requiredOption('--body <file>', 'the export request (KnowledgeExport JSON); "-" reads stdin')
     .option('--watch', 'go on watching the new job, as `watch` does');
-  addWatchOptions(start);
-  addPollOptions(start).action((opts: StartOpts) => capture({ command: 'start', opts }));
+  addApiOptions(addWatchOptions(start)).action(done('start'));
 
   const parse = program
     .command('parse')
     .description('validate an ExportStatus document from a file or stdin and print its summary')
     .argument('[file]', 'the document; stdin when "-" or absent');
-  addOutputOptions(parse, 'output (json: the normalised document)').action(
-    (file: string | undefined, opts: ParseOpts) => capture({ command: 'parse', file, opts }),
-  );
+  addOutputOptions(parse, 'output (json: the normalised document)').action(done('parse'));
 
   program
     .command('serve')
     .description('run the built-in simulator of the export API')
-    .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--port <port>', 'port to listen on (0: any free port)', integer(0, 65535), 8080)
-    .option('--duration <duration>', 'how long each job takes', duration(100, 'duration'), 20_000)
+    .option('--host <host>', withDefault('address to listen on', DEFAULTS.serve.host))
+    .option(
+      '--port <port>',
+      withDefault('port to listen on (0: any free port)', DEFAULTS.serve.port),
+      portParser,
+    )
+    .option(
+      '--duration <duration>',
+      withDefault('how long each job takes', DEFAULTS.serve.duration),
+      durationParser(100, 'duration'),
+    )
     .option('--token <token>', 'demand this bearer token (401 otherwise)')
     .option(
       '--slow <duration>',
-      'how long the `slow` scenario holds back its slow answers',
-      duration(0),
-      35_000,
+      withDefault('how long the `slow` scenario holds back its slow answers', DEFAULTS.serve.slow),
+      durationParser(0),
     )
     .option('-q, --quiet', 'do not log requests')
-    .action((opts: ServeOpts) => capture({ command: 'serve', opts }));
+    .action(done('serve'));
 
   const demo = program
     .command('demo')
     .description('watch a simulated export from start to finish: no network, no credentials')
-    .addOption(new Option('--scenario <name>', 'simulator scenario').choices(SCENARIOS).default('success'))
-    .option('--duration <duration>', 'how long the simulated export takes', duration(100, 'duration'), 15_000)
-    .option('-i, --interval <duration>', 'time between polls', fixedInterval, 1_000)
-    .option('-t, --timeout <duration>', 'give up after this long (exit 3)', duration(1, 'timeout'));
-  addOutputOptions(demo, 'output');
-  addFailOn(demo).action((opts: DemoOpts) => capture({ command: 'demo', opts }));
+    .addOption(
+      new Option('--scenario <name>', withDefault('simulator scenario', DEFAULTS.demo.scenario)).choices(
+        SCENARIOS,
+      ),
+    )
+    .option(
+      '--duration <duration>',
+      withDefault('how long the simulated export takes', DEFAULTS.demo.duration),
+      durationParser(100, 'duration'),
+    )
+    .option(
+      '-i, --interval <duration>',
+      withDefault('time between polls', DEFAULTS.demo.interval),
+      fixedInterval,
+    )
+    .option('-t, --timeout <duration>', 'give up after this long (exit 3)', durationParser(1, 'timeout'));
+  addFailOn(addOutputOptions(demo, 'output')).action(done('demo'));
 
   return program;
 }

@@ -1,19 +1,23 @@
 import type { ClientOptions } from '../api/client.js';
-import type { PollConfig } from '../cli/config.js';
+import type { ApiConfig, OutputConfig } from '../cli/resolve.js';
 import type { Deps } from '../deps.js';
 import { USER_AGENT } from '../version.js';
 
-/** The HTTP client's options from a validated config: one place for `watch`, `get` and `start`. */
-export function clientOptions(config: PollConfig, deps: Deps, log?: (line: string) => void): ClientOptions {
+/** The HTTP client's options from a resolved config: one place for `watch`, `get`, `start` and `demo`. */
+export function clientOptions(
+  api: ApiConfig,
+  output: Pick<OutputConfig, 'strict' | 'verbose'>,
+  deps: Deps,
+  log?: (line: string) => void,
+): ClientOptions {
   return {
     transport: deps.transport,
-    token: config.token,
-    language: config.language,
+    token: api.token,
+    language: api.language,
     userAgent: USER_AGENT,
-    headers: config.headers,
-    requestTimeoutMs: config.settings.requestTimeoutMs,
-    strict: config.strict,
+    headers: api.headers,
+    strict: output.strict,
     now: deps.clock.now,
-    log: config.verbose ? log : undefined,
+    log: output.verbose ? log : undefined,
   };
 }

@@ -1,18 +1,20 @@
-import { MAX_BODY_BYTES, normaliseStatus, parseExportStatusText } from '../api/schema.js';
-import { outputConfig, UsageError } from '../cli/config.js';
-import type { ParseOpts } from '../cli/program.js';
+import { MAX_BODY_BYTES, parseExportStatusText } from '../api/schema.js';
+import type { OutputConfig } from '../cli/resolve.js';
+import { UsageError } from '../core/errors.js';
+import { ExitCode, exitCodeFor } from '../core/exit-codes.js';
+import { sanitize } from '../core/sanitize.js';
+import { errnoWords } from '../core/words.js';
 import type { Deps } from '../deps.js';
-import { ExitCode, exitCodeFor, type Outcome } from '../exit-codes.js';
-import { sanitize } from '../io/sanitize.js';
 import { makeIO } from '../io/streams.js';
+import type { JobResult } from '../poll/job.js';
+import { verdictOf } from '../poll/outcome.js';
 import { makeFormatters } from '../render/format.js';
 import { jsonLine } from '../render/json.js';
 import { renderSummary } from '../render/summary.js';
 import { symbolsFor } from '../render/symbols.js';
 
-/** `export-status parse [file]` (SPEC §3.3). */
-export async function runParse(file: string | undefined, opts: ParseOpts, deps: Deps): Promise<number> {
-  const config = outputConfig(opts);
+/** `export-status parse [file]`: validates a document from a file or stdin and prints its summary. */
+export async function runParse(file: string | undefined, config: OutputConfig, deps: Deps): Promise<number> {
   const io = makeIO(deps.stdout, deps.stderr, deps.env, !config.color);
   const fromStdin = file === undefined || file === '-';
   const label = fromStdin ? 'stdin' : sanitize(file, 200);
@@ -28,10 +30,7 @@ export async function runParse(file: string | undefined, opts: ParseOpts, deps: 
       ? await deps.readStdin(MAX_BODY_BYTES)
       : await deps.readFileCapped(file, MAX_BODY_BYTES);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (code ?? 'unreadable');
-    throw new UsageError(`cannot read ${JSON.stringify(label)} (${why})`);
+    throw new UsageError(`cannot read ${JSON.stringify(label)} (${errnoWords(err)})`);
   }
 
   const e = io.errColor;
@@ -52,19 +51,13 @@ export async function runParse(file: string | undefined, opts: ParseOpts, deps: 
   }
 
   const status = parsed.value;
-  const { phase } = normaliseStatus(status.status);
-  const outcome: Outcome =
-    phase === 'succeeded' ? 'succeeded' : phase === 'failed' || phase === 'cancelled' ? 'failed' : 'running';
+  const { outcome, error } = verdictOf(status, 'never');
   const exitCode = exitCodeFor(outcome);
   if (config.output !== 'text') {
     io.out.write(jsonLine(status));
     return exitCode;
   }
-  const error =
-    outcome === 'failed'
-      ? (status.error ?? `the export ${phase === 'cancelled' ? 'was cancelled' : 'failed'}`)
-      : null;
-  const result = {
+  const result: JobResult = {
     job: { id: label, url: '' },
     outcome,
     exitCode,

@@ -1,33 +1,36 @@
 import { errorMessage, request } from '../api/client.js';
 import { parseExportRequest } from '../api/export-request.js';
 import { MAX_BODY_BYTES } from '../api/schema.js';
-import { pollConfig, resolveJob, UsageError } from '../cli/config.js';
-import type { StartOpts } from '../cli/program.js';
+import { exportUrl, resolveJob } from '../api/urls.js';
+import type { Config } from '../cli/resolve.js';
+import { UsageError } from '../core/errors.js';
+import { ExitCode } from '../core/exit-codes.js';
+import { sanitize } from '../core/sanitize.js';
+import { errnoWords } from '../core/words.js';
 import type { Deps } from '../deps.js';
-import { ExitCode } from '../exit-codes.js';
-import { sanitize } from '../io/sanitize.js';
+import type { JobRef } from '../poll/job.js';
 import { clientOptions } from './client-options.js';
-import { runPoll } from './watch.js';
+import { runWatch } from './watch.js';
+
+type StartConfig = Extract<Config, { command: 'start' }>;
 
 /**
- * `export-status start --body <file> [--watch]` (SPEC §3.5): POST /content/export with a validated
- * body; the new job's ID on stdout, or, with --watch, on stderr before the watch begins.
+ * `export-status start --body <file> [--watch]`: POST /content/export with a validated body; the
+ * new job's ID on stdout, or, with --watch, on stderr before the watch begins.
  */
-export async function runStart(opts: StartOpts, deps: Deps): Promise<number> {
-  const body = await readBody(opts.body, deps);
-  const config = await pollConfig([], opts, 'watch', deps);
-  for (const warning of config.warnings) deps.stderr.write(`warning: ${warning}\n`);
+export async function runStart(config: StartConfig, deps: Deps): Promise<number> {
+  const body = await readBody(config.bodyFile, deps);
+  const { api, watch } = config;
+  for (const warning of watch.warnings) deps.stderr.write(`warning: ${warning}\n`);
 
-  const client = clientOptions(config, deps, (line) => deps.stderr.write(`${line}\n`));
-  const base = config.baseUrl.href.endsWith('/') ? config.baseUrl.href : `${config.baseUrl.href}/`;
-  const url = new URL('content/export', base);
+  const client = clientOptions(api, watch, deps, (line) => deps.stderr.write(`${line}\n`));
   // Not retried: a POST that timed out may have started an export, and a second would start another.
   const answer = await request(
     'POST',
-    url,
+    exportUrl(api.baseUrl),
     client,
     new AbortController().signal,
-    client.requestTimeoutMs,
+    watch.rules.requestTimeoutMs,
     body,
   );
   if (answer.kind === 'failed') {
@@ -43,28 +46,32 @@ export async function runStart(opts: StartOpts, deps: Deps): Promise<number> {
     );
     return ExitCode.unavailable;
   }
-  const location = response.headers.location;
-  let statusUrl: URL;
-  try {
-    if (!location) throw new Error('no Location');
-    statusUrl = new URL(location, answer.url);
-    if (statusUrl.protocol !== 'http:' && statusUrl.protocol !== 'https:') throw new Error('not http');
-  } catch {
-    const what = location
-      ? `an unusable Location ${JSON.stringify(sanitize(location, 100))}`
-      : 'no Location header';
+  const job = jobFromLocation(response.headers.location, answer.url, api.baseUrl);
+  if (typeof job === 'string') {
     deps.stderr.write(
-      `error: the server answered HTTP ${response.status} with ${what}, so the new job cannot be found\n`,
+      `error: the server answered HTTP ${response.status} with ${job}, so the new job cannot be found\n`,
     );
     return ExitCode.invalid;
   }
-  const job = resolveJob(statusUrl.href, config.baseUrl);
-  if (!opts.watch) {
+  if (!config.thenWatch) {
     deps.stdout.write(`${job.id}\n`);
     return ExitCode.ok;
   }
   deps.stderr.write(`Started export ${sanitize(job.id, 200)}\n`);
-  return runPoll({ ...config, jobs: [job] }, deps);
+  return runWatch([job], api, watch, deps);
+}
+
+/** The new job from the answer's Location header, or what is wrong with that header. */
+function jobFromLocation(location: string | undefined, answeredBy: URL, baseUrl: URL): JobRef | string {
+  if (!location) return 'no Location header';
+  try {
+    const statusUrl = new URL(location, answeredBy);
+    if (statusUrl.protocol === 'http:' || statusUrl.protocol === 'https:')
+      return resolveJob(statusUrl.href, baseUrl);
+  } catch {
+    // reported below
+  }
+  return `an unusable Location ${JSON.stringify(sanitize(location, 100))}`;
 }
 
 /** Reads and validates the request body; anything wrong is a usage error and nothing is sent. */
@@ -74,16 +81,12 @@ async function readBody(file: string, deps: Deps): Promise<string> {
     bytes =
       file === '-' ? await deps.readStdin(MAX_BODY_BYTES) : await deps.readFileCapped(file, MAX_BODY_BYTES);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (code ?? 'unreadable');
-    throw new UsageError(`--body: cannot read ${JSON.stringify(file)} (${why})`);
+    throw new UsageError(`--body: cannot read ${JSON.stringify(file)} (${errnoWords(err)})`);
   }
   if (bytes === null) throw new UsageError('--body: the request is larger than 1 MiB');
-  const text = bytes.toString('utf8');
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(bytes.toString('utf8'));
   } catch (err) {
     throw new UsageError(
       `--body: not JSON (${sanitize(err instanceof Error ? err.message : String(err), 120)})`,

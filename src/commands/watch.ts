@@ -1,11 +1,11 @@
 import { setMaxListeners } from 'node:events';
 import { fetchStatus } from '../api/client.js';
-import type { PollConfig } from '../cli/config.js';
+import type { ApiConfig, WatchConfig } from '../cli/resolve.js';
+import { combineExitCodes, exitCodeFor } from '../core/exit-codes.js';
+import { sanitize } from '../core/sanitize.js';
 import type { Deps } from '../deps.js';
-import { combineExitCodes, exitCodeFor } from '../exit-codes.js';
-import { sanitize } from '../io/sanitize.js';
 import { type IO, makeIO } from '../io/streams.js';
-import { type JobResult, shortId } from '../job.js';
+import type { JobRef, JobResult } from '../poll/job.js';
 import { Limiter } from '../poll/limiter.js';
 import { type PollEvent, pollJob } from '../poll/poller.js';
 import { type Formatters, makeFormatters } from '../render/format.js';
@@ -14,17 +14,36 @@ import { eventDocument, jsonLine, resultDocument } from '../render/json.js';
 import { doneNotification } from '../render/notify.js';
 import { PlainProgress } from '../render/plain.js';
 import type { Progress } from '../render/progress.js';
-import { renderSummary } from '../render/summary.js';
+import { shortId } from '../render/short-id.js';
+import { renderSummary, type SummaryStyle } from '../render/summary.js';
 import { symbolsFor } from '../render/symbols.js';
 import { clientOptions } from './client-options.js';
 
+/** What one run of `watch`/`get` shares between its jobs. */
+interface Run {
+  api: ApiConfig;
+  config: WatchConfig;
+  deps: Deps;
+  io: IO;
+  progress: Progress;
+  style: SummaryStyle;
+  limiter: Limiter;
+  signal: AbortSignal;
+  /** In GitHub Actions, text output folds the progress into a group; summaries come after it. */
+  github: boolean;
+  foldText: boolean;
+}
+
 /** `watch` and `get`: poll every job at once, show progress, print results, return the exit code. */
-export async function runPoll(config: PollConfig, deps: Deps): Promise<number> {
+export async function runWatch(
+  jobs: JobRef[],
+  api: ApiConfig,
+  config: WatchConfig,
+  deps: Deps,
+): Promise<number> {
   const io = makeIO(deps.stdout, deps.stderr, deps.env, !config.color);
   const format = makeFormatters();
   const progress = await chooseProgress(config, deps, io, format);
-  const style = { color: io.outColor, symbols: symbolsFor(io.unicode), format };
-
   for (const warning of config.warnings) progress.log(`${io.errColor.yellow('warning:')} ${warning}`);
 
   const controller = new AbortController();
@@ -36,69 +55,28 @@ export async function runPoll(config: PollConfig, deps: Deps): Promise<number> {
     progress.stop();
     controller.abort(signal);
   });
-
-  // In GitHub Actions, text output folds the progress into a group and prints the summaries and
-  // annotations after it, once every job has ended.
   const github = deps.env.GITHUB_ACTIONS === 'true';
-  const foldText = github && config.output === 'text';
-  if (foldText)
-    progress.writeOut(`${groupStart(config.jobs.length, config.settings.once ? 'Fetching' : 'Watching')}\n`);
-
-  const output = (event: PollEvent): void => {
-    if (config.output === 'ndjson') {
-      const doc = eventDocument(event);
-      if (doc) progress.writeOut(jsonLine(doc));
-    } else if (event.type === 'result') {
-      if (config.output === 'json') progress.writeOut(jsonLine(resultDocument(event.result)));
-      else if (!foldText) progress.writeOut(renderSummary(event.result, style));
-    }
+  const run: Run = {
+    api,
+    config,
+    deps,
+    io,
+    progress,
+    style: { color: io.outColor, symbols: symbolsFor(io.unicode), format },
+    limiter: new Limiter(config.concurrency),
+    signal: controller.signal,
+    github,
+    foldText: github && config.output === 'text',
   };
+  if (run.foldText)
+    progress.writeOut(`${groupStart(jobs.length, config.rules.once ? 'Fetching' : 'Watching')}\n`);
 
-  const limiter = new Limiter(config.concurrency);
   const startedAt = deps.clock.now();
-  progress.start(config.jobs, startedAt);
+  progress.start(jobs, startedAt);
   const stopTicking = deps.clock.every(progress.tickMs, () => progress.tick(deps.clock.now()));
   try {
-    const results = await Promise.all(
-      config.jobs.map(async (job) => {
-        const label = shortId(job.id);
-        const options = clientOptions(config, deps, (line) =>
-          progress.log(io.errColor.dim(`${label} ${line}`)),
-        );
-        const events = pollJob(job, config.settings, {
-          clock: deps.clock,
-          random: deps.random,
-          limiter,
-          signal: controller.signal,
-          fetch: (url, signal, timeoutMs) => fetchStatus(url, options, signal, timeoutMs),
-        });
-        let result: JobResult | undefined;
-        for await (const event of events) {
-          if (event.type === 'warning') {
-            if (!event.verbose || config.verbose) {
-              progress.log(`${io.errColor.yellow('warning:')} ${label} ${sanitize(event.message, 300)}`);
-            }
-            continue;
-          }
-          progress.event(event);
-          output(event);
-          if (event.type === 'result') result = event.result;
-        }
-        if (!result) throw new Error('poller ended without a result');
-        return result;
-      }),
-    );
-    if (foldText) {
-      progress.writeOut(`${GROUP_END}\n`);
-      for (const result of results) progress.writeOut(renderSummary(result, style));
-      for (const result of results) for (const line of annotations(result)) progress.writeOut(`${line}\n`);
-    }
-    const summaryFile = deps.env.GITHUB_STEP_SUMMARY;
-    if (github && summaryFile) {
-      await deps.appendFile(summaryFile, stepSummary(results)).catch((err: NodeJS.ErrnoException) => {
-        progress.log(`warning: cannot write the step summary to ${summaryFile} (${err.code ?? err.message})`);
-      });
-    }
+    const results = await Promise.all(jobs.map((job) => watchOne(job, run)));
+    await reportAfterAll(results, run);
     const notification = progress.interactive
       ? doneNotification(results, deps.clock.now() - startedAt, config.notifyAfterMs)
       : null;
@@ -112,8 +90,71 @@ export async function runPoll(config: PollConfig, deps: Deps): Promise<number> {
   }
 }
 
+/** Runs one job's poller, showing and printing its events as they come; resolves to its result. */
+async function watchOne(job: JobRef, run: Run): Promise<JobResult> {
+  const { config, deps, io, progress } = run;
+  const label = shortId(job.id);
+  const options = clientOptions(run.api, config, deps, (line) =>
+    progress.log(io.errColor.dim(`${label} ${line}`)),
+  );
+  const events = pollJob(job, config.rules, {
+    clock: deps.clock,
+    random: deps.random,
+    limiter: run.limiter,
+    signal: run.signal,
+    fetch: (url, signal, timeoutMs) => fetchStatus(url, options, signal, timeoutMs),
+  });
+  let result: JobResult | undefined;
+  for await (const event of events) {
+    if (event.type === 'warning') {
+      if (!event.verbose || config.verbose) {
+        progress.log(`${io.errColor.yellow('warning:')} ${label} ${sanitize(event.message, 300)}`);
+      }
+      continue;
+    }
+    progress.event(event);
+    print(event, run);
+    if (event.type === 'result') result = event.result;
+  }
+  if (!result) throw new Error('poller ended without a result');
+  return result;
+}
+
+/** What an event puts on stdout: an ndjson line, or at the end a JSON document or a summary. */
+function print(event: PollEvent, run: Run): void {
+  const { config, progress } = run;
+  if (config.output === 'ndjson') {
+    const doc = eventDocument(event);
+    if (doc) progress.writeOut(jsonLine(doc));
+  } else if (event.type === 'result') {
+    if (config.output === 'json') progress.writeOut(jsonLine(resultDocument(event.result)));
+    else if (!run.foldText) progress.writeOut(renderSummary(event.result, run.style));
+  }
+}
+
+/** In GitHub Actions: the group closed, summaries and annotations after it, the step summary written. */
+async function reportAfterAll(results: readonly JobResult[], run: Run): Promise<void> {
+  const { progress, deps } = run;
+  if (run.foldText) {
+    progress.writeOut(`${GROUP_END}\n`);
+    for (const result of results) progress.writeOut(renderSummary(result, run.style));
+    for (const result of results) for (const line of annotations(result)) progress.writeOut(`${line}\n`);
+  }
+  const summaryFile = deps.env.GITHUB_STEP_SUMMARY;
+  if (run.github && summaryFile) {
+    await deps.appendFile(summaryFile, stepSummary(results)).catch((err: NodeJS.ErrnoException) => {
+      progress.log(`warning: cannot write the step summary to ${summaryFile} (${err.code ?? err.message})`);
+    });
+  }
+}
+
 /** A spinner for a person at a terminal, plain lines for logs, nothing when asked for quiet. */
-async function chooseProgress(config: PollConfig, deps: Deps, io: IO, format: Formatters): Promise<Progress> {
+async function chooseProgress(
+  config: WatchConfig,
+  deps: Deps,
+  io: IO,
+  format: Formatters,
+): Promise<Progress> {
   const err = deps.stderr;
   const quiet = config.quiet || config.output === 'ndjson';
   const columns = err.columns ?? 0;
@@ -128,7 +169,7 @@ async function chooseProgress(config: PollConfig, deps: Deps, io: IO, format: Fo
       deps.clock.now,
     );
   }
-  const plain = new PlainProgress(err, deps.stdout, format, !config.settings.once);
+  const plain = new PlainProgress(err, deps.stdout, format, !config.rules.once);
   if (!quiet) return plain;
   // Quiet: no progress, but warnings and --verbose logs still reach stderr.
   return {

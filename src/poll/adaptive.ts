@@ -1,5 +1,5 @@
 /**
- * --interval auto (SPEC §6), pure: poll at the minimum right after a status change and near the
+ * --interval auto, pure: poll at the minimum right after a status change and near the
  * expected end; back off towards the maximum while the end is far, or, with no estimate at all,
  * a little more after every answer that brought no news.
  */

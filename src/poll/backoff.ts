@@ -1,4 +1,4 @@
-/** Retry timing, pure (SPEC §3.1): exponential from 1 s to 60 s with jitter, never before Retry-After. */
+/** Retry timing, pure: exponential from 1 s to 60 s with jitter, never before Retry-After. */
 
 export const BACKOFF_INITIAL_MS = 1_000;
 export const BACKOFF_MAX_MS = 60_000;

@@ -1,5 +1,4 @@
-import type { ExportStatus } from '../api/schema.js';
-import { percentOf } from '../render/format.js';
+import { type ExportStatus, percentOf } from '../api/schema.js';
 
 export interface Eta {
   /** Epoch ms of the expected finish. */

@@ -1,33 +1,19 @@
 import type { StatusOutcome } from '../api/client.js';
-import { type ExportStatus, isTerminal, normaliseStatus } from '../api/schema.js';
-import { formatDuration } from '../cli/duration.js';
-import type { Clock } from '../deps.js';
-import { exitCodeFor, type InterruptSignal, type Outcome } from '../exit-codes.js';
-import type { JobRef, JobResult } from '../job.js';
-import { type AdaptiveSettings, adaptiveInterval } from './adaptive.js';
+import { type ExportStatus, phaseOf } from '../api/schema.js';
+import type { Clock } from '../core/clock.js';
+import { formatDuration } from '../core/duration.js';
+import { exitCodeFor, type InterruptSignal, type Outcome } from '../core/exit-codes.js';
+import { plural } from '../core/words.js';
+import { adaptiveInterval } from './adaptive.js';
 import { backoffDelay, parseRetryAfter } from './backoff.js';
-import { EtaTracker } from './eta.js';
+import { type Eta, EtaTracker } from './eta.js';
+import type { JobRef, JobResult } from './job.js';
 import type { Limiter } from './limiter.js';
+import { verdictOf } from './outcome.js';
+import type { Schedule, WatchRules } from './rules.js';
 
-export type FailOn = 'never' | 'errors' | 'warnings';
-
-export interface PollSettings {
-  /** The fixed interval; with `adaptive`, the interval for re-polls while waiting for a job to be created. */
-  intervalMs: number;
-  /** --interval auto. */
-  adaptive?: AdaptiveSettings | undefined;
-  /** --wait-for-create: answer 404 means "not created yet" for this long after the first poll. */
-  waitForCreateMs?: number | undefined;
-  timeoutMs?: number | undefined;
-  stallTimeoutMs?: number | undefined;
-  maxRetries: number;
-  requestTimeoutMs: number;
-  /** `get`: stop after the first status, whatever it says. */
-  once: boolean;
-  failOn: FailOn;
-}
-
-export interface PollerDeps {
+/** What the poller needs from the world: time, randomness, HTTP, a shared limit, the user's interrupt. */
+export interface PollerContext {
   clock: Clock;
   random: () => number;
   fetch: (url: URL, signal: AbortSignal, timeoutMs: number) => Promise<StatusOutcome>;
@@ -36,14 +22,17 @@ export interface PollerDeps {
   signal: AbortSignal;
 }
 
+export type ResultEvent = { type: 'result'; job: JobRef; at: number; result: JobResult };
+
 export type PollEvent =
-  | { type: 'poll'; job: JobRef; at: number; status: ExportStatus; changed: boolean }
+  /** `eta`: when the job should finish, from the server's estimate or the rate seen so far. */
+  | { type: 'poll'; job: JobRef; at: number; status: ExportStatus; changed: boolean; eta: Eta | undefined }
   | { type: 'retry'; job: JobRef; at: number; reason: string; delayMs: number; attempt: number }
   /** --wait-for-create: a 404 while the grace lasts; polled again in `delayMs`. */
   | { type: 'waiting'; job: JobRef; at: number; reason: string; delayMs: number; until: number }
   /** `verbose`: only worth showing with --verbose (a dropped field); otherwise always (unknown status). */
   | { type: 'warning'; job: JobRef; at: number; message: string; verbose: boolean }
-  | { type: 'result'; job: JobRef; at: number; result: JobResult };
+  | ResultEvent;
 
 /**
  * When a deadline (--timeout, --stall-timeout) is near, a request may still take this long past
@@ -51,212 +40,246 @@ export type PollEvent =
  */
 export const FINAL_POLL_GRACE_MS = 2_000;
 
+/** After an answer: end the watch, or ask again in `delayMs` (never before `notBeforeMs`). */
+type Next = ResultEvent | { delayMs: number; notBeforeMs: number };
+
 /**
  * Watches one job: an async generator of events, ending with a `result`. No output, no globals:
- * time, randomness and HTTP come from `deps`. The first poll is immediate; the next starts
+ * time, randomness and HTTP come from `ctx`. The first poll is immediate; the next starts
  * `intervalMs` after the previous answer; there is never more than one request in flight.
  */
 export async function* pollJob(
   job: JobRef,
-  settings: PollSettings,
-  deps: PollerDeps,
+  rules: WatchRules,
+  ctx: PollerContext,
 ): AsyncGenerator<PollEvent, JobResult> {
-  const { clock, signal } = deps;
-  const url = new URL(job.url);
-  const startedAt = clock.now();
-  const hardDeadline =
-    settings.timeoutMs === undefined ? Number.POSITIVE_INFINITY : startedAt + settings.timeoutMs;
-  let lastChangeAt = startedAt;
-  let fingerprint = '';
-  let last: { status: ExportStatus; raw: Record<string, unknown> } | null = null;
-  let polls = 0;
-  let failures = 0;
-  const warned = new Set<string>();
-  const eta = new EtaTracker();
-  let previousDelayMs: number | undefined;
-  const createDeadline =
-    settings.waitForCreateMs === undefined ? undefined : startedAt + settings.waitForCreateMs;
-
-  const deadline = () =>
-    Math.min(
-      hardDeadline,
-      settings.stallTimeoutMs === undefined
-        ? Number.POSITIVE_INFINITY
-        : lastChangeAt + settings.stallTimeoutMs,
-    );
-
-  function end(
-    outcome: Outcome,
-    error: string | null,
-  ): { type: 'result'; job: JobRef; at: number; result: JobResult } {
-    const at = clock.now();
-    const result: JobResult = {
-      job,
-      outcome,
-      exitCode: exitCodeFor(outcome, signal.reason as InterruptSignal),
-      status: last?.status ?? null,
-      raw: last?.raw ?? null,
-      error,
-      polls,
-      elapsedMs: at - startedAt,
-    };
-    return { type: 'result', job, at, result };
-  }
-
-  function timedOut(now: number): { type: 'result'; job: JobRef; at: number; result: JobResult } {
-    const state = last ? `; last status ${last.status.status}` : '; no status was had';
-    if (now >= hardDeadline) {
-      return end(
-        'timeout',
-        `not finished within ${formatDuration(settings.timeoutMs ?? 0)} (--timeout)${state}`,
-      );
-    }
-    return end(
-      'timeout',
-      `no change in status or progress for ${formatDuration(settings.stallTimeoutMs ?? 0)} (--stall-timeout)${state}`,
-    );
-  }
-
+  const watch = new JobWatch(job, rules, ctx);
+  const { clock, signal } = ctx;
   while (true) {
-    if (signal.aborted)
-      return yield* final(end('interrupted', `interrupted (${String(signal.reason ?? 'SIGINT')})`));
-    const before = clock.now();
-    const untilDeadline = deadline() - before;
-    const timeoutMs = Math.min(settings.requestTimeoutMs, Math.max(0, untilDeadline) + FINAL_POLL_GRACE_MS);
-    const outcome = await deps.limiter.run(() => deps.fetch(url, signal, timeoutMs));
-    const at = clock.now();
-    if (outcome.kind === 'aborted' || signal.aborted) {
-      return yield* final(end('interrupted', `interrupted (${String(signal.reason ?? 'SIGINT')})`));
-    }
-    polls++;
-    let delayMs = settings.intervalMs;
-    let notBefore = 0;
-
-    switch (outcome.kind) {
-      case 'status': {
-        failures = 0;
-        const { status } = outcome;
-        const statusChanged = status.status !== last?.status.status;
-        last = { status, raw: outcome.raw };
-        eta.observe(at, status);
-        const print = fingerprintOf(status);
-        const changed = print !== fingerprint;
-        if (changed) lastChangeAt = at;
-        fingerprint = print;
-        yield { type: 'poll', job, at, status, changed };
-        for (const w of outcome.warnings) {
-          if (warned.has(w.path)) continue;
-          warned.add(w.path);
-          yield { type: 'warning', job, at, message: `ignored ${w.path}: ${w.message}`, verbose: true };
-        }
-        const { phase } = normaliseStatus(status.status);
-        if (phase === 'unknown' && !warned.has('status')) {
-          warned.add('status');
-          yield {
-            type: 'warning',
-            job,
-            at,
-            message: `unknown status ${JSON.stringify(status.status)}; still watching`,
-            verbose: false,
-          };
-        }
-        if (isTerminal(phase)) return yield* final(terminalResult(status, phase, settings.failOn, end));
-        if (settings.once) return yield* final(end('running', null));
-        if (settings.adaptive) {
-          // The nearer of the server's estimate and the observed rate: a pessimistic estimate
-          // must not make the watch late to notice the end.
-          const ends = [eta.eta(), eta.rateEta()].flatMap((e) => (e ? [e.at - at] : []));
-          const remainingMs = ends.length
-            ? ends.reduce((a, b) => (Math.abs(b) < Math.abs(a) ? b : a))
-            : undefined;
-          delayMs = adaptiveInterval(
-            { previousMs: previousDelayMs, statusChanged, remainingMs },
-            settings.adaptive,
-          );
-        }
-        break;
-      }
-      case 'transient': {
-        failures++;
-        if (failures > settings.maxRetries) {
-          const tries = failures === 1 ? '1 attempt' : `${failures} attempts in a row`;
-          return yield* final(
-            end('error', `${outcome.reason} (gave up after ${tries}; --max-retries ${settings.maxRetries})`),
-          );
-        }
-        const retryAfterMs = parseRetryAfter(outcome.retryAfter, at);
-        delayMs = backoffDelay(failures, deps.random, retryAfterMs);
-        notBefore = retryAfterMs ?? 0;
-        const wake = Math.min(at + delayMs, Math.max(at, deadline()));
-        yield { type: 'retry', job, at, reason: outcome.reason, delayMs: wake - at, attempt: failures };
-        break;
-      }
-      case 'final':
-        if (outcome.httpStatus === 404 && createDeadline !== undefined && at < createDeadline) {
-          // Not created yet: ask again at the interval, not counted as a retry, and once more
-          // exactly when the grace ends; after that a 404 is final.
-          delayMs = Math.min(settings.intervalMs, createDeadline - at);
-          yield { type: 'waiting', job, at, reason: outcome.reason, delayMs, until: createDeadline };
-          break;
-        }
-        return yield* final(end('error', outcome.reason));
-      case 'invalid':
-        return yield* final(end('invalid', `invalid response: ${outcome.reason}`));
-    }
-
-    previousDelayMs = delayMs;
-    const now = clock.now();
-    const limit = deadline();
-    if (now >= limit) return yield* final(timedOut(now));
-    let wakeAt = now + delayMs;
-    if (wakeAt > limit) {
-      if (now + notBefore > limit) {
-        // The server asked us not to come back before the deadline: honour it and give up then.
-        await clock.sleep(limit - now, signal);
-        if (signal.aborted) continue;
-        return yield* final(timedOut(clock.now()));
-      }
-      wakeAt = limit; // one last poll at the deadline, so a job that just finished is not called timed out
-    }
-    await clock.sleep(wakeAt - now, signal);
+    if (signal.aborted) return yield* finish(watch.interrupted());
+    const timeoutMs = Math.min(
+      rules.requestTimeoutMs,
+      Math.max(0, watch.deadline() - clock.now()) + FINAL_POLL_GRACE_MS,
+    );
+    const outcome = await ctx.limiter.run(() => ctx.fetch(watch.url, signal, timeoutMs));
+    if (outcome.kind === 'aborted' || signal.aborted) return yield* finish(watch.interrupted());
+    const next = yield* watch.answer(outcome, clock.now());
+    if ('type' in next) return yield* finish(next);
+    const ended = await watch.waitForNextPoll(next);
+    if (ended) return yield* finish(ended);
   }
 }
 
-async function* final(event: {
-  type: 'result';
-  job: JobRef;
-  at: number;
-  result: JobResult;
-}): AsyncGenerator<PollEvent, JobResult> {
+async function* finish(event: ResultEvent): AsyncGenerator<PollEvent, JobResult> {
   yield event;
   return event.result;
 }
 
-function terminalResult(
-  status: ExportStatus,
-  phase: ReturnType<typeof normaliseStatus>['phase'],
-  failOn: FailOn,
-  end: (
-    outcome: Outcome,
-    error: string | null,
-  ) => { type: 'result'; job: JobRef; at: number; result: JobResult },
-) {
-  if (phase === 'failed') return end('failed', status.error ?? 'the export failed');
-  if (phase === 'cancelled') return end('failed', status.error ?? 'the export was cancelled');
-  const crossed = failOnCrossed(status, failOn);
-  return crossed ? end('failed', crossed) : end('succeeded', null);
-}
+/** The state of one job's watch, and the decisions taken after each answer. */
+class JobWatch {
+  readonly url: URL;
+  private readonly startedAt: number;
+  private readonly schedule: Schedule | undefined;
+  private readonly hardDeadline: number;
+  private readonly createDeadline: number | undefined;
+  private lastChangeAt: number;
+  private fingerprint = '';
+  private last: { status: ExportStatus; raw: Record<string, unknown> } | null = null;
+  private polls = 0;
+  private failures = 0;
+  private previousDelayMs: number | undefined;
+  private readonly warned = new Set<string>();
+  private readonly eta = new EtaTracker();
 
-/** The --fail-on verdict on a successful job: null when it passes, else why it fails. */
-export function failOnCrossed(status: ExportStatus, failOn: FailOn): string | null {
-  const errors = status.results?.errors ?? 0;
-  const warnings = status.results?.warnings ?? 0;
-  if (failOn !== 'never' && errors > 0)
-    return `${errors} ${errors === 1 ? 'error' : 'errors'} reported (--fail-on ${failOn})`;
-  if (failOn === 'warnings' && warnings > 0) {
-    return `${warnings} ${warnings === 1 ? 'warning' : 'warnings'} reported (--fail-on warnings)`;
+  constructor(
+    private readonly job: JobRef,
+    private readonly rules: WatchRules,
+    private readonly ctx: PollerContext,
+  ) {
+    this.url = new URL(job.url);
+    this.startedAt = ctx.clock.now();
+    this.lastChangeAt = this.startedAt;
+    this.schedule = rules.once ? undefined : rules;
+    const timeoutMs = this.schedule?.timeoutMs;
+    this.hardDeadline = timeoutMs === undefined ? Number.POSITIVE_INFINITY : this.startedAt + timeoutMs;
+    const graceMs = this.schedule?.waitForCreateMs;
+    this.createDeadline = graceMs === undefined ? undefined : this.startedAt + graceMs;
   }
-  return null;
+
+  /** The nearer of --timeout and --stall-timeout, as an epoch ms (infinite when neither applies). */
+  deadline(): number {
+    const stallMs = this.schedule?.stallTimeoutMs;
+    return Math.min(
+      this.hardDeadline,
+      stallMs === undefined ? Number.POSITIVE_INFINITY : this.lastChangeAt + stallMs,
+    );
+  }
+
+  async *answer(
+    outcome: Exclude<StatusOutcome, { kind: 'aborted' }>,
+    at: number,
+  ): AsyncGenerator<PollEvent, Next> {
+    this.polls++;
+    switch (outcome.kind) {
+      case 'status':
+        return yield* this.onStatus(outcome, at);
+      case 'transient':
+        return yield* this.onTransient(outcome, at);
+      case 'final':
+        return yield* this.onFinal(outcome, at);
+      case 'invalid':
+        return this.end('invalid', `invalid response: ${outcome.reason}`);
+    }
+  }
+
+  private async *onStatus(
+    outcome: Extract<StatusOutcome, { kind: 'status' }>,
+    at: number,
+  ): AsyncGenerator<PollEvent, Next> {
+    const { job } = this;
+    const { status } = outcome;
+    this.failures = 0;
+    const statusChanged = status.status !== this.last?.status.status;
+    this.last = { status, raw: outcome.raw };
+    this.eta.observe(at, status);
+    const print = fingerprintOf(status);
+    const changed = print !== this.fingerprint;
+    if (changed) this.lastChangeAt = at;
+    this.fingerprint = print;
+    yield { type: 'poll', job, at, status, changed, eta: this.eta.eta() };
+    yield* this.warnings(outcome, at);
+    const verdict = verdictOf(status, this.rules.failOn);
+    if (verdict.terminal || !this.schedule) return this.end(verdict.outcome, verdict.error);
+    const { adaptive, intervalMs } = this.schedule;
+    if (!adaptive) return { delayMs: intervalMs, notBeforeMs: 0 };
+    return {
+      delayMs: adaptiveInterval(
+        { previousMs: this.previousDelayMs, statusChanged, remainingMs: this.remainingMs(at) },
+        adaptive,
+      ),
+      notBeforeMs: 0,
+    };
+  }
+
+  /** Each dropped field once (for --verbose), and an unknown status once (always shown). */
+  private async *warnings(
+    outcome: Extract<StatusOutcome, { kind: 'status' }>,
+    at: number,
+  ): AsyncGenerator<PollEvent> {
+    const { job, warned } = this;
+    for (const w of outcome.warnings) {
+      if (warned.has(w.path)) continue;
+      warned.add(w.path);
+      yield { type: 'warning', job, at, message: `ignored ${w.path}: ${w.message}`, verbose: true };
+    }
+    if (phaseOf(outcome.status) === 'unknown' && !warned.has('status')) {
+      warned.add('status');
+      const message = `unknown status ${JSON.stringify(outcome.status.status)}; still watching`;
+      yield { type: 'warning', job, at, message, verbose: false };
+    }
+  }
+
+  /**
+   * Time until the expected end (negative when overdue): the nearer of the server's estimate and
+   * the observed rate, so a pessimistic estimate does not make the watch late to notice the end.
+   */
+  private remainingMs(at: number): number | undefined {
+    const ends = [this.eta.eta(), this.eta.rateEta()].flatMap((e) => (e ? [e.at - at] : []));
+    return ends.length ? ends.reduce((a, b) => (Math.abs(b) < Math.abs(a) ? b : a)) : undefined;
+  }
+
+  private async *onTransient(
+    outcome: Extract<StatusOutcome, { kind: 'transient' }>,
+    at: number,
+  ): AsyncGenerator<PollEvent, Next> {
+    const { maxRetries } = this.rules;
+    this.failures++;
+    if (this.failures > maxRetries) {
+      const tries = this.failures === 1 ? '1 attempt' : `${plural(this.failures, 'attempt')} in a row`;
+      return this.end('error', `${outcome.reason} (gave up after ${tries}; --max-retries ${maxRetries})`);
+    }
+    const retryAfterMs = parseRetryAfter(outcome.retryAfter, at);
+    const delayMs = backoffDelay(this.failures, this.ctx.random, retryAfterMs);
+    const wake = Math.min(at + delayMs, Math.max(at, this.deadline()));
+    yield {
+      type: 'retry',
+      job: this.job,
+      at,
+      reason: outcome.reason,
+      delayMs: wake - at,
+      attempt: this.failures,
+    };
+    return { delayMs, notBeforeMs: retryAfterMs ?? 0 };
+  }
+
+  private async *onFinal(
+    outcome: Extract<StatusOutcome, { kind: 'final' }>,
+    at: number,
+  ): AsyncGenerator<PollEvent, Next> {
+    const { createDeadline, schedule } = this;
+    if (outcome.httpStatus === 404 && schedule && createDeadline !== undefined && at < createDeadline) {
+      // Not created yet: ask again at the interval, not counted as a retry, and once more
+      // exactly when the grace ends; after that a 404 is final.
+      const delayMs = Math.min(schedule.intervalMs, createDeadline - at);
+      yield { type: 'waiting', job: this.job, at, reason: outcome.reason, delayMs, until: createDeadline };
+      return { delayMs, notBeforeMs: 0 };
+    }
+    return this.end('error', outcome.reason);
+  }
+
+  /**
+   * Sleeps until the next poll is due. When a deadline comes first, the next poll is made at the
+   * deadline (so a job that just finished is not called timed out), unless the server asked us
+   * not to come back before it: then the watch times out. Returns the result when it ends here.
+   */
+  async waitForNextPoll(next: { delayMs: number; notBeforeMs: number }): Promise<ResultEvent | undefined> {
+    const { clock, signal } = this.ctx;
+    this.previousDelayMs = next.delayMs;
+    const now = clock.now();
+    const limit = this.deadline();
+    if (now >= limit) return this.timedOut(now);
+    if (now + next.delayMs <= limit) {
+      await clock.sleep(next.delayMs, signal);
+      return undefined;
+    }
+    await clock.sleep(limit - now, signal);
+    if (now + next.notBeforeMs > limit && !signal.aborted) return this.timedOut(clock.now());
+    return undefined;
+  }
+
+  interrupted(): ResultEvent {
+    return this.end('interrupted', `interrupted (${String(this.ctx.signal.reason ?? 'SIGINT')})`);
+  }
+
+  private timedOut(now: number): ResultEvent {
+    const state = this.last ? `; last status ${this.last.status.status}` : '; no status was had';
+    if (now >= this.hardDeadline) {
+      return this.end(
+        'timeout',
+        `not finished within ${formatDuration(this.schedule?.timeoutMs ?? 0)} (--timeout)${state}`,
+      );
+    }
+    const stallMs = this.schedule?.stallTimeoutMs ?? 0;
+    return this.end(
+      'timeout',
+      `no change in status or progress for ${formatDuration(stallMs)} (--stall-timeout)${state}`,
+    );
+  }
+
+  private end(outcome: Outcome, error: string | null): ResultEvent {
+    const at = this.ctx.clock.now();
+    const result: JobResult = {
+      job: this.job,
+      outcome,
+      exitCode: exitCodeFor(outcome, this.ctx.signal.reason as InterruptSignal),
+      status: this.last?.status ?? null,
+      raw: this.last?.raw ?? null,
+      error,
+      polls: this.polls,
+      elapsedMs: at - this.startedAt,
+    };
+    return { type: 'result', job: this.job, at, result };
+  }
 }
 
 /** What counts as a change for --stall-timeout and for "status changed" lines: status and progress. */

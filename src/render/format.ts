@@ -1,5 +1,4 @@
-import type { ExportStatus } from '../api/schema.js';
-import { formatDuration } from '../cli/duration.js';
+import { type ExportStatus, percentOf } from '../api/schema.js';
 
 /** Locale and time zone for numbers and dates; undefined means the system's. Tests pin both. */
 export interface FormatOptions {
@@ -51,17 +50,6 @@ export function makeFormatters(options: FormatOptions = {}): Formatters {
   };
 }
 
-/** The percentage done: the server's, else processed/total, else undefined. */
-export function percentOf(status: ExportStatus): number | undefined {
-  const p = status.progress;
-  if (!p) return undefined;
-  if (p.percentage !== undefined) return p.percentage;
-  if (p.processed !== undefined && p.total !== undefined && p.total > 0) {
-    return Math.min(100, (p.processed / p.total) * 100);
-  }
-  return undefined;
-}
-
 /** "1,500/4,500 (33%)", "1,500 items", "33%" or "" — whatever the server told. */
 export function progressText(status: ExportStatus, f: Formatters, separator = '/'): string {
   const p = status.progress;
@@ -91,5 +79,3 @@ export function jobDurationMs(status: ExportStatus | null, observedMs: number): 
   if (status?.startTime && end) return Math.max(0, Date.parse(end) - Date.parse(status.startTime));
   return observedMs > 0 ? observedMs : undefined;
 }
-
-export { formatDuration };

@@ -1,8 +1,10 @@
-import { sanitize } from '../io/sanitize.js';
-import type { JobResult } from '../job.js';
-import { formatDuration, jobDurationMs } from './format.js';
+import { formatDuration } from '../core/duration.js';
+import { sanitize } from '../core/sanitize.js';
+import { plural } from '../core/words.js';
+import type { JobResult } from '../poll/job.js';
+import { jobDurationMs } from './format.js';
 
-/** GitHub Actions workflow commands and the step summary (SPEC §6), pure. */
+/** GitHub Actions workflow commands and the step summary, pure. */
 
 /** Escapes data for a workflow command: %, CR and LF (and, in properties, : and ,). */
 function escapeData(text: string): string {
@@ -21,8 +23,8 @@ export function annotations(result: JobResult): string[] {
     return [`::error title=${title}::${escapeData(sanitize(result.error ?? result.outcome, 1000))}`];
   }
   const counts = [
-    r?.warnings ? `${r.warnings} ${r.warnings === 1 ? 'warning' : 'warnings'}` : '',
-    r?.errors ? `${r.errors} ${r.errors === 1 ? 'error' : 'errors'}` : '',
+    r?.warnings ? plural(r.warnings, 'warning') : '',
+    r?.errors ? plural(r.errors, 'error') : '',
   ].filter(Boolean);
   if (counts.length === 0) return [];
   return [
@@ -33,7 +35,7 @@ export function annotations(result: JobResult): string[] {
 export const GROUP_END = '::endgroup::';
 
 export function groupStart(jobCount: number, verb = 'Watching'): string {
-  return `::group::${verb} ${jobCount} export ${jobCount === 1 ? 'job' : 'jobs'}`;
+  return `::group::${verb} ${plural(jobCount, 'export job')}`;
 }
 
 /** The Markdown table appended to $GITHUB_STEP_SUMMARY. */

@@ -1,9 +1,11 @@
 import type { ChalkInstance } from 'chalk';
 import type { Phase } from '../api/schema.js';
-import { sanitize } from '../io/sanitize.js';
-import { shortId } from '../job.js';
-import { type Formatters, formatDuration, percentOf, progressBar, progressText } from './format.js';
+import { percentOf } from '../api/schema.js';
+import { formatDuration } from '../core/duration.js';
+import { sanitize } from '../core/sanitize.js';
+import { type Formatters, progressBar, progressText } from './format.js';
 import type { JobState } from './job-state.js';
+import { shortId } from './short-id.js';
 
 export interface LineStyle {
   color: ChalkInstance;
@@ -45,7 +47,7 @@ export function jobLine(state: JobState, now: number, style: LineStyle): string 
       parts.push(c.cyan(progressBar(pct, BAR_WIDTH, style.unicode)));
     const progress = progressText(s, f);
     if (progress) parts.push(progress);
-    const eta = state.eta.eta();
+    const { eta } = state;
     if (eta && state.phase !== 'pending') {
       const left = eta.at - now;
       const when =

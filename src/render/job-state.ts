@@ -1,16 +1,17 @@
-import { type ExportStatus, normaliseStatus, type Phase } from '../api/schema.js';
-import type { JobRef } from '../job.js';
-import { EtaTracker } from '../poll/eta.js';
+import { type ExportStatus, type Phase, phaseOf } from '../api/schema.js';
+import type { Eta } from '../poll/eta.js';
+import type { JobRef } from '../poll/job.js';
 import type { PollEvent } from '../poll/poller.js';
 
-/** What the progress displays remember of one job, fed by its events. */
+/** What the live display remembers of one job, fed by its events. */
 export class JobState {
   status: ExportStatus | undefined;
+  /** The poller's estimate of the finish, from the last answer. */
+  eta: Eta | undefined;
   retry: { reason: string; until: number; attempt: number } | undefined;
   /** --wait-for-create: the job answered 404 and is given until then to appear. */
   waitingUntil: number | undefined;
   done = false;
-  readonly eta = new EtaTracker();
 
   constructor(
     readonly job: JobRef,
@@ -18,16 +19,16 @@ export class JobState {
   ) {}
 
   get phase(): Phase | undefined {
-    return this.status ? normaliseStatus(this.status.status).phase : undefined;
+    return this.status ? phaseOf(this.status) : undefined;
   }
 
   apply(event: PollEvent): void {
     switch (event.type) {
       case 'poll':
         this.status = event.status;
+        this.eta = event.eta;
         this.retry = undefined;
         this.waitingUntil = undefined;
-        this.eta.observe(event.at, event.status);
         break;
       case 'retry':
         this.retry = { reason: event.reason, until: event.at + event.delayMs, attempt: event.attempt };

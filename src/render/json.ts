@@ -1,4 +1,4 @@
-import type { JobResult } from '../job.js';
+import type { JobResult } from '../poll/job.js';
 import type { PollEvent } from '../poll/poller.js';
 
 const KNOWN_FIELDS = new Set([
@@ -16,7 +16,7 @@ const KNOWN_FIELDS = new Set([
   'failure_time',
 ]);
 
-/** The `--output json` document of one job (SPEC §4); unknown server fields are kept under `raw`. */
+/** The `--output json` document of one job (docs/CONTRACT.md); unknown server fields are kept under `raw`. */
 export function resultDocument(result: JobResult): Record<string, unknown> {
   const doc: Record<string, unknown> = {
     job: result.job.id,

@@ -1,5 +1,5 @@
-import { sanitize } from '../io/sanitize.js';
-import type { JobResult } from '../job.js';
+import { sanitize } from '../core/sanitize.js';
+import type { JobResult } from '../poll/job.js';
 
 /**
  * The bell and an OSC 9 desktop notification for a long watch that ended in a terminal (terminals

@@ -1,9 +1,12 @@
-import { sanitize } from '../io/sanitize.js';
+import { percentOf } from '../api/schema.js';
+import { formatDuration } from '../core/duration.js';
+import { sanitize } from '../core/sanitize.js';
 import type { Sink } from '../io/streams.js';
-import { type JobRef, shortId } from '../job.js';
+import type { JobRef } from '../poll/job.js';
 import type { PollEvent } from '../poll/poller.js';
-import { type Formatters, formatDuration, percentOf, progressText } from './format.js';
+import { type Formatters, progressText } from './format.js';
 import type { Progress } from './progress.js';
+import { shortId } from './short-id.js';
 
 /** A progress line at most every this many percentage points… */
 export const PLAIN_PERCENT_STEP = 10;

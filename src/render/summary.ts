@@ -1,8 +1,10 @@
 import type { ChalkInstance } from 'chalk';
-import { type ExportStatus, phaseOf } from '../api/schema.js';
-import { sanitize } from '../io/sanitize.js';
-import type { JobResult } from '../job.js';
-import { type Formatters, formatDuration, jobDurationMs, progressText } from './format.js';
+import { type ExportStatus, isTerminal, phaseOf } from '../api/schema.js';
+import { formatDuration } from '../core/duration.js';
+import { sanitize } from '../core/sanitize.js';
+import { plural } from '../core/words.js';
+import type { JobResult } from '../poll/job.js';
+import { type Formatters, jobDurationMs, progressText } from './format.js';
 import type { Symbols } from './symbols.js';
 
 export interface SummaryStyle {
@@ -13,7 +15,7 @@ export interface SummaryStyle {
 
 const LABEL_WIDTH = 11;
 
-/** The final summary of one job (SPEC §4), as text lines ending in a newline. Pure. */
+/** The final summary of one job, as text lines ending in a newline. Pure. */
 export function renderSummary(result: JobResult, style: SummaryStyle): string {
   const { color: c, symbols: sym, format: f } = style;
   const s = result.status;
@@ -59,7 +61,7 @@ export function renderSummary(result: JobResult, style: SummaryStyle): string {
     if (s.startTime) row('Started', f.date(s.startTime));
     if (s.completionTime) row('Completed', f.date(s.completionTime));
     if (s.failureTime) row('Failed', f.date(s.failureTime));
-    if (!s.completionTime && !s.failureTime && s.estimatedCompletion && !isFinished(s)) {
+    if (!s.completionTime && !s.failureTime && s.estimatedCompletion && !isTerminal(phaseOf(s))) {
       row('Estimated', f.date(s.estimatedCompletion));
     }
   }
@@ -73,11 +75,6 @@ function statusName(s: ExportStatus | null): string {
   return s ? sanitize(s.status, 60) : 'unknown';
 }
 
-function isFinished(s: ExportStatus): boolean {
-  const phase = phaseOf(s);
-  return phase === 'succeeded' || phase === 'failed' || phase === 'cancelled';
-}
-
 /** "4,485 successful · 10 warnings · 5 errors", each part in its colour; absent counts are left out. */
 export function resultsText(s: ExportStatus, style: SummaryStyle): string {
   const { color: c, format: f, symbols: sym } = style;
@@ -85,9 +82,8 @@ export function resultsText(s: ExportStatus, style: SummaryStyle): string {
   const parts: string[] = [];
   if (r.successful !== undefined) parts.push(c.green(`${f.number(r.successful)} successful`));
   if (r.warnings !== undefined) {
-    parts.push(c.yellow(`${f.number(r.warnings)} ${r.warnings === 1 ? 'warning' : 'warnings'}`));
+    parts.push(c.yellow(plural(r.warnings, 'warning', f.number)));
   }
-  if (r.errors !== undefined)
-    parts.push(c.red(`${f.number(r.errors)} ${r.errors === 1 ? 'error' : 'errors'}`));
+  if (r.errors !== undefined) parts.push(c.red(plural(r.errors, 'error', f.number)));
   return parts.join(` ${sym.bullet} `) || c.dim('none reported');
 }

@@ -1,6 +1,6 @@
 import type { Ora } from 'ora';
 import type { Sink } from '../io/streams.js';
-import type { JobRef } from '../job.js';
+import type { JobRef } from '../poll/job.js';
 import type { PollEvent } from '../poll/poller.js';
 import { jobLine, type LineStyle } from './job-line.js';
 import { JobState } from './job-state.js';
@@ -20,7 +20,7 @@ export async function createTtyProgress(
   const spinner = ora({
     stream: err as NodeJS.WritableStream,
     isEnabled: true,
-    // ora's default puts stdin in raw mode, where Ctrl-C never becomes SIGINT (PITFALLS.md).
+    // ora's default puts stdin in raw mode, where Ctrl-C never becomes SIGINT.
     discardStdin: false,
     hideCursor: true,
     // ora's default 80 ms frame costs ~0.6 s CPU a minute here; 120 ms looks as lively at two thirds of it.

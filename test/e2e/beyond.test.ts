@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../src/sim/server.js';
-import { BIN, cleanEnv, run } from '../helpers/run.js';
-import { scriptedServer, sendJson } from '../helpers/servers.js';
+import { scriptedServer, sendJson } from '../support/servers.js';
+import { BIN, cleanEnv, run } from '../support/spawn.js';
 
 const ESC = '\u001b';
 const BEL = '\u0007';

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../src/sim/server.js';
-import { BIN, cleanEnv, ESCAPE, run, waitForOutput } from '../helpers/run.js';
-import { freePort, recordingProxy, scriptedServer, selfSignedCert, sendJson } from '../helpers/servers.js';
+import { freePort, recordingProxy, scriptedServer, selfSignedCert, sendJson } from '../support/servers.js';
+import { BIN, cleanEnv, ESCAPE, run, waitForOutput } from '../support/spawn.js';
 
 const TOKEN = 'hardening-secret-7f3a9c';
 const DONE = {

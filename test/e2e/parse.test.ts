@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ESCAPE, run } from '../helpers/run.js';
+import { ESCAPE, run } from '../support/spawn.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'export-status-parse-'));
 function fixture(name: string, content: unknown): string {

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { parseExportStatus } from '../../src/api/schema.js';
-import { BIN, cleanEnv, run, waitForOutput } from '../helpers/run.js';
+import { BIN, cleanEnv, run, waitForOutput } from '../support/spawn.js';
 
 describe('export-status serve', () => {
   it('prints its base URL first, serves the API, logs requests, and stops cleanly on SIGTERM', async () => {

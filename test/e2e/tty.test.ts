@@ -2,12 +2,12 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../src/sim/server.js';
-import { BIN, cleanEnv, ESCAPE, run } from '../helpers/run.js';
+import { BIN, cleanEnv, ESCAPE, run } from '../support/spawn.js';
 
 const HIDE_CURSOR = '\u001b[?25l';
 const SHOW_CURSOR = '\u001b[?25h';
 const SPINNER = /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/;
-const PTY_HELPER = fileURLToPath(new URL('../helpers/pty_ctrl_c.py', import.meta.url));
+const PTY_HELPER = fileURLToPath(new URL('../support/pty_ctrl_c.py', import.meta.url));
 
 let sim: Simulator;
 let n = 0;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../src/sim/server.js';
-import { ESCAPE, run, waitForOutput } from '../helpers/run.js';
+import { ESCAPE, run, waitForOutput } from '../support/spawn.js';
 
 let sim: Simulator;
 let secured: Simulator;
@@ -247,7 +247,7 @@ describe('signals and pipes', () => {
 
   it('a reader that goes away (| head -1) ends the watch quietly', async () => {
     const { spawn } = await import('node:child_process');
-    const { BIN, cleanEnv } = await import('../helpers/run.js');
+    const { BIN, cleanEnv } = await import('../support/spawn.js');
     const script = `"${process.execPath}" "${BIN}" watch --base-url ${sim.baseUrl} --interval 100ms -o ndjson ${id('stuck')} | head -1`;
     const child = spawn('bash', ['-o', 'pipefail', '-c', script], { env: cleanEnv() });
     let out = '';

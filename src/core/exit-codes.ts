@@ -1,4 +1,4 @@
-/** The only place exit codes live (SPEC §2). Identical for every command. */
+/** The only place exit codes live (docs/CONTRACT.md, "Exit codes"). Identical for every command. */
 export const ExitCode = {
   ok: 0,
   failed: 1,
@@ -8,6 +8,8 @@ export const ExitCode = {
   invalid: 5,
   sigint: 130,
   sigterm: 143,
+  /** A bug in export-status itself (EX_SOFTWARE): no job outcome produces it. */
+  internal: 70,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];

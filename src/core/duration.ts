@@ -1,4 +1,4 @@
-/** "1h30m" ↔ milliseconds. A bare number means seconds (SPEC §3.1). */
+/** "1h30m" ↔ milliseconds. A bare number means seconds. */
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 const PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/y;

@@ -1,0 +1,65 @@
+import { UsageError } from '../core/errors.js';
+import type { JobRef } from '../poll/job.js';
+
+/** An http(s) URL with a host and no credentials in it, else a UsageError naming `what`. */
+export function parseHttpUrl(text: string, what: string): URL {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`${what}: not a URL: ${JSON.stringify(text)}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new UsageError(`${what}: expected an http:// or https:// URL, got ${JSON.stringify(text)}`);
+  }
+  if (!url.hostname) throw new UsageError(`${what}: the URL has no host: ${JSON.stringify(text)}`);
+  if (url.username || url.password) {
+    throw new UsageError(
+      `${what}: credentials do not belong in the URL; use EGAIN_ACCESS_TOKEN or --token-file`,
+    );
+  }
+  return url;
+}
+
+/** `{base}/content/export`: where an export is started. */
+export function exportUrl(baseUrl: URL): URL {
+  return new URL('content/export', withSlash(baseUrl));
+}
+
+/** A job ID joined to the base URL as one percent-encoded path segment, or a full status URL. */
+export function resolveJob(arg: string, baseUrl: URL): JobRef {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(arg)) {
+    const url = parseHttpUrl(arg, `job URL ${JSON.stringify(arg)}`);
+    const segments = url.pathname.split('/').filter(Boolean);
+    const last = segments.at(-1);
+    const id = last === 'status' && segments.length >= 2 ? segments.at(-2) : last;
+    return { id: safeDecode(id ?? url.href), url: url.href };
+  }
+  const id = arg.trim();
+  if (id === '') throw new UsageError('a job ID is empty');
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters.
+  if (/[\u0000-\u001f\u007f]/.test(id))
+    throw new UsageError(`job ID ${JSON.stringify(id)} contains control characters`);
+  // URL parsers treat "." and ".." (even percent-encoded) as path navigation.
+  if (id === '.' || id === '..') throw new UsageError(`${JSON.stringify(id)} is not a job ID`);
+  return { id, url: new URL(`content/export/${encodeURIComponent(id)}/status`, withSlash(baseUrl)).href };
+}
+
+export function isLoopback(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return (
+    host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host)
+  );
+}
+
+function withSlash(baseUrl: URL): string {
+  return baseUrl.href.endsWith('/') ? baseUrl.href : `${baseUrl.href}/`;
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * Every default the CLI has, in the units people type. `--help` shows these strings, and
+ * cli/resolve.ts parses them with the same parsers as the flags, so the two can never disagree.
+ */
+export const DEFAULTS = {
+  baseUrl: 'https://api.aidev.egain.cloud/knowledge/portalmgr/v4',
+  language: 'en-US',
+  output: 'text',
+  failOn: 'never',
+  interval: '5s',
+  minInterval: '2s',
+  maxInterval: '60s',
+  notifyAfter: '60s',
+  requestTimeout: '30s',
+  maxRetries: 10,
+  concurrency: 4,
+  serve: { host: '127.0.0.1', port: 8080, duration: '20s', slow: '35s' },
+  demo: {
+    scenario: 'success',
+    duration: '15s',
+    interval: '1s',
+    // The demo's simulator holds back its slow answers for 3 s: a request times out well before.
+    requestTimeout: '2s',
+    slow: '3s',
+  },
+} as const;
+
+/** The shortest interval, request timeout or grace a flag accepts. */
+export const MIN_INTERVAL_MS = 100;
+
+/** The environment variables each setting falls back to when its flag is not given. */
+export const ENV = {
+  baseUrl: 'EXPORT_STATUS_BASE_URL',
+  language: 'EXPORT_STATUS_LANGUAGE',
+  token: 'EGAIN_ACCESS_TOKEN',
+} as const;

@@ -1,0 +1,227 @@
+/**
+ * The one place configuration is resolved: a parsed invocation plus the environment become one
+ * typed Config per command. Precedence, for every setting: flag > environment > default
+ * (cli/defaults.ts). docs/CONTRACT.md lists each setting and where it comes from.
+ */
+import { isLoopback, parseHttpUrl, resolveJob } from '../api/urls.js';
+import { parseDuration } from '../core/duration.js';
+import { UsageError } from '../core/errors.js';
+import type { ConfigSources } from '../deps.js';
+import type { JobRef } from '../poll/job.js';
+import type { FailOn, WatchRules } from '../poll/rules.js';
+import { SCENARIOS, type Scenario } from '../sim/scenarios.js';
+import type { SimulatorOptions } from '../sim/server.js';
+import { DEFAULTS, ENV } from './defaults.js';
+import { parseHeader } from './header.js';
+import type { Flags, Invocation, OutputFormat } from './program.js';
+import { checkToken, readTokenFile } from './token.js';
+
+export interface OutputConfig {
+  output: OutputFormat;
+  quiet: boolean;
+  color: boolean;
+  verbose: boolean;
+  strict: boolean;
+}
+
+/** Where the export API is and how to talk to it. */
+export interface ApiConfig {
+  baseUrl: URL;
+  token: string | undefined;
+  language: string;
+  headers: Array<[string, string]>;
+}
+
+/** How `watch`, `get`, `start --watch` and `demo` poll and show their jobs. */
+export interface WatchConfig extends OutputConfig {
+  rules: WatchRules;
+  concurrency: number;
+  /** Things worth telling the user before starting (a token file others can read). */
+  warnings: string[];
+  /** Ring the bell and send an OSC 9 notification when a watch longer than this ends in a terminal. */
+  notifyAfterMs: number | undefined;
+}
+
+export type Config =
+  | { command: 'parse'; file: string | undefined; output: OutputConfig }
+  | { command: 'watch' | 'get'; jobs: JobRef[]; api: ApiConfig; watch: WatchConfig }
+  | { command: 'start'; bodyFile: string; thenWatch: boolean; api: ApiConfig; watch: WatchConfig }
+  | { command: 'serve'; simulator: SimulatorOptions; quiet: boolean }
+  | { command: 'demo'; scenario: Scenario; simulator: SimulatorOptions; watch: WatchConfig };
+
+/** The parsed invocation and the environment → the command's Config, or a UsageError. */
+export async function resolveConfig(invocation: Invocation, sources: ConfigSources): Promise<Config> {
+  const { command, args, flags } = invocation;
+  switch (command) {
+    case 'parse':
+      return { command, file: args[0], output: outputConfig(flags) };
+    case 'watch':
+    case 'get': {
+      const api = await apiConfig(flags, sources);
+      const jobs = resolveJobs(args, api.baseUrl);
+      if (api.token && !flags.insecureHttp) refusePlainHttp(jobs);
+      return { command, jobs, api, watch: watchConfig(flags, command === 'get', api) };
+    }
+    case 'start': {
+      const api = await apiConfig(flags, sources);
+      return {
+        command,
+        bodyFile: flags.body ?? '-',
+        thenWatch: Boolean(flags.watch),
+        api,
+        watch: watchConfig(flags, false, api),
+      };
+    }
+    case 'serve':
+      return { command, simulator: serveOptions(flags), quiet: Boolean(flags.quiet) };
+    case 'demo':
+      return demoConfig(flags);
+  }
+}
+
+/** The API settings of the simulator `demo` starts: its own URL, no token, the default language. */
+export function simulatorApi(baseUrl: string): ApiConfig {
+  return { baseUrl: new URL(baseUrl), token: undefined, language: DEFAULTS.language, headers: [] };
+}
+
+export function outputConfig(flags: Flags): OutputConfig {
+  let output: OutputFormat = flags.output ?? DEFAULTS.output;
+  if (flags.json) {
+    if (output !== 'text' && output !== 'json') throw new UsageError(`--json contradicts --output ${output}`);
+    output = 'json';
+  }
+  return {
+    output,
+    quiet: Boolean(flags.quiet),
+    color: flags.color !== false,
+    verbose: Boolean(flags.verbose),
+    strict: Boolean(flags.strict),
+  };
+}
+
+async function apiConfig(flags: Flags, sources: ConfigSources): Promise<ApiConfig & { warnings: string[] }> {
+  const { env } = sources;
+  const warnings: string[] = [];
+  const baseUrl = parseHttpUrl(flags.baseUrl ?? env[ENV.baseUrl] ?? DEFAULTS.baseUrl, '--base-url');
+  let token: string | undefined;
+  if (flags.tokenFile !== undefined) {
+    token = await readTokenFile(flags.tokenFile, sources, warnings);
+  } else {
+    const fromEnv = env[ENV.token];
+    if (fromEnv) token = checkToken(fromEnv.trim(), ENV.token);
+  }
+  const language = flags.language ?? env[ENV.language] ?? DEFAULTS.language;
+  if (!/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(language)) {
+    throw new UsageError(
+      `--language: expected a locale such as en-US or fr-CA, got ${JSON.stringify(language)}`,
+    );
+  }
+  return { baseUrl, token, language, headers: (flags.header ?? []).map(parseHeader), warnings };
+}
+
+function resolveJobs(args: readonly string[], baseUrl: URL): JobRef[] {
+  const jobs = args.map((arg) => resolveJob(arg, baseUrl));
+  const duplicate = jobs.find((job, i) => jobs.findIndex((other) => other.url === job.url) !== i);
+  if (duplicate) throw new UsageError(`job ${JSON.stringify(duplicate.id)} is given more than once`);
+  return jobs;
+}
+
+function refusePlainHttp(jobs: readonly JobRef[]): void {
+  const plain = jobs
+    .map((j) => new URL(j.url))
+    .find((u) => u.protocol === 'http:' && !isLoopback(u.hostname));
+  if (plain) {
+    throw new UsageError(
+      `refusing to send the token over plain http:// to ${plain.host}; use https://, or --insecure-http if you really mean it`,
+    );
+  }
+}
+
+function watchConfig(flags: Flags, once: boolean, api: { warnings: string[] }): WatchConfig {
+  return {
+    ...outputConfig(flags),
+    rules: once ? { once, ...commonRules(flags) } : { once, ...commonRules(flags), ...schedule(flags) },
+    concurrency: flags.concurrency ?? DEFAULTS.concurrency,
+    warnings: api.warnings,
+    notifyAfterMs:
+      once || flags.notify === false ? undefined : (flags.notifyAfter ?? ms(DEFAULTS.notifyAfter)),
+  };
+}
+
+function commonRules(flags: Flags) {
+  return {
+    maxRetries: flags.maxRetries ?? DEFAULTS.maxRetries,
+    requestTimeoutMs: flags.requestTimeout ?? ms(DEFAULTS.requestTimeout),
+    failOn: flags.failOn ?? (DEFAULTS.failOn as FailOn),
+  };
+}
+
+function schedule(flags: Flags) {
+  const interval = flags.interval ?? ms(DEFAULTS.interval);
+  const auto = interval === 'auto';
+  if (!auto && (flags.minInterval !== undefined || flags.maxInterval !== undefined)) {
+    throw new UsageError('--min-interval and --max-interval only apply with --interval auto');
+  }
+  const adaptive = auto
+    ? {
+        minMs: flags.minInterval ?? ms(DEFAULTS.minInterval),
+        maxMs: flags.maxInterval ?? ms(DEFAULTS.maxInterval),
+      }
+    : undefined;
+  if (adaptive && adaptive.minMs > adaptive.maxMs) {
+    throw new UsageError('--min-interval must not be longer than --max-interval');
+  }
+  return {
+    intervalMs: adaptive ? adaptive.minMs : (interval as number),
+    adaptive,
+    waitForCreateMs: flags.waitForCreate,
+    timeoutMs: flags.timeout,
+    stallTimeoutMs: flags.stallTimeout,
+  };
+}
+
+function serveOptions(flags: Flags): SimulatorOptions {
+  return {
+    host: flags.host ?? DEFAULTS.serve.host,
+    port: flags.port ?? DEFAULTS.serve.port,
+    durationMs: flags.duration ?? ms(DEFAULTS.serve.duration),
+    token: flags.token,
+    slowMs: flags.slow ?? ms(DEFAULTS.serve.slow),
+  };
+}
+
+function demoConfig(flags: Flags): Config {
+  const scenario = (flags.scenario ?? DEFAULTS.demo.scenario) as Scenario;
+  if (!SCENARIOS.includes(scenario)) throw new UsageError(`--scenario: unknown scenario ${scenario}`);
+  return {
+    command: 'demo',
+    scenario,
+    simulator: {
+      host: '127.0.0.1',
+      port: 0,
+      durationMs: flags.duration ?? ms(DEFAULTS.demo.duration),
+      slowMs: ms(DEFAULTS.demo.slow),
+    },
+    watch: {
+      ...outputConfig(flags),
+      rules: {
+        once: false,
+        intervalMs: typeof flags.interval === 'number' ? flags.interval : ms(DEFAULTS.demo.interval),
+        timeoutMs: flags.timeout,
+        maxRetries: DEFAULTS.maxRetries,
+        requestTimeoutMs: ms(DEFAULTS.demo.requestTimeout),
+        failOn: flags.failOn ?? (DEFAULTS.failOn as FailOn),
+      },
+      concurrency: DEFAULTS.concurrency,
+      warnings: [],
+      notifyAfterMs: undefined,
+    },
+  };
+}
+
+/** A default from cli/defaults.ts in milliseconds; a default that does not parse is a bug. */
+function ms(text: string): number {
+  const parsed = parseDuration(text);
+  if (!parsed.ok) throw new Error(`bad default duration ${text}`);
+  return parsed.ms;
+}

@@ -1,0 +1,28 @@
+import type { AdaptiveSettings } from './adaptive.js';
+
+/** `--fail-on`: which results turn a successful job into a failed one. */
+export type FailOn = 'never' | 'errors' | 'warnings';
+
+/** When to poll a job again and when to give up on it: what `watch` has and `get` does not. */
+export interface Schedule {
+  /** The fixed interval; with `adaptive`, the interval for re-polls while waiting for a job to be created. */
+  intervalMs: number;
+  /** --interval auto. */
+  adaptive?: AdaptiveSettings | undefined;
+  /** --wait-for-create: answer 404 means "not created yet" for this long after the first poll. */
+  waitForCreateMs?: number | undefined;
+  timeoutMs?: number | undefined;
+  stallTimeoutMs?: number | undefined;
+}
+
+interface CommonRules {
+  maxRetries: number;
+  requestTimeoutMs: number;
+  failOn: FailOn;
+}
+
+/**
+ * The rules one job's poller follows. `once` (the `get` command): stop at the first status,
+ * whatever it says; otherwise (`watch`): poll on `Schedule` until the job ends or a deadline passes.
+ */
+export type WatchRules = CommonRules & ({ once: true } | ({ once: false } & Schedule));

@@ -1,1 +1,0 @@
-export { seededRandom, VirtualClock as FakeClock } from '../../src/poll/virtual-clock.js';
