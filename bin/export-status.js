@@ -7,6 +7,9 @@
 // Node >= 22.1 caches compiled code between runs; absent on Node 20.
 require('node:module').enableCompileCache?.();
 
+/** ExitCode.internal in src/core/exit-codes.ts (a test keeps the two equal): dist/ cannot be loaded here. */
+const INTERNAL_ERROR = 70;
+
 const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   // The commonest scripted call, answered without loading the CLI at all.
@@ -20,7 +23,7 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
       process.stderr.write(
         `export-status: cannot load the CLI (${err.message}); is it built? Run npm install.\n`,
       );
-      process.exitCode = 70;
+      process.exitCode = INTERNAL_ERROR;
     },
   );
 }

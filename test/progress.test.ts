@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { ExportStatus } from '../src/api/schema.js';
 import { makeChalk } from '../src/io/color.js';
-import { BufferSink } from '../src/io/streams.js';
 import { EtaTracker } from '../src/poll/eta.js';
 import type { JobRef } from '../src/poll/job.js';
 import { makeFormatters } from '../src/render/format.js';
 import { jobLine } from '../src/render/job-line.js';
 import { JobState } from '../src/render/job-state.js';
 import { HEARTBEAT_MS, PlainProgress } from '../src/render/plain.js';
+import { BufferSink } from './support/cli.js';
 
 const T0 = Date.parse('2026-01-01T10:00:00Z');
 const job: JobRef = {

@@ -28,16 +28,3 @@ export function makeIO(out: Sink, err: Sink, env: Env, noColorFlag = false): IO 
     unicode: supportsUnicode(env),
   };
 }
-
-/** A Sink that keeps what was written, for tests. */
-export class BufferSink implements Sink {
-  text = '';
-  constructor(
-    public isTTY = false,
-    public columns = 80,
-  ) {}
-  write(text: string): boolean {
-    this.text += text;
-    return true;
-  }
-}

@@ -28,6 +28,8 @@ type Handler = (req: http.IncomingMessage, res: http.ServerResponse, n: number) 
 export async function scriptedServer(
   handler: Handler,
   tls?: { key: string; cert: string },
+  /** The clock `start`/`end` are read from: the run's virtual clock, when it has one. */
+  now: () => number = Date.now,
 ): Promise<TestServer> {
   const requests: SeenRequest[] = [];
   const listener = (req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -35,12 +37,12 @@ export async function scriptedServer(
       method: req.method ?? '',
       url: req.url ?? '',
       headers: req.headers,
-      start: Date.now(),
+      start: now(),
       end: 0,
     };
     requests.push(seen);
     const done = () => {
-      seen.end = Date.now();
+      seen.end = now();
     };
     res.on('finish', done);
     res.on('close', done);

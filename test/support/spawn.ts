@@ -83,6 +83,3 @@ export function waitForOutput(
     });
   });
 }
-
-// biome-ignore lint/suspicious/noControlCharactersInRegex: looking for escape sequences is the point.
-export const ESCAPE = /\u001b/;

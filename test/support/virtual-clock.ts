@@ -75,7 +75,8 @@ export class VirtualClock implements Clock {
       const next = this.timers.shift();
       if (!next) {
         // Nothing on this clock: the code waits on something real (a module loading, a file).
-        if (Date.now() - (idleSince ??= Date.now()) > MAX_REAL_WAIT_MS) {
+        idleSince ??= Date.now();
+        if (Date.now() - idleSince > MAX_REAL_WAIT_MS) {
           throw new Error('deadlock: the code under test waits on nothing the virtual clock controls');
         }
         await new Promise((r) => setTimeout(r, 1));

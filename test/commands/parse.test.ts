@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ESCAPE, run } from '../support/spawn.js';
+import { ESCAPE } from '../support/ansi.js';
+import { runCli as run } from '../support/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'export-status-parse-'));
 function fixture(name: string, content: unknown): string {
@@ -20,6 +21,12 @@ const done = {
 };
 
 describe('export-status parse', () => {
+  it('with no file and a terminal on stdin, is a usage error instead of a wait', async () => {
+    const r = await run(['parse'], { stdinIsTTY: true });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('no document given');
+  });
+
   it('prints the summary of a file and exits 0', async () => {
     const r = await run(['parse', fixture('done.json', done)]);
     expect(r.code).toBe(0);
@@ -33,14 +40,14 @@ describe('export-status parse', () => {
 
   it('reads stdin when the file is "-" or absent', async () => {
     for (const args of [['parse', '-'], ['parse']]) {
-      const r = await run(args, { input: JSON.stringify(done) });
+      const r = await run(args, { stdin: JSON.stringify(done) });
       expect(r.code).toBe(0);
       expect(r.stdout).toContain('✔ stdin  Successful');
     }
   });
 
   it('--json prints the normalised document alone', async () => {
-    const r = await run(['parse', '--json', '-'], { input: JSON.stringify({ ...done, extra: true }) });
+    const r = await run(['parse', '--json', '-'], { stdin: JSON.stringify({ ...done, extra: true }) });
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({
       status: 'Successful',
@@ -65,7 +72,7 @@ describe('export-status parse', () => {
   });
 
   it('an in-progress document exits 0', async () => {
-    const r = await run(['parse', '-'], { input: '{"status":"in_progress","progress":{"percentage":40}}' });
+    const r = await run(['parse', '-'], { stdin: '{"status":"in_progress","progress":{"percentage":40}}' });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('In Progress');
   });
@@ -86,17 +93,17 @@ describe('export-status parse', () => {
 
   it('lenient by default: a bad optional field is dropped, and --verbose says so', async () => {
     const input = JSON.stringify({ status: 'Pending', progress: { total: 'abc' } });
-    const quiet = await run(['parse', '-'], { input });
+    const quiet = await run(['parse', '-'], { stdin: input });
     expect(quiet.code).toBe(0);
     expect(quiet.stderr).toBe('');
-    const verbose = await run(['parse', '-', '--verbose'], { input });
+    const verbose = await run(['parse', '-', '--verbose'], { stdin: input });
     expect(verbose.stderr).toContain(
       'warning: ignored progress.total: expected a non-negative integer, got "abc"',
     );
   });
 
   it('not JSON, or over 1 MiB, exits 5', async () => {
-    const html = await run(['parse', '-'], { input: '<html>login</html>' });
+    const html = await run(['parse', '-'], { stdin: '<html>login</html>' });
     expect(html.code).toBe(5);
     expect(html.stderr).toContain('(document): not JSON');
     const big = await run([
@@ -112,58 +119,6 @@ describe('export-status parse', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('cannot read');
     expect(r.stderr).toContain('no such file');
-    expect(r.stderr).not.toMatch(/\n\s+at /);
-  });
-});
-
-describe('usage', () => {
-  it('--version prints the version and exits 0', async () => {
-    const r = await run(['--version']);
-    expect(r.code).toBe(0);
-    expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
-  });
-
-  it('--help lists the commands and the exit codes', async () => {
-    const r = await run(['--help']);
-    expect(r.code).toBe(0);
-    for (const word of ['watch', 'get|status', 'parse', 'serve', 'demo', 'Exit codes:', '130'])
-      expect(r.stdout).toContain(word);
-  });
-
-  it('watch --help lists its flags', async () => {
-    const r = await run(['watch', '--help']);
-    expect(r.code).toBe(0);
-    for (const flag of [
-      '--interval',
-      '--timeout',
-      '--stall-timeout',
-      '--fail-on',
-      '--output',
-      '--token-file',
-      '--concurrency',
-    ]) {
-      expect(r.stdout).toContain(flag);
-    }
-  });
-
-  it.each([
-    [['watch', '--bogus', 'x'], "unknown option '--bogus'"],
-    [['watch'], "missing required argument 'job'"],
-    [['watch', 'x', '--interval', '50ms'], 'the interval must be at least 100 ms'],
-    [['watch', 'x', '--interval', 'soon'], 'expected a duration like 250ms'],
-    [['watch', 'x', '--max-retries', '-1'], 'expected a whole number'],
-    [['watch', 'x', '--fail-on', 'sometimes'], 'Allowed choices are never, errors, warnings'],
-    [['watch', 'x', '-o', 'yaml'], 'Allowed choices are text, json, ndjson'],
-    [['watch', 'x', '--base-url', 'ftp://example.com'], 'expected an http:// or https:// URL'],
-    [['watch', 'x', '--base-url', 'not a url'], 'not a URL'],
-    [['watch', 'x', '-H', 'Authorization: Bearer x'], 'Authorization cannot be set with --header'],
-    [['watch', 'x', '--json', '-o', 'ndjson'], '--json contradicts --output ndjson'],
-    [['frobnicate'], "unknown command 'frobnicate'"],
-    [[], 'Usage: export-status'],
-  ])('%j exits 2 with a clear message', async (args, message) => {
-    const r = await run(args);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain(message);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 });

@@ -2,11 +2,14 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../src/sim/server.js';
-import { BIN, cleanEnv, ESCAPE, run } from '../support/spawn.js';
+import { ESCAPE } from '../support/ansi.js';
+import { BIN, cleanEnv, run } from '../support/spawn.js';
 
 const HIDE_CURSOR = '\u001b[?25l';
 const SHOW_CURSOR = '\u001b[?25h';
 const SPINNER = /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/;
+const ESC = '\u001b';
+const BEL = '\u0007';
 const PTY_HELPER = fileURLToPath(new URL('../support/pty_ctrl_c.py', import.meta.url));
 
 let sim: Simulator;
@@ -14,7 +17,7 @@ let n = 0;
 const id = (scenario: string) => `${scenario}-tty-${process.pid}-${++n}`;
 
 beforeAll(async () => {
-  sim = await startSimulator({ port: 0, durationMs: 2500 });
+  sim = await startSimulator({ port: 0, durationMs: 1500 });
 });
 afterAll(() => sim.close());
 
@@ -45,7 +48,8 @@ function inTerminal(args: string[], env = cleanEnv(), rows = 24) {
   return spawnCollect('script', ['-qfec', command, '/dev/null'], env);
 }
 
-describe('in a terminal', () => {
+// Each test is a process of its own waiting on the simulator: they run side by side.
+describe.concurrent('in a terminal', () => {
   it('shows a spinner with a progress bar, hides the cursor while it runs and shows it again', async () => {
     const r = await inTerminal(['watch', '--base-url', sim.baseUrl, '--interval', '200ms', id('success')]);
     expect(r.code).toBe(0);
@@ -82,13 +86,6 @@ describe('in a terminal', () => {
     expect(r.out.split('Processed').length - 1).toBe(8);
   });
 
-  it('the same run in a pipe has no spinner frames and no cursor codes', async () => {
-    const r = await run(['watch', '--base-url', sim.baseUrl, '--interval', '200ms', id('success')]);
-    expect(r.code).toBe(0);
-    expect(r.stderr).not.toMatch(SPINNER);
-    expect(r.stderr + r.stdout).not.toMatch(ESCAPE);
-  });
-
   it('Ctrl-C restores the cursor, prints the last state, says the export goes on, exits 130', async () => {
     const r = await spawnCollect('python3', [
       PTY_HELPER,
@@ -106,5 +103,88 @@ describe('in a terminal', () => {
     expect(r.out.lastIndexOf(SHOW_CURSOR)).toBeGreaterThan(r.out.lastIndexOf(HIDE_CURSOR));
     expect(r.out).toContain('Stopped watching');
     expect(r.out).toContain('the export goes on on the server');
+  });
+});
+describe('a terminal on stdin', () => {
+  it('parse with no file and a terminal on stdin is a usage error, not a wait', async () => {
+    const child = spawn('script', ['-qfec', `"${process.execPath}" "${BIN}" parse`, '/dev/null'], {
+      env: cleanEnv(),
+    });
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect(code).toBe(2);
+    expect(out).toContain('no document given');
+  });
+});
+
+describe.concurrent('done notification', () => {
+  function inTerminal(args: string[]) {
+    const command = `stty cols 100 rows 24; "${process.execPath}" "${BIN}" ${args.join(' ')}`;
+    return new Promise<string>((resolve) => {
+      const child = spawn('script', ['-qfec', command, '/dev/null'], {
+        env: cleanEnv(),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      child.stdout.on('data', (d) => {
+        out += d;
+      });
+      child.on('close', () => resolve(out));
+    });
+  }
+  const OSC9 = '\u0007\u001b]9;export-status: export ';
+
+  it('rings and notifies in a terminal once the watch ran longer than --notify-after', async () => {
+    const out = await inTerminal([
+      'watch',
+      '--base-url',
+      sim.baseUrl,
+      '--interval',
+      '200ms',
+      '--notify-after',
+      '500ms',
+      id('success'),
+    ]);
+    expect(out).toContain(OSC9);
+    expect(out).toMatch(new RegExp(`${ESC}\\]9;export-status: export success-tty-\\S+: succeeded${BEL}`));
+  });
+
+  it('not with --no-notify, not for a short watch, never in a pipe', async () => {
+    const off = await inTerminal([
+      'watch',
+      '--base-url',
+      sim.baseUrl,
+      '--interval',
+      '200ms',
+      '--notify-after',
+      '500ms',
+      '--no-notify',
+      id('success'),
+    ]);
+    expect(off).not.toContain(']9;');
+    const short = await inTerminal([
+      'watch',
+      '--base-url',
+      sim.baseUrl,
+      '--interval',
+      '200ms',
+      id('success'),
+    ]);
+    expect(short).not.toContain(']9;');
+    const pipe = await run([
+      'watch',
+      '--base-url',
+      sim.baseUrl,
+      '--interval',
+      '200ms',
+      '--notify-after',
+      '0s',
+      id('success'),
+    ]);
+    expect(pipe.stderr + pipe.stdout).not.toContain(']9;');
+    expect(pipe.stderr + pipe.stdout).not.toContain('\u0007');
   });
 });

@@ -1,20 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../src/sim/server.js';
-import { ESCAPE, run, waitForOutput } from '../support/spawn.js';
+import { ESCAPE } from '../support/ansi.js';
+import { type CliOptions, runCli } from '../support/cli.js';
+import { VirtualClock } from '../support/virtual-clock.js';
 
 let sim: Simulator;
-let secured: Simulator;
 let n = 0;
+/** The simulators and every run share this clock: a 1.5 s export takes no real time. */
+const clock = new VirtualClock();
+const run = (args: string[], options: CliOptions = {}) => runCli(args, { clock, ...options });
 /** A fresh job ID for a scenario, so tests never share a job. */
 const id = (scenario: string) => `${scenario}-${process.pid}-${++n}`;
 
 beforeAll(async () => {
-  sim = await startSimulator({ port: 0, durationMs: 1500, slowMs: 1500 });
-  secured = await startSimulator({ port: 0, durationMs: 600, token: 'e2e-secret-token' });
+  sim = await startSimulator({ port: 0, durationMs: 1500, slowMs: 1500, now: clock.now });
 });
 afterAll(async () => {
   await sim.close();
-  await secured.close();
 });
 
 const watch = (...args: string[]) =>
@@ -216,84 +218,5 @@ describe('get', () => {
     const r = await run(['status', '--base-url', sim.baseUrl, id('not-found'), '--json']);
     expect(r.code).toBe(4);
     expect(JSON.parse(r.stdout)).toMatchObject({ outcome: 'error', exitCode: 4 });
-  });
-});
-
-describe('signals and pipes', () => {
-  it('SIGINT stops the watch: last known state, the export goes on, exit 130', async () => {
-    const r = await run(['watch', '--base-url', sim.baseUrl, '--interval', '200ms', id('stuck')], {
-      onSpawn: (child) => {
-        void waitForOutput(child.stderr as NodeJS.ReadableStream, (t) => t.includes('In Progress')).then(() =>
-          child.kill('SIGINT'),
-        );
-      },
-    });
-    expect(r.code).toBe(130);
-    expect(r.stdout).toContain('Stopped watching');
-    expect(r.stdout).toMatch(/Status {5}In Progress/);
-    expect(r.stdout).toContain('the export goes on on the server');
-  });
-
-  it('SIGTERM exits 143', async () => {
-    const r = await run(['watch', '--base-url', sim.baseUrl, id('stuck')], {
-      onSpawn: (child) => {
-        void waitForOutput(child.stderr as NodeJS.ReadableStream, (t) => t.includes('Pending')).then(() =>
-          child.kill('SIGTERM'),
-        );
-      },
-    });
-    expect(r.code).toBe(143);
-  });
-
-  it('a reader that goes away (| head -1) ends the watch quietly', async () => {
-    const { spawn } = await import('node:child_process');
-    const { BIN, cleanEnv } = await import('../support/spawn.js');
-    const script = `"${process.execPath}" "${BIN}" watch --base-url ${sim.baseUrl} --interval 100ms -o ndjson ${id('stuck')} | head -1`;
-    const child = spawn('bash', ['-o', 'pipefail', '-c', script], { env: cleanEnv() });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-    });
-    child.stderr.on('data', (d) => {
-      err += d;
-    });
-    const code = await new Promise((resolve) => child.on('close', resolve));
-    expect(JSON.parse(out).type).toBe('poll');
-    expect(err).toBe('');
-    expect(code).toBe(0);
-  });
-});
-
-describe('the token', () => {
-  it('without a token the server answers 401 and the CLI hints at EGAIN_ACCESS_TOKEN (exit 4)', async () => {
-    const r = await run(['watch', '--base-url', secured.baseUrl, 'success-1']);
-    expect(r.code).toBe(4);
-    expect(r.stdout).toContain('HTTP 401');
-    expect(r.stdout).toContain('EGAIN_ACCESS_TOKEN');
-  });
-
-  it('with EGAIN_ACCESS_TOKEN it succeeds, and --verbose never shows the token', async () => {
-    const r = await run(
-      ['watch', '--base-url', secured.baseUrl, 'success-2', '--interval', '100ms', '--verbose'],
-      {
-        env: { EGAIN_ACCESS_TOKEN: 'e2e-secret-token' },
-      },
-    );
-    expect(r.code).toBe(0);
-    expect(r.stderr).toContain('authorization: Bearer ***');
-    expect(r.stderr).toMatch(/← HTTP 200 in \d+ ms/);
-    expect(r.stdout + r.stderr).not.toContain('e2e-secret-token');
-    expect(
-      secured.requests.filter((q) => q.path.endsWith('/success-2/status')).every((q) => q.authorized),
-    ).toBe(true);
-  });
-
-  it('refuses to send a token over plain http to a host that is not loopback (exit 2, nothing sent)', async () => {
-    const r = await run(['get', '--base-url', 'http://export.example.com/v4', 'job-1'], {
-      env: { EGAIN_ACCESS_TOKEN: 'x' },
-    });
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain('refusing to send the token over plain http:// to export.example.com');
   });
 });

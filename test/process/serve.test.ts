@@ -44,31 +44,3 @@ describe('export-status serve', () => {
     expect(r.stderr).toContain('the port is in use');
   });
 });
-
-describe('export-status demo', () => {
-  it('runs a whole simulated export with no network and no credentials', async () => {
-    const r = await run(['demo', '--duration', '1500ms', '--interval', '200ms']);
-    expect(r.code).toBe(0);
-    expect(r.stderr).toContain('Started a simulated export (scenario: success)');
-    expect(r.stderr).toContain('To watch a real export');
-    expect(r.stdout).toMatch(/^✔ [0-9A-F-]{36} {2}Successful in \d/);
-  });
-
-  it('passes --scenario through, with the matching exit code', async () => {
-    const r = await run([
-      'demo',
-      '--scenario',
-      'failure',
-      '--duration',
-      '1s',
-      '--interval',
-      '200ms',
-      '--json',
-    ]);
-    expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout)).toMatchObject({
-      outcome: 'failed',
-      error: expect.stringContaining('Connection timeout'),
-    });
-  });
-});

@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { type Simulator, startSimulator } from '../../src/sim/server.js';
+import { runCli } from '../support/cli.js';
+import { freePort, scriptedServer, sendJson } from '../support/servers.js';
+import { VirtualClock } from '../support/virtual-clock.js';
+
+// Connection trouble, slow answers and busy servers: retried with back-off, never hammered.
+const DONE = {
+  status: 'Successful',
+  progress: { processed: 10, total: 10, percentage: 100 },
+  results: { successful: 10 },
+};
+let n = 0;
+const id = (scenario: string) => `${scenario}-r-${++n}`;
+// A virtual clock of its own for each run, unless a test says otherwise.
+const run = runCli;
+
+describe('transient failures are retried', () => {
+  const watchArgs = (base: string, job: string) => ['watch', '--base-url', base, '--interval', '200ms', job];
+
+  it('the server is not up yet at start, then comes up: the watch waits and succeeds', async () => {
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}/knowledge/portalmgr/v4`;
+    let late: Simulator | undefined;
+    const r = await runCli(watchArgs(base, id('success')), {
+      clock: 'real',
+      onStart: ({ stderr }) => {
+        void stderr.until('connection error').then(async () => {
+          late = await startSimulator({ port, durationMs: 600 });
+        });
+      },
+    });
+    await late?.close();
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/retry 1 in \d+m?s: connection error: .*ECONNREFUSED/);
+    expect(r.stdout).toContain('Successful');
+  });
+
+  it('the server restarts mid-watch: the watch survives', async () => {
+    const first = await startSimulator({ port: 0, durationMs: 3000 });
+    const port = first.port;
+    let second: Simulator | undefined;
+    const r = await runCli(watchArgs(first.baseUrl, id('success')), {
+      clock: 'real',
+      onStart: ({ stderr }) => {
+        void stderr.until('In Progress').then(async () => {
+          await first.close();
+          await new Promise((resolve) => setTimeout(resolve, 700));
+          second = await startSimulator({ port, durationMs: 600 });
+        });
+      },
+    });
+    await second?.close();
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('connection error');
+    expect(r.stdout).toContain('Successful');
+  });
+
+  it('connection resets are retried', async () => {
+    const server = await scriptedServer((req, res, n) => {
+      if (n <= 2) req.socket.destroy();
+      else sendJson(res, 200, DONE);
+    });
+    try {
+      const r = await run(watchArgs(server.url, 'reset'));
+      expect(r.code).toBe(0);
+      expect(r.stderr.match(/connection error/g)).toHaveLength(2);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('an answer that hangs past --request-timeout is retried, not waited on forever', async () => {
+    const server = await scriptedServer((_req, res, n) => {
+      if (n > 1) sendJson(res, 200, DONE);
+      // the first request is never answered
+    });
+    try {
+      const r = await run([...watchArgs(server.url, 'hang'), '--request-timeout', '500ms']);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toContain('no answer within 500 ms (--request-timeout)');
+      expect(server.requests).toHaveLength(2);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a burst of 503s backs off exponentially, never overlapping requests', async () => {
+    const clock = new VirtualClock();
+    const server = await scriptedServer(
+      (_req, res, n) => {
+        if (n <= 3) sendJson(res, 503, { code: '503-1', developerMessage: 'busy' });
+        else sendJson(res, 200, DONE);
+      },
+      undefined,
+      clock.now,
+    );
+    try {
+      const r = await runCli(watchArgs(server.url, 'burst'), { clock });
+      expect(r.code).toBe(0);
+      const q = server.requests;
+      expect(q).toHaveLength(4);
+      const gaps = q.slice(1).map((req, i) => req.start - (q[i]?.end ?? 0));
+      // each delay is at least half its exponential step (1 s, 2 s, 4 s); none start before the last ended
+      gaps.forEach((gap, i) => {
+        expect(gap).toBeGreaterThanOrEqual(500 * 2 ** i);
+        expect(gap).toBeLessThanOrEqual(1000 * 2 ** i);
+      });
+      expect(r.stderr.match(/retry \d in/g)).toHaveLength(3);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('429 with Retry-After is honoured to the second', async () => {
+    const clock = new VirtualClock();
+    const server = await scriptedServer(
+      (_req, res, n) => {
+        if (n === 1)
+          sendJson(res, 429, { code: '429-1', developerMessage: 'slow down' }, { 'retry-after': '2' });
+        else sendJson(res, 200, DONE);
+      },
+      undefined,
+      clock.now,
+    );
+    try {
+      const r = await runCli(watchArgs(server.url, 'limited'), { clock });
+      expect(r.code).toBe(0);
+      const [a, b] = server.requests;
+      expect((b?.start ?? 0) - (a?.end ?? 0)).toBeGreaterThanOrEqual(2000);
+      expect(r.stderr).toContain('retry 1 in 2s: HTTP 429: 429-1 slow down');
+    } finally {
+      await server.close();
+    }
+  });
+});

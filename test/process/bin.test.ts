@@ -1,0 +1,41 @@
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ExitCode } from '../../src/core/exit-codes.js';
+import { BIN, cleanEnv, ROOT, run } from '../support/spawn.js';
+
+// What only the real bin shows: its start-up paths and the exit code it sets.
+describe('the bin', () => {
+  it('answers --version from package.json without loading the CLI', async () => {
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V']) {
+      const r = await run([flag]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe(`${version}\n`);
+    }
+  });
+
+  it('runs a command and sets its exit code', async () => {
+    const r = await run(['parse', '-'], { input: '{"status":"Failed","error":"boom"}' });
+    expect(r.code).toBe(ExitCode.failed);
+    expect(r.stdout).toContain('boom');
+  });
+
+  it('without a built CLI, says so and exits with the internal-error code', () => {
+    const pkg = mkdtempSync(join(tmpdir(), 'export-status-unbuilt-'));
+    mkdirSync(join(pkg, 'bin'));
+    copyFileSync(BIN, join(pkg, 'bin', 'export-status.js'));
+    copyFileSync(join(ROOT, 'bin', 'package.json'), join(pkg, 'bin', 'package.json'));
+    writeFileSync(join(pkg, 'package.json'), '{"type":"module","version":"0.0.0"}');
+    const r = spawnSync(process.execPath, [join(pkg, 'bin', 'export-status.js'), 'parse', '-'], {
+      env: cleanEnv(),
+      input: '',
+      encoding: 'utf8',
+    });
+    expect(r.stderr).toContain('cannot load the CLI');
+    expect(r.stderr).toContain('Run npm install');
+    expect(r.status).toBe(ExitCode.internal);
+  });
+});
