@@ -2,7 +2,6 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../src/sim/server.js';
-import { ESCAPE } from '../support/ansi.js';
 import { BIN, cleanEnv, run } from '../support/spawn.js';
 
 const HIDE_CURSOR = '\u001b[?25l';
