@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { StatusOutcome } from '../src/api/client.js';
 import type { ExportStatus } from '../src/api/schema.js';
+import type { JobRef } from '../src/api/urls.js';
 import { backoffDelay } from '../src/poll/backoff.js';
-import type { JobRef } from '../src/poll/job.js';
 import { Limiter } from '../src/poll/limiter.js';
 import { type PollEvent, pollJob } from '../src/poll/poller.js';
 import { drive, type RulesPatch, rules } from './support/drive.js';

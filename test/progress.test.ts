@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ExportStatus } from '../src/api/schema.js';
+import type { JobRef } from '../src/api/urls.js';
 import { makeChalk } from '../src/io/color.js';
 import { EtaTracker } from '../src/poll/eta.js';
-import type { JobRef } from '../src/poll/job.js';
 import { makeFormatters } from '../src/render/format.js';
 import { jobLine } from '../src/render/job-line.js';
 import { JobState } from '../src/render/job-state.js';

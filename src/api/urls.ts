@@ -1,5 +1,12 @@
 import { UsageError } from '../core/errors.js';
-import type { JobRef } from '../poll/job.js';
+
+/** One job as the user named it: an ID joined to the base URL, or a full status URL. */
+export interface JobRef {
+  /** The job ID (the path segment before /status), or the URL itself when none can be found. */
+  id: string;
+  /** The status URL polled. */
+  url: string;
+}
 
 /** An http(s) URL with a host and no credentials in it, else a UsageError naming `what`. */
 export function parseHttpUrl(text: string, what: string): URL {

@@ -3,11 +3,12 @@
  * typed Config per command. Precedence, for every setting: flag > environment > default
  * (cli/defaults.ts). docs/CONTRACT.md lists each setting and where it comes from.
  */
+
+import type { JobRef } from '../api/urls.js';
 import { isLoopback, parseHttpUrl, resolveJob } from '../api/urls.js';
 import { parseDuration } from '../core/duration.js';
 import { UsageError } from '../core/errors.js';
 import type { ConfigSources } from '../deps.js';
-import type { JobRef } from '../poll/job.js';
 import type { FailOn, WatchRules } from '../poll/rules.js';
 import { SCENARIOS, type Scenario } from '../sim/scenarios.js';
 import type { SimulatorOptions } from '../sim/server.js';

@@ -1,6 +1,7 @@
 import { errorMessage, request } from '../api/client.js';
 import { parseExportRequest } from '../api/export-request.js';
 import { MAX_BODY_BYTES } from '../api/schema.js';
+import type { JobRef } from '../api/urls.js';
 import { exportUrl, resolveJob } from '../api/urls.js';
 import type { Config } from '../cli/resolve.js';
 import { UsageError } from '../core/errors.js';
@@ -8,7 +9,6 @@ import { ExitCode } from '../core/exit-codes.js';
 import { sanitize } from '../core/sanitize.js';
 import { errnoWords } from '../core/words.js';
 import type { Deps } from '../deps.js';
-import type { JobRef } from '../poll/job.js';
 import { clientOptions } from './client-options.js';
 import { runWatch } from './watch.js';
 

@@ -1,11 +1,12 @@
 import { setMaxListeners } from 'node:events';
 import { fetchStatus } from '../api/client.js';
+import type { JobRef } from '../api/urls.js';
 import type { ApiConfig, WatchConfig } from '../cli/resolve.js';
 import { combineExitCodes, exitCodeFor } from '../core/exit-codes.js';
 import { sanitize } from '../core/sanitize.js';
 import type { Deps } from '../deps.js';
 import { type IO, makeIO } from '../io/streams.js';
-import type { JobRef, JobResult } from '../poll/job.js';
+import type { JobResult } from '../poll/job.js';
 import { Limiter } from '../poll/limiter.js';
 import { type PollEvent, pollJob } from '../poll/poller.js';
 import { type Formatters, makeFormatters } from '../render/format.js';

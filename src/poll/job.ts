@@ -1,13 +1,6 @@
 import type { ExportStatus } from '../api/schema.js';
+import type { JobRef } from '../api/urls.js';
 import type { Outcome } from '../core/exit-codes.js';
-
-/** One job as the user named it: an ID joined to the base URL, or a full status URL. */
-export interface JobRef {
-  /** The job ID (the path segment before /status), or the URL itself when none can be found. */
-  id: string;
-  /** The status URL polled. */
-  url: string;
-}
 
 /** How a job ended: what the summary, the JSON document and the exit code are made from. */
 export interface JobResult {

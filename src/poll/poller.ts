@@ -1,5 +1,6 @@
 import type { StatusOutcome } from '../api/client.js';
 import { type ExportStatus, phaseOf } from '../api/schema.js';
+import type { JobRef } from '../api/urls.js';
 import type { Clock } from '../core/clock.js';
 import { formatDuration } from '../core/duration.js';
 import { exitCodeFor, type InterruptSignal, type Outcome } from '../core/exit-codes.js';
@@ -7,7 +8,7 @@ import { plural } from '../core/words.js';
 import { adaptiveInterval } from './adaptive.js';
 import { backoffDelay, parseRetryAfter } from './backoff.js';
 import { type Eta, EtaTracker } from './eta.js';
-import type { JobRef, JobResult } from './job.js';
+import type { JobResult } from './job.js';
 import type { Limiter } from './limiter.js';
 import { verdictOf } from './outcome.js';
 import type { Schedule, WatchRules } from './rules.js';

@@ -1,6 +1,6 @@
 import { type ExportStatus, type Phase, phaseOf } from '../api/schema.js';
+import type { JobRef } from '../api/urls.js';
 import type { Eta } from '../poll/eta.js';
-import type { JobRef } from '../poll/job.js';
 import type { PollEvent } from '../poll/poller.js';
 
 /** What the live display remembers of one job, fed by its events. */

@@ -1,8 +1,8 @@
 import { percentOf } from '../api/schema.js';
+import type { JobRef } from '../api/urls.js';
 import { formatDuration } from '../core/duration.js';
 import { sanitize } from '../core/sanitize.js';
 import type { Sink } from '../io/streams.js';
-import type { JobRef } from '../poll/job.js';
 import type { PollEvent } from '../poll/poller.js';
 import { type Formatters, progressText } from './format.js';
 import type { Progress } from './progress.js';

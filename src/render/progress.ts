@@ -1,4 +1,4 @@
-import type { JobRef } from '../poll/job.js';
+import type { JobRef } from '../api/urls.js';
 import type { PollEvent } from '../poll/poller.js';
 
 /** Live progress on stderr: a spinner in a terminal, plain lines in a pipe, or nothing. */

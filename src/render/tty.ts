@@ -1,6 +1,6 @@
 import type { Ora } from 'ora';
+import type { JobRef } from '../api/urls.js';
 import type { Sink } from '../io/streams.js';
-import type { JobRef } from '../poll/job.js';
 import type { PollEvent } from '../poll/poller.js';
 import { jobLine, type LineStyle } from './job-line.js';
 import { JobState } from './job-state.js';

@@ -1,5 +1,6 @@
 import type { StatusOutcome } from '../../src/api/client.js';
-import type { JobRef, JobResult } from '../../src/poll/job.js';
+import type { JobRef } from '../../src/api/urls.js';
+import type { JobResult } from '../../src/poll/job.js';
 import { Limiter } from '../../src/poll/limiter.js';
 import { type PollEvent, pollJob } from '../../src/poll/poller.js';
 import type { Schedule, WatchRules } from '../../src/poll/rules.js';

@@ -1,0 +1,104 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+// The import graph of src/, read from the source: layers point down (docs/ARCHITECTURE.md), and
+// nothing imports itself round a circle.
+const SRC = fileURLToPath(new URL('../src', import.meta.url));
+
+/** What each layer (a folder of src/, or a top-level file) may import from the others. */
+const MAY_IMPORT: Record<string, readonly string[]> = {
+  version: [],
+  core: [],
+  io: ['core'],
+  api: ['core'],
+  poll: ['core', 'api'],
+  sim: ['core', 'api'],
+  render: ['core', 'io', 'api', 'poll'],
+  deps: ['core', 'io', 'api'],
+  cli: ['core', 'io', 'api', 'poll', 'sim', 'deps'],
+  system: ['core', 'io', 'api', 'deps'],
+  commands: ['core', 'io', 'api', 'poll', 'sim', 'render', 'cli', 'deps', 'version'],
+  main: ['core', 'cli', 'commands', 'deps', 'system', 'version'],
+};
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return sourceFiles(path);
+    return entry.name.endsWith('.ts') ? [path] : [];
+  });
+}
+
+/** Static imports, re-exports and dynamic imports of the project's own modules, as src-relative paths. */
+function importsOf(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  const specifiers = [
+    ...text.matchAll(/^\s*(?:import|export)\b[^;]*?\bfrom\s*'([^']+)'/gm),
+    ...text.matchAll(/\bimport\(\s*'([^']+)'\s*\)/g),
+  ].map((m) => m[1] ?? '');
+  return specifiers
+    .filter((s) => s.startsWith('.'))
+    .map((s) => relative(SRC, join(dirname(file), s)).replace(/\.js$/, '.ts'));
+}
+
+function layerOf(path: string): string {
+  const [first = ''] = path.split('/');
+  return first.replace(/\.ts$/, '');
+}
+
+const graph = new Map(sourceFiles(SRC).map((file) => [relative(SRC, file), importsOf(file)]));
+
+describe('the import graph of src/', () => {
+  it('is read from the files: every import resolves to a source file', () => {
+    expect(graph.size).toBeGreaterThan(30);
+    const dangling = [...graph].flatMap(([from, to]) =>
+      to.filter((t) => !graph.has(t)).map((t) => `${from} → ${t}`),
+    );
+    expect(dangling).toEqual([]);
+  });
+
+  it('has layers that only point down', () => {
+    const wrong: string[] = [];
+    for (const [from, targets] of graph) {
+      const layer = layerOf(from);
+      const allowed = MAY_IMPORT[layer];
+      if (!allowed) {
+        wrong.push(`${from}: layer ${layer} is not in the table`);
+        continue;
+      }
+      for (const to of targets) {
+        const target = layerOf(to);
+        if (target !== layer && !allowed.includes(target)) wrong.push(`${from} → ${to}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('keeps the poll core and the API client free of cli/, render/ and commands/', () => {
+    const upward = [...graph].flatMap(([from, to]) =>
+      /^(poll|api)\//.test(from)
+        ? to.filter((t) => /^(cli|render|commands)\//.test(t)).map((t) => `${from} → ${t}`)
+        : [],
+    );
+    expect(upward).toEqual([]);
+  });
+
+  it('has no import circle', () => {
+    const circles: string[] = [];
+    const state = new Map<string, 'visiting' | 'done'>();
+    const visit = (file: string, path: string[]): void => {
+      if (state.get(file) === 'done') return;
+      if (state.get(file) === 'visiting') {
+        circles.push([...path.slice(path.indexOf(file)), file].join(' → '));
+        return;
+      }
+      state.set(file, 'visiting');
+      for (const next of graph.get(file) ?? []) visit(next, [...path, file]);
+      state.set(file, 'done');
+    };
+    for (const file of graph.keys()) visit(file, []);
+    expect(circles).toEqual([]);
+  });
+});
