@@ -203,6 +203,103 @@ function addApiOptions(cmd: Command): Command {
     .option('--insecure-http', 'allow sending the token over plain http:// to a host that is not loopback');
 }
 
+/** Declares a command on `program` and returns it; its action reports what was asked for. */
+type Declare = (program: Command) => Command;
+
+const jobArgument = (cmd: Command) => cmd.argument('<job...>', 'job ID or full http(s):// status URL');
+
+const COMMANDS: Record<CommandName, Declare> = {
+  watch: (program) =>
+    addApiOptions(
+      addWatchOptions(
+        jobArgument(
+          program
+            .command('watch')
+            .description('watch export jobs until they finish, with live progress and a summary'),
+        ),
+      ),
+    ),
+  get: (program) =>
+    addApiOptions(
+      jobArgument(
+        program
+          .command('get')
+          .alias('status')
+          .description('fetch the status of export jobs once, print the summary, no waiting'),
+      ),
+    ),
+  start: (program) =>
+    addApiOptions(
+      addWatchOptions(
+        program
+          .command('start')
+          .description('start an export (POST /content/export) and print its job ID; with --watch, watch it')
+          .requiredOption('--body <file>', 'the export request (KnowledgeExport JSON); "-" reads stdin')
+          .option('--watch', 'go on watching the new job, as `watch` does'),
+      ),
+    ),
+  parse: (program) =>
+    addOutputOptions(
+      program
+        .command('parse')
+        .description('validate an ExportStatus document from a file or stdin and print its summary')
+        .argument('[file]', 'the document; stdin when "-" or absent'),
+      'output (json: the normalised document)',
+    ),
+  serve: (program) =>
+    program
+      .command('serve')
+      .description('run the built-in simulator of the export API')
+      .option('--host <host>', withDefault('address to listen on', DEFAULTS.serve.host))
+      .option(
+        '--port <port>',
+        withDefault('port to listen on (0: any free port)', DEFAULTS.serve.port),
+        portParser,
+      )
+      .option(
+        '--duration <duration>',
+        withDefault('how long each job takes', DEFAULTS.serve.duration),
+        durationParser(100, 'duration'),
+      )
+      .option('--token <token>', 'demand this bearer token (401 otherwise)')
+      .option(
+        '--slow <duration>',
+        withDefault('how long the `slow` scenario holds back its slow answers', DEFAULTS.serve.slow),
+        durationParser(0),
+      )
+      .option('-q, --quiet', 'do not log requests'),
+  demo: (program) =>
+    addFailOn(
+      addOutputOptions(
+        program
+          .command('demo')
+          .description('watch a simulated export from start to finish: no network, no credentials')
+          .addOption(
+            new Option(
+              '--scenario <name>',
+              withDefault('simulator scenario', DEFAULTS.demo.scenario),
+            ).choices(SCENARIOS),
+          )
+          .option(
+            '--duration <duration>',
+            withDefault('how long the simulated export takes', DEFAULTS.demo.duration),
+            durationParser(100, 'duration'),
+          )
+          .option(
+            '-i, --interval <duration>',
+            withDefault('time between polls', DEFAULTS.demo.interval),
+            fixedInterval,
+          )
+          .option(
+            '-t, --timeout <duration>',
+            'give up after this long (exit 3)',
+            durationParser(1, 'timeout'),
+          ),
+        'output',
+      ),
+    ),
+};
+
 /**
  * The commander declaration, and nothing else: parsing argv calls `capture` with what was asked
  * for. Output goes to the given writers; errors become CommanderErrors (exitOverride).
@@ -220,84 +317,10 @@ export function buildProgram(
     .configureOutput({ writeOut: write.out, writeErr: write.err })
     .exitOverride()
     .addHelpText('after', `${EXIT_CODE_HELP}\n${ENV_HELP}`);
-
-  const done = (command: CommandName) =>
-    function (this: Command) {
+  for (const [command, declare] of Object.entries(COMMANDS) as Array<[CommandName, Declare]>) {
+    declare(program).action(function (this: Command) {
       capture({ command, args: this.args, flags: this.opts<Flags>() });
-    };
-  const jobArgument = (cmd: Command) => cmd.argument('<job...>', 'job ID or full http(s):// status URL');
-
-  const watch = jobArgument(
-    program
-      .command('watch')
-      .description('watch export jobs until they finish, with live progress and a summary'),
-  );
-  addApiOptions(addWatchOptions(watch)).action(done('watch'));
-
-  const get = jobArgument(
-    program
-      .command('get')
-      .alias('status')
-      .description('fetch the status of export jobs once, print the summary, no waiting'),
-  );
-  addApiOptions(get).action(done('get'));
-
-  const start = program
-    .command('start')
-    .description('start an export (POST /content/export) and print its job ID; with --watch, watch it')
-    .requiredOption('--body <file>', 'the export request (KnowledgeExport JSON); "-" reads stdin')
-    .option('--watch', 'go on watching the new job, as `watch` does');
-  addApiOptions(addWatchOptions(start)).action(done('start'));
-
-  const parse = program
-    .command('parse')
-    .description('validate an ExportStatus document from a file or stdin and print its summary')
-    .argument('[file]', 'the document; stdin when "-" or absent');
-  addOutputOptions(parse, 'output (json: the normalised document)').action(done('parse'));
-
-  program
-    .command('serve')
-    .description('run the built-in simulator of the export API')
-    .option('--host <host>', withDefault('address to listen on', DEFAULTS.serve.host))
-    .option(
-      '--port <port>',
-      withDefault('port to listen on (0: any free port)', DEFAULTS.serve.port),
-      portParser,
-    )
-    .option(
-      '--duration <duration>',
-      withDefault('how long each job takes', DEFAULTS.serve.duration),
-      durationParser(100, 'duration'),
-    )
-    .option('--token <token>', 'demand this bearer token (401 otherwise)')
-    .option(
-      '--slow <duration>',
-      withDefault('how long the `slow` scenario holds back its slow answers', DEFAULTS.serve.slow),
-      durationParser(0),
-    )
-    .option('-q, --quiet', 'do not log requests')
-    .action(done('serve'));
-
-  const demo = program
-    .command('demo')
-    .description('watch a simulated export from start to finish: no network, no credentials')
-    .addOption(
-      new Option('--scenario <name>', withDefault('simulator scenario', DEFAULTS.demo.scenario)).choices(
-        SCENARIOS,
-      ),
-    )
-    .option(
-      '--duration <duration>',
-      withDefault('how long the simulated export takes', DEFAULTS.demo.duration),
-      durationParser(100, 'duration'),
-    )
-    .option(
-      '-i, --interval <duration>',
-      withDefault('time between polls', DEFAULTS.demo.interval),
-      fixedInterval,
-    )
-    .option('-t, --timeout <duration>', 'give up after this long (exit 3)', durationParser(1, 'timeout'));
-  addFailOn(addOutputOptions(demo, 'output')).action(done('demo'));
-
+    });
+  }
   return program;
 }
