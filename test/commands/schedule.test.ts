@@ -42,7 +42,7 @@ describe('--interval auto', () => {
       expect(Math.max(...gaps)).toBeLessThanOrEqual(2000);
       // …and backing off well beyond the minimum while the end is far
       expect(Math.max(...gaps)).toBeGreaterThanOrEqual(600);
-      // (the saving on a long job is measured in test/beyond.test.ts and in the bench)
+      // (the saving on a long job is measured in test/schedule.test.ts and in the bench)
     } finally {
       await slowSim.close();
     }
