@@ -1,29 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { ExportStatus } from '../src/api/schema.js';
 import type { JobResult } from '../src/poll/job.js';
 import { annotations, stepSummary } from '../src/render/github.js';
 import { doneNotification } from '../src/render/notify.js';
+import { jobResult, SUCCEEDED } from './support/results.js';
 
-function result(over: Partial<JobResult>): JobResult {
-  const status: ExportStatus = {
-    status: 'Successful',
-    progress: { processed: 4500, total: 4500 },
-    startTime: '2026-01-01T10:00:00.000Z',
-    completionTime: '2026-01-01T11:25:00.000Z',
-    results: { successful: 4485, warnings: 10, errors: 5 },
-  };
-  return {
-    job: { id: 'J1', url: '' },
-    outcome: 'succeeded',
-    exitCode: 0,
-    status,
-    raw: null,
-    error: null,
-    polls: 3,
-    elapsedMs: 1000,
-    ...over,
-  };
-}
+const result = (over: Partial<JobResult>) =>
+  jobResult({ job: { id: 'J1', url: '' }, polls: 3, elapsedMs: 1000, ...over });
 
 describe('GitHub Actions', () => {
   it('a failed job gets an ::error:: annotation with the server’s error, escaped', () => {
@@ -36,8 +18,7 @@ describe('GitHub Actions', () => {
     expect(annotations(result({}))).toEqual([
       '::warning title=Export J1::finished with 10 warnings and 5 errors',
     ]);
-    const clean = result({});
-    if (clean.status) clean.status.results = { successful: 10, warnings: 0, errors: 0 };
+    const clean = result({ status: { ...SUCCEEDED, results: { successful: 10, warnings: 0, errors: 0 } } });
     expect(annotations(clean)).toEqual([]);
   });
 

@@ -2,24 +2,18 @@ import { describe, expect, it } from 'vitest';
 import type { ExportStatus } from '../src/api/schema.js';
 import { sanitize } from '../src/core/sanitize.js';
 import { makeChalk, wantsColor } from '../src/io/color.js';
-import type { JobResult } from '../src/poll/job.js';
 import { makeFormatters } from '../src/render/format.js';
 import { jsonLine, resultDocument } from '../src/render/json.js';
 import { renderSummary } from '../src/render/summary.js';
 import { symbolsFor } from '../src/render/symbols.js';
+import { jobResult, SUCCEEDED } from './support/results.js';
 
 const format = makeFormatters({ locale: 'en-US', timeZone: 'UTC' });
 const plain = { color: makeChalk(false), symbols: symbolsFor(true), format };
 const colored = { color: makeChalk(true), symbols: symbolsFor(true), format };
 const ESC = '\u001b';
 
-const succeeded: ExportStatus = {
-  status: 'Successful',
-  progress: { processed: 4500, total: 4500, percentage: 100 },
-  startTime: '2025-09-15T10:00:00.000Z',
-  completionTime: '2025-09-15T11:25:00.000Z',
-  results: { successful: 4485, warnings: 10, errors: 5 },
-};
+const succeeded = SUCCEEDED;
 const failed: ExportStatus = {
   status: 'Failed',
   progress: { processed: 1500, total: 4500, percentage: 33.3 },
@@ -28,19 +22,7 @@ const failed: ExportStatus = {
   error: 'Connection timeout after processing 1500 items.',
 };
 
-function result(over: Partial<JobResult>): JobResult {
-  return {
-    job: { id: '7A84B875-1C2D-4E5F-8A9B-0C1D2E3F4A5B', url: 'https://x/content/export/7A84B875/status' },
-    outcome: 'succeeded',
-    exitCode: 0,
-    status: succeeded,
-    raw: null,
-    error: null,
-    polls: 12,
-    elapsedMs: 61_234,
-    ...over,
-  };
-}
+const result = jobResult;
 
 describe('summary', () => {
   it('success: symbol, ID, duration, items, results, start and completion', () => {

@@ -166,14 +166,14 @@ function requestHeaders(
 }
 
 /** Request headers for --verbose, with the credential redacted. */
-export function formatHeaders(headers: Record<string, string>): string {
+function formatHeaders(headers: Record<string, string>): string {
   return Object.entries(headers)
     .map(([name, value]) => `${name}: ${name === 'authorization' ? 'Bearer ***' : value}`)
     .join('; ');
 }
 
 /** Turns a 2xx/3xx/4xx/5xx answer into an outcome. */
-export function classifyStatusResponse(response: HttpResponse, strict: boolean): StatusOutcome {
+function classifyStatusResponse(response: HttpResponse, strict: boolean): StatusOutcome {
   const { status } = response;
   if (status >= 200 && status < 300) {
     const type = response.headers['content-type'] ?? '';

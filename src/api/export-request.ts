@@ -7,7 +7,7 @@ const NONEMPTY = 'expected a non-empty string';
  * The KnowledgeExport request body of POST /content/export, as far as the API documents it: the
  * fields it requires are checked, anything else is passed through as given.
  */
-export const knowledgeExportSchema = z.looseObject({
+const knowledgeExportSchema = z.looseObject({
   portalID: z.string({ error: NONEMPTY }).check(z.minLength(1, { error: NONEMPTY })),
   language: z.looseObject(
     { code: z.string({ error: NONEMPTY }).check(z.minLength(1, { error: NONEMPTY })) },

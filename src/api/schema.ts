@@ -246,7 +246,7 @@ function toFieldIssue(issue: z.core.$ZodIssue, doc: unknown): FieldIssue {
   };
 }
 
-export function formatPath(path: readonly PropertyKey[]): string {
+function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
   for (const key of path) {
     if (typeof key === 'number') out += `[${key}]`;

@@ -55,7 +55,7 @@ export interface Invocation {
   flags: Flags;
 }
 
-export const EXIT_CODE_HELP = `
+const EXIT_CODE_HELP = `
 Exit codes:
   0    the job finished successfully (get/parse: fetched or parsed, and not failed)
   1    the job failed or was cancelled, or --fail-on was crossed
@@ -76,7 +76,7 @@ Environment:
 /** A flag's description with its default, in the units the user types. */
 const withDefault = (text: string, value: string | number) => `${text} (default: ${value})`;
 
-export function durationParser(min = 0, name = 'duration') {
+function durationParser(min = 0, name = 'duration') {
   return (value: string): number => {
     const parsed = parseDuration(value);
     if (!parsed.ok) throw new InvalidArgumentError(parsed.message);
@@ -85,7 +85,7 @@ export function durationParser(min = 0, name = 'duration') {
   };
 }
 
-export function integerParser(min: number, max: number) {
+function integerParser(min: number, max: number) {
   return (value: string): number => {
     if (!/^\d+$/.test(value.trim()))
       throw new InvalidArgumentError(`expected a whole number, got ${JSON.stringify(value)}`);
@@ -96,10 +96,10 @@ export function integerParser(min: number, max: number) {
   };
 }
 
-export const fixedInterval = durationParser(MIN_INTERVAL_MS, 'interval');
-export const concurrencyParser = integerParser(1, 64);
-export const maxRetriesParser = integerParser(0, 1000);
-export const portParser = integerParser(0, 65535);
+const fixedInterval = durationParser(MIN_INTERVAL_MS, 'interval');
+const concurrencyParser = integerParser(1, 64);
+const maxRetriesParser = integerParser(0, 1000);
+const portParser = integerParser(0, 65535);
 
 function interval(value: string): number | 'auto' {
   if (value.trim().toLowerCase() === 'auto') return 'auto';

@@ -85,7 +85,7 @@ export function simulatorApi(baseUrl: string): ApiConfig {
   return { baseUrl: new URL(baseUrl), token: undefined, language: DEFAULTS.language, headers: [] };
 }
 
-export function outputConfig(flags: Flags): OutputConfig {
+function outputConfig(flags: Flags): OutputConfig {
   let output: OutputFormat = flags.output ?? DEFAULTS.output;
   if (flags.json) {
     if (output !== 'text' && output !== 'json') throw new UsageError(`--json contradicts --output ${output}`);

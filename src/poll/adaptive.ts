@@ -10,9 +10,9 @@ export interface AdaptiveSettings {
 }
 
 /** Wait this share of the time that remains (or that the job is overdue by) before asking again. */
-export const REMAINING_SHARE = 0.1;
+const REMAINING_SHARE = 0.1;
 /** With nothing to estimate from, each quiet answer stretches the interval by this much. */
-export const QUIET_GROWTH = 1.5;
+const QUIET_GROWTH = 1.5;
 
 export interface AdaptiveInput {
   /** The delay chosen after the previous answer; undefined after the first. */

@@ -1,6 +1,6 @@
 /** Retry timing, pure: exponential from 1 s to 60 s with jitter, never before Retry-After. */
 
-export const BACKOFF_INITIAL_MS = 1_000;
+const BACKOFF_INITIAL_MS = 1_000;
 export const BACKOFF_MAX_MS = 60_000;
 /** A Retry-After beyond this is treated as this: a server cannot park a watch for days. */
 export const RETRY_AFTER_MAX_MS = 3_600_000;

@@ -25,7 +25,7 @@ export function verdictOf(status: ExportStatus, failOn: FailOn): Verdict {
 }
 
 /** The --fail-on verdict on a successful job: null when it passes, else why it fails. */
-export function failOnCrossed(status: ExportStatus, failOn: FailOn): string | null {
+function failOnCrossed(status: ExportStatus, failOn: FailOn): string | null {
   const errors = status.results?.errors ?? 0;
   const warnings = status.results?.warnings ?? 0;
   if (failOn !== 'never' && errors > 0) return `${plural(errors, 'error')} reported (--fail-on ${failOn})`;

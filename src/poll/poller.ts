@@ -39,7 +39,7 @@ export type PollEvent =
  * When a deadline (--timeout, --stall-timeout) is near, a request may still take this long past
  * it, so the last poll at the deadline has a chance to be answered.
  */
-export const FINAL_POLL_GRACE_MS = 2_000;
+const FINAL_POLL_GRACE_MS = 2_000;
 
 /** After an answer: end the watch, or ask again in `delayMs` (never before `notBeforeMs`). */
 type Next = ResultEvent | { delayMs: number; notBeforeMs: number };

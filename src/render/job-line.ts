@@ -15,7 +15,7 @@ export interface LineStyle {
 
 const BAR_WIDTH = 20;
 
-export function colorStatus(c: ChalkInstance, phase: Phase | undefined, text: string): string {
+function colorStatus(c: ChalkInstance, phase: Phase | undefined, text: string): string {
   switch (phase) {
     case 'succeeded':
       return c.green(text);

@@ -9,9 +9,9 @@ import type { Progress } from './progress.js';
 import { shortId } from './short-id.js';
 
 /** A progress line at most every this many percentage points… */
-export const PLAIN_PERCENT_STEP = 10;
+const PLAIN_PERCENT_STEP = 10;
 /** …or, when progress moved less than that, at most this often. */
-export const PLAIN_MIN_LINE_GAP_MS = 60_000;
+const PLAIN_MIN_LINE_GAP_MS = 60_000;
 /** A line after this long without any, so CI systems that kill silent jobs do not. */
 export const HEARTBEAT_MS = 5 * 60_000;
 

@@ -76,7 +76,7 @@ function statusName(s: ExportStatus | null): string {
 }
 
 /** "4,485 successful · 10 warnings · 5 errors", each part in its colour; absent counts are left out. */
-export function resultsText(s: ExportStatus, style: SummaryStyle): string {
+function resultsText(s: ExportStatus, style: SummaryStyle): string {
   const { color: c, format: f, symbols: sym } = style;
   const r = s.results ?? {};
   const parts: string[] = [];

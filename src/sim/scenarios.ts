@@ -39,7 +39,7 @@ const STUCK_AT = 0.42;
 /** `unknown-status` jobs report a status the client does not know while in this stretch of the work. */
 const UNKNOWN_FROM = 0.4;
 const UNKNOWN_TO = 0.7;
-export const UNKNOWN_STATUS_VALUE = 'Archiving';
+const UNKNOWN_STATUS_VALUE = 'Archiving';
 
 /** The job's ExportStatus at `now`, on the server's clock. */
 export function statusAt(job: SimJob, now: number): ExportStatus {

@@ -43,7 +43,7 @@ export interface Simulator {
 }
 
 /** The path prefix of the real API, which the simulator serves under (and also without). */
-export const API_PREFIX = '/knowledge/portalmgr/v4';
+const API_PREFIX = '/knowledge/portalmgr/v4';
 const DEFAULT_SIM_DURATION_MS = 20_000;
 /** Longer than the client's default 30 s request timeout. */
 const DEFAULT_SLOW_MS = 35_000;

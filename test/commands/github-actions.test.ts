@@ -1,23 +1,13 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Simulator, startSimulator } from '../../src/sim/server.js';
-import { type CliOptions, runCli } from '../support/cli.js';
-import { VirtualClock } from '../support/virtual-clock.js';
+import { describe, expect, it } from 'vitest';
+import { useSimulator } from '../support/simulator.js';
 
 // In GitHub Actions: groups, annotations and the step summary.
-/** The simulator and every run share this clock: exports take no real time. */
-const clock = new VirtualClock();
-const run = (args: string[], options: CliOptions = {}) => runCli(args, { clock, ...options });
-let sim: Simulator;
+const fx = useSimulator();
+const { run, id } = fx;
 let n = 0;
-const id = (scenario: string) => `${scenario}-gh-${++n}`;
-
-beforeAll(async () => {
-  sim = await startSimulator({ port: 0, durationMs: 1500, now: clock.now });
-});
-afterAll(() => sim.close());
 const dir = mkdtempSync(join(tmpdir(), 'export-status-gh-'));
 
 describe('GitHub Actions', () => {
@@ -28,7 +18,7 @@ describe('GitHub Actions', () => {
     writeFileSync(summary, '# earlier step\n');
     const ok = id('success');
     const bad = id('failure');
-    const r = await run(['watch', '--base-url', sim.baseUrl, '--interval', '200ms', ok, bad], {
+    const r = await run(['watch', '--base-url', fx.sim.baseUrl, '--interval', '200ms', ok, bad], {
       env: gh(summary),
     });
     expect(r.code).toBe(1);
@@ -49,7 +39,7 @@ describe('GitHub Actions', () => {
   it('leaves stdout to machines with --json: no annotations, no group, but the step summary', async () => {
     const summary = join(dir, `summary-${++n}.md`);
     const r = await run(
-      ['watch', '--base-url', sim.baseUrl, '--interval', '200ms', '--json', id('failure')],
+      ['watch', '--base-url', fx.sim.baseUrl, '--interval', '200ms', '--json', id('failure')],
       { env: gh(summary) },
     );
     expect(r.code).toBe(1);
@@ -59,7 +49,7 @@ describe('GitHub Actions', () => {
   });
 
   it('does nothing of the kind outside GitHub Actions', async () => {
-    const r = await run(['watch', '--base-url', sim.baseUrl, '--interval', '200ms', id('failure')]);
+    const r = await run(['watch', '--base-url', fx.sim.baseUrl, '--interval', '200ms', id('failure')]);
     expect(r.stdout).not.toContain('::');
   });
 });

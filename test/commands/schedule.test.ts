@@ -1,21 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Simulator, startSimulator } from '../../src/sim/server.js';
-import { type CliOptions, runCli } from '../support/cli.js';
+import { describe, expect, it } from 'vitest';
+import { startSimulator } from '../../src/sim/server.js';
 import { scriptedServer, sendJson } from '../support/servers.js';
-import { VirtualClock } from '../support/virtual-clock.js';
+import { useSimulator } from '../support/simulator.js';
 
 // When to poll: --interval auto and --wait-for-create.
-/** The simulator and every run share this clock: exports take no real time. */
-const clock = new VirtualClock();
-const run = (args: string[], options: CliOptions = {}) => runCli(args, { clock, ...options });
-let sim: Simulator;
-let n = 0;
-const id = (scenario: string) => `${scenario}-s-${++n}`;
-
-beforeAll(async () => {
-  sim = await startSimulator({ port: 0, durationMs: 1500, now: clock.now });
-});
-afterAll(() => sim.close());
+const fx = useSimulator();
+const { run, id, clock } = fx;
 
 describe('--interval auto', () => {
   it('watches a job to the end, backing off between the minimum and the maximum interval', async () => {
@@ -102,7 +92,7 @@ describe('--wait-for-create', () => {
     const r = await run([
       'watch',
       '--base-url',
-      sim.baseUrl,
+      fx.sim.baseUrl,
       id('not-found'),
       '--interval',
       '200ms',

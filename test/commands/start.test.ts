@@ -1,22 +1,13 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Simulator, startSimulator } from '../../src/sim/server.js';
-import { type CliOptions, runCli } from '../support/cli.js';
+import { describe, expect, it } from 'vitest';
 import { scriptedServer, sendJson } from '../support/servers.js';
-import { VirtualClock } from '../support/virtual-clock.js';
+import { useSimulator } from '../support/simulator.js';
 
 // export-status start: POST /content/export, then optionally watch.
-/** The simulator and every run share this clock: exports take no real time. */
-const clock = new VirtualClock();
-const run = (args: string[], options: CliOptions = {}) => runCli(args, { clock, ...options });
-let sim: Simulator;
-
-beforeAll(async () => {
-  sim = await startSimulator({ port: 0, durationMs: 1500, now: clock.now });
-});
-afterAll(() => sim.close());
+const fx = useSimulator();
+const { run } = fx;
 const dir = mkdtempSync(join(tmpdir(), 'export-status-start-'));
 const REQUEST = { portalID: 'P1', language: { code: 'en-US' }, resourceTypes: ['articles'] };
 
@@ -28,21 +19,28 @@ function file(name: string, content: unknown): string {
 
 describe('export-status start', () => {
   it('starts an export and prints its ID alone on stdout', async () => {
-    const r = await run(['start', '--base-url', sim.baseUrl, '--body', file('ok.json', REQUEST)]);
+    const r = await run(['start', '--base-url', fx.sim.baseUrl, '--body', file('ok.json', REQUEST)]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^[0-9A-F-]{36}\n$/);
-    const posted = sim.requests.filter((q) => q.method === 'POST');
+    const posted = fx.sim.requests.filter((q) => q.method === 'POST');
     expect(posted.at(-1)?.status).toBe(202);
-    const watched = await run(['watch', '--base-url', sim.baseUrl, r.stdout.trim(), '--interval', '200ms']);
+    const watched = await run([
+      'watch',
+      '--base-url',
+      fx.sim.baseUrl,
+      r.stdout.trim(),
+      '--interval',
+      '200ms',
+    ]);
     expect(watched.code).toBe(0);
   });
 
   it('an invalid body exits 2 naming the fields, and nothing is sent', async () => {
-    const before = sim.requests.length;
+    const before = fx.sim.requests.length;
     const r = await run([
       'start',
       '--base-url',
-      sim.baseUrl,
+      fx.sim.baseUrl,
       '--body',
       file('bad.json', { portalID: 3, resourceTypes: [] }),
     ]);
@@ -51,18 +49,24 @@ describe('export-status start', () => {
     expect(r.stderr).toContain('portalID: expected a non-empty string, got 3');
     expect(r.stderr).toContain('language: expected an object like {"code": "en-US"}, got nothing');
     expect(r.stderr).toContain('resourceTypes: expected at least one resource type');
-    expect(sim.requests.length).toBe(before);
-    const notJson = await run(['start', '--base-url', sim.baseUrl, '--body', file('bad.txt', 'portalID=1')]);
+    expect(fx.sim.requests.length).toBe(before);
+    const notJson = await run([
+      'start',
+      '--base-url',
+      fx.sim.baseUrl,
+      '--body',
+      file('bad.txt', 'portalID=1'),
+    ]);
     expect(notJson.code).toBe(2);
     expect(notJson.stderr).toContain('--body: not JSON');
-    const missing = await run(['start', '--base-url', sim.baseUrl]);
+    const missing = await run(['start', '--base-url', fx.sim.baseUrl]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("required option '--body <file>' not specified");
   });
 
   it('--watch goes on as watch: the ID on stderr, the summary and exit code of the job', async () => {
     const r = await run(
-      ['start', '--base-url', sim.baseUrl, '--body', '-', '--watch', '--interval', '200ms', '--json'],
+      ['start', '--base-url', fx.sim.baseUrl, '--body', '-', '--watch', '--interval', '200ms', '--json'],
       {
         stdin: JSON.stringify(REQUEST),
       },

@@ -1,11 +1,9 @@
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Simulator, startSimulator } from '../../src/sim/server.js';
-import { type CliOptions, runCli } from '../support/cli.js';
+import { describe, expect, it } from 'vitest';
 import { scriptedServer, sendJson } from '../support/servers.js';
-import { VirtualClock } from '../support/virtual-clock.js';
+import { useSimulator } from '../support/simulator.js';
 
 // The bearer token: where it comes from, where it may go, and that it is never shown.
 const TOKEN = 'hardening-secret-7f3a9c';
@@ -15,16 +13,9 @@ const DONE = {
   results: { successful: 10 },
 };
 const dir = mkdtempSync(join(tmpdir(), 'export-status-tokens-'));
-const clock = new VirtualClock();
-const run = (args: string[], options: CliOptions = {}) => runCli(args, { clock, ...options });
-let sim: Simulator;
+const fx = useSimulator({ durationMs: 800, token: TOKEN });
+const { run, id } = fx;
 let n = 0;
-const id = (scenario: string) => `${scenario}-t-${++n}`;
-
-beforeAll(async () => {
-  sim = await startSimulator({ port: 0, durationMs: 800, token: TOKEN, now: clock.now });
-});
-afterAll(() => sim.close());
 
 function tokenFile(content: string, mode: number): string {
   const path = join(dir, `token-${++n}`);
@@ -35,7 +26,7 @@ function tokenFile(content: string, mode: number): string {
 
 describe('the token, from the environment', () => {
   it('without a token the server answers 401 and the CLI hints at EGAIN_ACCESS_TOKEN (exit 4)', async () => {
-    const r = await run(['watch', '--base-url', sim.baseUrl, 'success-1']);
+    const r = await run(['watch', '--base-url', fx.sim.baseUrl, 'success-1']);
     expect(r.code).toBe(4);
     expect(r.stdout).toContain('HTTP 401');
     expect(r.stdout).toContain('EGAIN_ACCESS_TOKEN');
@@ -43,7 +34,7 @@ describe('the token, from the environment', () => {
 
   it('with EGAIN_ACCESS_TOKEN it succeeds, and --verbose never shows the token', async () => {
     const r = await run(
-      ['watch', '--base-url', sim.baseUrl, 'success-2', '--interval', '100ms', '--verbose'],
+      ['watch', '--base-url', fx.sim.baseUrl, 'success-2', '--interval', '100ms', '--verbose'],
       {
         env: { EGAIN_ACCESS_TOKEN: TOKEN },
       },
@@ -52,9 +43,9 @@ describe('the token, from the environment', () => {
     expect(r.stderr).toContain('authorization: Bearer ***');
     expect(r.stderr).toMatch(/← HTTP 200 in \d+ ms/);
     expect(r.stdout + r.stderr).not.toContain(TOKEN);
-    expect(sim.requests.filter((q) => q.path.endsWith('/success-2/status')).every((q) => q.authorized)).toBe(
-      true,
-    );
+    expect(
+      fx.sim.requests.filter((q) => q.path.endsWith('/success-2/status')).every((q) => q.authorized),
+    ).toBe(true);
   });
 
   it('refuses to send a token over plain http to a host that is not loopback (exit 2, nothing sent)', async () => {
@@ -71,7 +62,7 @@ describe('the token file, and where the token may go', () => {
     const open = await run([
       'get',
       '--base-url',
-      sim.baseUrl,
+      fx.sim.baseUrl,
       id('success'),
       '--token-file',
       tokenFile(`${TOKEN}\n`, 0o644),
@@ -81,7 +72,7 @@ describe('the token file, and where the token may go', () => {
     const closed = await run([
       'get',
       '--base-url',
-      sim.baseUrl,
+      fx.sim.baseUrl,
       id('success'),
       '--token-file',
       tokenFile(`${TOKEN}\n`, 0o600),
@@ -94,14 +85,14 @@ describe('the token file, and where the token may go', () => {
     const file = await run([
       'get',
       '--base-url',
-      sim.baseUrl,
+      fx.sim.baseUrl,
       'x',
       '--token-file',
       tokenFile(`${TOKEN}\nsecond-line\n`, 0o600),
     ]);
     expect(file.code).toBe(2);
     expect(file.stderr).toContain('contains a newline, a space or a control character');
-    const env = await run(['get', '--base-url', sim.baseUrl, 'x'], {
+    const env = await run(['get', '--base-url', fx.sim.baseUrl, 'x'], {
       env: { EGAIN_ACCESS_TOKEN: `${TOKEN}\u0007` },
     });
     expect(env.code).toBe(2);
@@ -112,22 +103,22 @@ describe('the token file, and where the token may go', () => {
   it('appears nowhere: not in --verbose logs, retries, errors, --json or ndjson', async () => {
     const env = { EGAIN_ACCESS_TOKEN: TOKEN };
     const runs = [
-      await run(['watch', '--base-url', sim.baseUrl, '--interval', '100ms', '--verbose', id('flaky')], {
+      await run(['watch', '--base-url', fx.sim.baseUrl, '--interval', '100ms', '--verbose', id('flaky')], {
         env,
       }),
       await run(
-        ['watch', '--base-url', sim.baseUrl, '--interval', '100ms', '--verbose', '--json', id('failure')],
+        ['watch', '--base-url', fx.sim.baseUrl, '--interval', '100ms', '--verbose', '--json', id('failure')],
         {
           env,
         },
       ),
       await run(
-        ['watch', '--base-url', sim.baseUrl, '--interval', '100ms', '-o', 'ndjson', '-v', id('garbage')],
+        ['watch', '--base-url', fx.sim.baseUrl, '--interval', '100ms', '-o', 'ndjson', '-v', id('garbage')],
         {
           env,
         },
       ),
-      await run(['get', '--base-url', sim.baseUrl, '--verbose', 'x'], {
+      await run(['get', '--base-url', fx.sim.baseUrl, '--verbose', 'x'], {
         env: { EGAIN_ACCESS_TOKEN: `${TOKEN}-wrong` },
       }),
     ];

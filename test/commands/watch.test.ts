@@ -1,26 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Simulator, startSimulator } from '../../src/sim/server.js';
+import { describe, expect, it } from 'vitest';
 import { ESCAPE } from '../support/ansi.js';
-import { type CliOptions, runCli } from '../support/cli.js';
-import { VirtualClock } from '../support/virtual-clock.js';
+import { useSimulator } from '../support/simulator.js';
 
-let sim: Simulator;
-let n = 0;
-/** The simulators and every run share this clock: a 1.5 s export takes no real time. */
-const clock = new VirtualClock();
-const run = (args: string[], options: CliOptions = {}) => runCli(args, { clock, ...options });
-/** A fresh job ID for a scenario, so tests never share a job. */
-const id = (scenario: string) => `${scenario}-${process.pid}-${++n}`;
-
-beforeAll(async () => {
-  sim = await startSimulator({ port: 0, durationMs: 1500, slowMs: 1500, now: clock.now });
-});
-afterAll(async () => {
-  await sim.close();
-});
+const fx = useSimulator({ slowMs: 1500 });
+const { run, id } = fx;
 
 const watch = (...args: string[]) =>
-  run(['watch', '--base-url', sim.baseUrl, '--interval', '200ms', ...args]);
+  run(['watch', '--base-url', fx.sim.baseUrl, '--interval', '200ms', ...args]);
 
 describe('watch against the simulator', () => {
   it('success: exit 0, summary on stdout, timestamped plain lines on stderr with no escape codes', async () => {
@@ -38,7 +24,7 @@ describe('watch against the simulator', () => {
   });
 
   it('progress lines come at most every 10 points in a pipe', async () => {
-    const r = await run(['watch', '--base-url', sim.baseUrl, '--interval', '100ms', id('success')]);
+    const r = await run(['watch', '--base-url', fx.sim.baseUrl, '--interval', '100ms', id('success')]);
     const percents = [...r.stderr.matchAll(/In Progress \S+ \((\d+)%\)/g)].map((m) => Number(m[1]));
     expect(percents.length).toBeGreaterThan(2);
     const steps = percents.map((p) => Math.floor(p / 10));
@@ -125,7 +111,7 @@ describe('watch against the simulator', () => {
 
   it('a full status URL works as a job', async () => {
     const job = id('success');
-    const r = await run(['watch', `${sim.baseUrl}/content/export/${job}/status`, '--interval', '200ms']);
+    const r = await run(['watch', `${fx.sim.baseUrl}/content/export/${job}/status`, '--interval', '200ms']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`✔ ${job}`);
   });
@@ -158,7 +144,7 @@ describe('machine-readable output', () => {
     ]);
     expect(doc).toMatchObject({
       job,
-      url: `${sim.baseUrl}/content/export/${job}/status`,
+      url: `${fx.sim.baseUrl}/content/export/${job}/status`,
       outcome: 'succeeded',
       exitCode: 0,
       error: null,
@@ -208,14 +194,14 @@ describe('machine-readable output', () => {
 describe('get', () => {
   it('one poll, no waiting: a running job exits 0', async () => {
     const job = id('stuck');
-    const r = await run(['get', '--base-url', sim.baseUrl, job]);
+    const r = await run(['get', '--base-url', fx.sim.baseUrl, job]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`^ℹ ${job}  Pending`));
-    expect(sim.requests.filter((q) => q.path.includes(job))).toHaveLength(1);
+    expect(fx.sim.requests.filter((q) => q.path.includes(job))).toHaveLength(1);
   });
 
   it('the status alias, --json, and exit 4 for a missing job', async () => {
-    const r = await run(['status', '--base-url', sim.baseUrl, id('not-found'), '--json']);
+    const r = await run(['status', '--base-url', fx.sim.baseUrl, id('not-found'), '--json']);
     expect(r.code).toBe(4);
     expect(JSON.parse(r.stdout)).toMatchObject({ outcome: 'error', exitCode: 4 });
   });

@@ -120,59 +120,21 @@ describe('a terminal on stdin', () => {
 });
 
 describe.concurrent('done notification', () => {
-  function inTerminal(args: string[]) {
-    const command = `stty cols 100 rows 24; "${process.execPath}" "${BIN}" ${args.join(' ')}`;
-    return new Promise<string>((resolve) => {
-      const child = spawn('script', ['-qfec', command, '/dev/null'], {
-        env: cleanEnv(),
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let out = '';
-      child.stdout.on('data', (d) => {
-        out += d;
-      });
-      child.on('close', () => resolve(out));
-    });
-  }
+  /** A watch of a fresh successful job in a terminal, with `flags`; what the terminal showed. */
+  const watchInTerminal = async (...flags: string[]) =>
+    (await inTerminal(['watch', '--base-url', sim.baseUrl, '--interval', '200ms', ...flags, id('success')]))
+      .out;
   const OSC9 = '\u0007\u001b]9;export-status: export ';
 
   it('rings and notifies in a terminal once the watch ran longer than --notify-after', async () => {
-    const out = await inTerminal([
-      'watch',
-      '--base-url',
-      sim.baseUrl,
-      '--interval',
-      '200ms',
-      '--notify-after',
-      '500ms',
-      id('success'),
-    ]);
+    const out = await watchInTerminal('--notify-after', '500ms');
     expect(out).toContain(OSC9);
     expect(out).toMatch(new RegExp(`${ESC}\\]9;export-status: export success-tty-\\S+: succeeded${BEL}`));
   });
 
   it('not with --no-notify, not for a short watch, never in a pipe', async () => {
-    const off = await inTerminal([
-      'watch',
-      '--base-url',
-      sim.baseUrl,
-      '--interval',
-      '200ms',
-      '--notify-after',
-      '500ms',
-      '--no-notify',
-      id('success'),
-    ]);
-    expect(off).not.toContain(']9;');
-    const short = await inTerminal([
-      'watch',
-      '--base-url',
-      sim.baseUrl,
-      '--interval',
-      '200ms',
-      id('success'),
-    ]);
-    expect(short).not.toContain(']9;');
+    expect(await watchInTerminal('--notify-after', '500ms', '--no-notify')).not.toContain(']9;');
+    expect(await watchInTerminal()).not.toContain(']9;');
     const pipe = await run([
       'watch',
       '--base-url',
