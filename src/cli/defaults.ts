@@ -10,7 +10,7 @@ export const DEFAULTS = {
   interval: '5s',
   minInterval: '2s',
   maxInterval: '60s',
-  notifyAfter: '60s',
+  notifyAfter: '1m',
   requestTimeout: '30s',
   maxRetries: 10,
   concurrency: 4,
