@@ -1,3 +1,4 @@
+import type { CommandResult } from './api/credentials.js';
 import type { Transport } from './api/transport.js';
 import type { Clock } from './core/clock.js';
 import type { InterruptSignal } from './core/exit-codes.js';
@@ -29,6 +30,8 @@ export interface Deps extends ConfigSources {
   clock: Clock;
   random(): number;
   transport: Transport;
+  /** Runs a command line through the system shell (a token command); its stderr also goes to ours. */
+  runCommand(command: string, timeoutMs: number): Promise<CommandResult>;
   /** Calls `handler` on SIGINT/SIGTERM until the returned function is called. */
   onInterrupt(handler: (signal: InterruptSignal) => void): () => void;
   /** Ends the process at once (a second Ctrl-C). */

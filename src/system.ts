@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { appendFile, open, readFile, stat } from 'node:fs/promises';
+import type { CommandResult } from './api/credentials.js';
 import type { Transport } from './api/transport.js';
 import { realClock } from './core/clock.js';
 import type { Deps } from './deps.js';
@@ -69,6 +71,7 @@ export function systemDeps(): Deps {
     clock: realClock,
     random: Math.random,
     transport: chooseTransport(process.env),
+    runCommand: (command, timeoutMs) => runShell(command, timeoutMs, (chunk) => process.stderr.write(chunk)),
     onInterrupt: (handler) => {
       const onInt = () => handler('SIGINT');
       const onTerm = () => handler('SIGTERM');
@@ -81,4 +84,50 @@ export function systemDeps(): Deps {
     },
     exitNow: (code) => process.exit(code),
   };
+}
+
+/** The most a token command may print on stdout; a token is far smaller. */
+const MAX_COMMAND_OUTPUT = 64 * 1024;
+
+/**
+ * Runs `command` with the system shell, stdin closed, and gives up after `timeoutMs` (the whole
+ * process group is killed). What it writes on stderr is passed to `passStderr` as it comes.
+ */
+export function runShell(
+  command: string,
+  timeoutMs: number,
+  passStderr: (chunk: string) => void,
+): Promise<CommandResult> {
+  return new Promise((resolve) => {
+    const child = spawn(command, { shell: true, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    const kill = () => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      kill();
+    }, timeoutMs);
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      if (stdout.length < MAX_COMMAND_OUTPUT) stdout += chunk;
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      if (stderr.length < MAX_COMMAND_OUTPUT) stderr += chunk;
+      passStderr(chunk);
+    });
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      resolve({ code: 127, stdout, stderr: `${stderr}${err.message}`, timedOut });
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, timedOut });
+    });
+  });
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type ClientOptions, classifyFailure, fetchStatus } from '../src/api/client.js';
+import { CredentialError, fixedToken, RenewingCredentials } from '../src/api/credentials.js';
 import {
   BodyTooLargeError,
   type HttpRequest,
@@ -29,7 +30,7 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
 function options(transport: Transport, extra: Partial<ClientOptions> = {}): ClientOptions {
   return {
     transport,
-    token: 's3cret-token',
+    credentials: fixedToken('s3cret-token', 'EGAIN_ACCESS_TOKEN'),
     language: 'fr-FR',
     userAgent: 'export-status/test node/20',
     headers: [['X-Trace', 'abc']],
@@ -62,7 +63,7 @@ describe('fetchStatus', () => {
 
   it('sends no Authorization header without a token', async () => {
     const s = stubs(json(200, { status: 'Pending' }));
-    await fetchStatus(url, options(s.transport, { token: undefined }), signal, 30_000);
+    await fetchStatus(url, options(s.transport, { credentials: undefined }), signal, 30_000);
     expect(s.requests[0]?.headers.authorization).toBeUndefined();
   });
 
@@ -114,13 +115,88 @@ describe('fetchStatus', () => {
     });
   });
 
-  it.each([401, 403])('HTTP %d hints at the token', async (code) => {
-    const s = stubs(json(code, { code: `${code}-100`, developerMessage: 'Unauthorized' }));
-    const outcome = await fetchStatus(url, options(s.transport), signal, 30_000);
+  it.each([401, 403])(
+    'HTTP %d with a fixed token: final, and says the token cannot be renewed',
+    async (code) => {
+      const s = stubs(json(code, { code: `${code}-100`, developerMessage: 'Unauthorized' }));
+      const outcome = await fetchStatus(url, options(s.transport), signal, 30_000);
+      expect(outcome).toMatchObject({
+        kind: 'final',
+        reason: expect.stringContaining(
+          'the token from EGAIN_ACCESS_TOKEN was refused and cannot be renewed; for long watches use --token-command or client credentials',
+        ),
+      });
+      // a fixed token is not asked again: one request only
+      expect(s.requests).toHaveLength(1);
+    },
+  );
+
+  it('HTTP 401 with no credential names the ways to give one', async () => {
+    const s = stubs(json(401, { code: '401-104', developerMessage: 'Invalid or missing authorization.' }));
+    const outcome = await fetchStatus(url, options(s.transport, { credentials: undefined }), signal, 30_000);
     expect(outcome).toMatchObject({
       kind: 'final',
-      reason: expect.stringContaining('EGAIN_ACCESS_TOKEN or --token-file'),
+      reason: expect.stringMatching(
+        /EGAIN_ACCESS_TOKEN, --token-file, --token-command or client credentials/,
+      ),
     });
+  });
+
+  it('HTTP 401 with a renewable source: renews once, repeats the request at once, and succeeds', async () => {
+    const s = stubs(
+      json(401, { code: '401-104', developerMessage: 'expired' }),
+      json(200, { status: 'Pending' }),
+    );
+    const tokens = ['t1', 't2'];
+    const credentials = new RenewingCredentials(
+      '--token-command',
+      async () => ({ token: tokens.shift() ?? 't?', renewAt: undefined }),
+      () => 0,
+    );
+    const outcome = await fetchStatus(url, options(s.transport, { credentials }), signal, 30_000);
+    expect(outcome).toMatchObject({ kind: 'status', status: { status: 'Pending' } });
+    expect(s.requests.map((r) => r.headers.authorization)).toEqual(['Bearer t1', 'Bearer t2']);
+  });
+
+  it('HTTP 401 again after renewing is final, and says so; renewal never loops', async () => {
+    const refused = json(401, { code: '401-104', developerMessage: 'expired' });
+    const s = stubs(refused, refused);
+    let fetched = 0;
+    const credentials = new RenewingCredentials(
+      'client credentials',
+      async () => ({ token: `t${++fetched}`, renewAt: undefined }),
+      () => 0,
+    );
+    const outcome = await fetchStatus(url, options(s.transport, { credentials }), signal, 30_000);
+    expect(outcome).toMatchObject({
+      kind: 'final',
+      httpStatus: 401,
+      reason: expect.stringContaining('refused again after renewing the token (client credentials)'),
+    });
+    expect(s.requests).toHaveLength(2);
+    expect(fetched).toBe(2);
+  });
+
+  it('a token source that fails: transient failures are retried like the network, final ones end the job', async () => {
+    const s = stubs(json(200, { status: 'Pending' }));
+    const failing = (kind: 'transient' | 'final') =>
+      new RenewingCredentials(
+        'client credentials',
+        async () => {
+          throw new CredentialError(kind, 'the token endpoint answered HTTP 503');
+        },
+        () => 0,
+      );
+    expect(
+      await fetchStatus(url, options(s.transport, { credentials: failing('transient') }), signal, 30_000),
+    ).toEqual({
+      kind: 'transient',
+      reason: 'no token: the token endpoint answered HTTP 503',
+    });
+    expect(
+      await fetchStatus(url, options(s.transport, { credentials: failing('final') }), signal, 30_000),
+    ).toMatchObject({ kind: 'final' });
+    expect(s.requests).toHaveLength(0);
   });
 
   it('prefers the userMessage and strips escape sequences from server text', async () => {

@@ -6,8 +6,11 @@ import { type Config, resolveConfig } from '../src/cli/resolve.js';
 import { UsageError } from '../src/core/errors.js';
 import type { ConfigSources } from '../src/deps.js';
 
+/** A token in the environment: the API by default is remote, and asks for one. */
+const WITH_TOKEN = { EGAIN_ACCESS_TOKEN: 'env-token' };
+
 function sources(
-  env: Record<string, string> = {},
+  env: Record<string, string> = WITH_TOKEN,
   files: Record<string, [string, number]> = {},
 ): ConfigSources {
   return {
@@ -35,13 +38,13 @@ async function resolve(
 }
 
 describe('resolving the configuration', () => {
-  it('uses the default base URL, language and no token, and the defaults in cli/defaults.ts', async () => {
+  it('uses the default base URL and language, and the defaults in cli/defaults.ts', async () => {
     const c = await resolve(['J1']);
     expect(c.jobs).toEqual([
       { id: 'J1', url: 'https://api.aidev.egain.cloud/knowledge/portalmgr/v4/content/export/J1/status' },
     ]);
     expect(c.api.language).toBe('en-US');
-    expect(c.api.token).toBeUndefined();
+    expect(c.api.credential).toEqual({ kind: 'fixed', token: 'env-token', source: 'EGAIN_ACCESS_TOKEN' });
     expect(c.watch.rules).toMatchObject({
       once: false,
       intervalMs: 5000,
@@ -59,7 +62,10 @@ describe('resolving the configuration', () => {
     };
     const fromEnv = await resolve(['J1'], {}, sources(env));
     expect(fromEnv.jobs[0]?.url).toBe('https://env.example/v4/content/export/J1/status');
-    expect(fromEnv.api).toMatchObject({ language: 'de-DE', token: 'env-token' });
+    expect(fromEnv.api).toMatchObject({
+      language: 'de-DE',
+      credential: { kind: 'fixed', token: 'env-token' },
+    });
     const files = { '/t': ['file-token\n', 0o600] as [string, number] };
     const fromFlags = await resolve(
       ['J1'],
@@ -67,7 +73,10 @@ describe('resolving the configuration', () => {
       sources(env, files),
     );
     expect(fromFlags.jobs[0]?.url).toBe('https://flag.example/v4/content/export/J1/status');
-    expect(fromFlags.api).toMatchObject({ language: 'fr-CA', token: 'file-token' });
+    expect(fromFlags.api).toMatchObject({
+      language: 'fr-CA',
+      credential: { kind: 'file', path: '/t', token: 'file-token' },
+    });
     expect(fromFlags.watch.warnings).toEqual([]);
   });
 
@@ -75,9 +84,14 @@ describe('resolving the configuration', () => {
     const env = { EGAIN_ACCESS_TOKEN: 't' };
     await expect(resolve(['J'], { baseUrl: 'http://h.example' }, sources(env))).rejects.toThrow(UsageError);
     const c = await resolve(['J'], { baseUrl: 'http://h.example', insecureHttp: true }, sources(env));
-    expect(c.api.token).toBe('t');
-    // no token, nothing to protect
-    await expect(resolve(['J'], { baseUrl: 'http://h.example' })).resolves.toBeTruthy();
+    expect(c.api.credential).toEqual({ kind: 'fixed', token: 't', source: 'EGAIN_ACCESS_TOKEN' });
+    // no credential at all for a remote API is a mistake found before any request
+    await expect(resolve(['J'], { baseUrl: 'http://h.example' }, sources({}))).rejects.toThrow(
+      'no credential for h.example: set EGAIN_ACCESS_TOKEN, --token-file, --token-command, or client credentials',
+    );
+    // an API on this machine (the simulator) may ask for none
+    const local = await resolve(['J'], { baseUrl: 'http://127.0.0.1:9/v4' }, sources({}));
+    expect(local.api.credential).toEqual({ kind: 'none' });
   });
 
   it('the same job twice is a usage error', async () => {
@@ -122,6 +136,119 @@ describe('resolving the configuration', () => {
     await expect(
       resolveConfig({ command: 'parse', args: [], flags: { json: true, output: 'ndjson' } }, sources()),
     ).rejects.toThrow('--json contradicts --output ndjson');
+  });
+
+  it('takes one credential source: flags beat the environment, which beats the profile', async () => {
+    const files = {
+      '/t': ['file-token', 0o600] as [string, number],
+      '/home/u/.config/export-status/config.json': [
+        JSON.stringify({ profiles: { prod: { tokenCommand: 'get-token prod' } }, defaultProfile: 'prod' }),
+        0o600,
+      ] as [string, number],
+    };
+    const home = { HOME: '/home/u' };
+    const fromProfile = await resolve(['J'], {}, sources(home, files));
+    expect(fromProfile.api).toMatchObject({
+      profile: 'prod',
+      credential: { kind: 'command', command: 'get-token prod' },
+    });
+    const fromEnv = await resolve(
+      ['J'],
+      {},
+      sources({ ...home, EXPORT_STATUS_TOKEN_COMMAND: 'env-cmd' }, files),
+    );
+    expect(fromEnv.api.credential).toEqual({ kind: 'command', command: 'env-cmd' });
+    const fromFlag = await resolve(
+      ['J'],
+      { tokenFile: '/t' },
+      sources({ ...home, EGAIN_ACCESS_TOKEN: 'x' }, files),
+    );
+    expect(fromFlag.api.credential).toMatchObject({ kind: 'file', token: 'file-token' });
+  });
+
+  it('two credential sources given as flags, or in the environment, are a usage error naming both', async () => {
+    const files = { '/t': ['t', 0o600] as [string, number] };
+    await expect(resolve(['J'], { tokenFile: '/t', tokenCommand: 'x' }, sources({}, files))).rejects.toThrow(
+      'two credential sources in the flags: --token-file and --token-command; give one',
+    );
+    await expect(
+      resolve(['J'], {}, sources({ EGAIN_ACCESS_TOKEN: 't', EGAIN_CLIENT_ID: 'c' })),
+    ).rejects.toThrow(
+      'two credential sources in the environment: EGAIN_ACCESS_TOKEN and EGAIN_CLIENT_ID/EGAIN_CLIENT_SECRET',
+    );
+  });
+
+  it('client credentials: every part named when missing, the secret never to plain http elsewhere', async () => {
+    await expect(resolve(['J'], {}, sources({ EGAIN_CLIENT_ID: 'c' }))).rejects.toThrow(
+      'client credentials (from the environment) lack the client secret (--client-secret-file or EGAIN_CLIENT_SECRET), the token URL (--token-url or EGAIN_TOKEN_URL)',
+    );
+    const env = {
+      EGAIN_CLIENT_ID: 'c',
+      EGAIN_CLIENT_SECRET: 's3cret',
+      EGAIN_TOKEN_URL: 'http://login.example/t',
+    };
+    await expect(resolve(['J'], {}, sources(env))).rejects.toThrow(
+      'refusing to send the client secret over plain http:// to login.example',
+    );
+    const ok = await resolve(
+      ['J'],
+      { scope: 'api.default' },
+      sources({ ...env, EGAIN_TOKEN_URL: 'https://login.example/t' }),
+    );
+    expect(ok.api.credential).toMatchObject({
+      kind: 'client',
+      clientId: 'c',
+      clientSecret: 's3cret',
+      scope: 'api.default',
+      tokenUrl: new URL('https://login.example/t'),
+    });
+  });
+
+  it('profiles: an unknown one lists those that exist; a bad file is named with what is wrong where', async () => {
+    const file = '/x/export-status/config.json';
+    const at = (content: string) =>
+      sources({ XDG_CONFIG_HOME: '/x', EGAIN_ACCESS_TOKEN: 't' }, { [file]: [content, 0o600] });
+    const two = JSON.stringify({ profiles: { a: {}, b: { baseUrl: 'https://b.example/v4' } } });
+    await expect(resolve(['J'], { profile: 'c' }, at(two))).rejects.toThrow(
+      `profile "c" (from --profile) does not exist; the profiles in ${file} are: a, b`,
+    );
+    const b = await resolve(
+      ['J'],
+      {},
+      sources(
+        { XDG_CONFIG_HOME: '/x', EXPORT_STATUS_PROFILE: 'b', EGAIN_ACCESS_TOKEN: 't' },
+        { [file]: [two, 0o600] },
+      ),
+    );
+    expect(b.jobs[0]?.url).toBe('https://b.example/v4/content/export/J/status');
+    await expect(resolve(['J'], {}, at('{"profiles":'))).rejects.toThrow(`${file} is not valid JSON`);
+    await expect(resolve(['J'], {}, at('{"profiles":{"a":{"baseURL":"x","tokenFile":3}}}'))).rejects.toThrow(
+      /profiles\.a\.tokenFile: expected a string, got 3\n\s+profiles\.a: unexpected field "baseURL"/,
+    );
+    // asked for by name with no file at all
+    await expect(
+      resolve(['J'], { profile: 'a' }, sources({ XDG_CONFIG_HOME: '/none', EGAIN_ACCESS_TOKEN: 't' })),
+    ).rejects.toThrow('cannot read the configuration file /none/export-status/config.json (no such file)');
+  });
+
+  it('a configuration file others can read that names a secret file gets a warning', async () => {
+    const file = '/x/export-status/config.json';
+    const content = JSON.stringify({ defaultProfile: 'p', profiles: { p: { tokenFile: '/t' } } });
+    const c = await resolve(
+      ['J'],
+      {},
+      sources({ XDG_CONFIG_HOME: '/x' }, { [file]: [content, 0o644], '/t': ['tok', 0o600] }),
+    );
+    expect(c.watch.warnings).toEqual([
+      `the configuration file ${file} names a secret file and can be read by other users; chmod 600 it`,
+    ]);
+  });
+
+  it("--language takes the API's 15 codes, in any case, and lists them otherwise", async () => {
+    expect((await resolve(['J'], { language: 'FR-ca' })).api.language).toBe('fr-CA');
+    await expect(resolve(['J'], { language: 'en-GB' })).rejects.toThrow(
+      '--language: the export API takes en-US, es-ES, fr-FR, it-IT, de-DE, nl-NL, pt-BR, pt-PT, da-DK, ru-RU, fr-CA, zh-CN, ja-JP, ko-KR, sv-SE; got "en-GB"',
+    );
   });
 
   it.each([

@@ -190,11 +190,11 @@ describe('simulator', () => {
   });
 
   it('--token: 401 without the bearer token, 200 with it', async () => {
-    await expectWsError(await get('s1', secured.baseUrl), 401, '401-100');
+    await expectWsError(await get('s1', secured.baseUrl), 401, '401-104');
     await expectWsError(
       await get('s1', secured.baseUrl, { headers: { authorization: 'Bearer wrong' } }),
       401,
-      '401-100',
+      '401-104',
     );
     expect((await get('s1', secured.baseUrl, { headers: { authorization: 'Bearer tok-123' } })).status).toBe(
       200,

@@ -1,4 +1,5 @@
 import { sanitize } from '../core/sanitize.js';
+import { CredentialError, type Credentials } from './credentials.js';
 import {
   type ExportStatus,
   type FieldIssue,
@@ -10,7 +11,8 @@ import { BodyTooLargeError, type HttpResponse, type Transport } from './transpor
 
 export interface ClientOptions {
   transport: Transport;
-  token?: string | undefined;
+  /** Where bearer tokens come from; none for an API that asks for none (the simulator). */
+  credentials?: Credentials | undefined;
   language: string;
   userAgent: string;
   /** Extra request headers from -H. */
@@ -45,12 +47,17 @@ export async function fetchStatus(
 ): Promise<StatusOutcome> {
   const answer = await request('GET', url, options, signal, timeoutMs);
   if (answer.kind !== 'response') return answer.outcome;
-  return classifyStatusResponse(answer.response, options.strict);
+  return classifyStatusResponse(answer.response, options.strict, answer.authHint);
 }
 
 type Answer =
-  | { kind: 'response'; response: HttpResponse; url: URL }
+  /** `authHint`: for a 401/403, what to do about the credential. */
+  | { kind: 'response'; response: HttpResponse; url: URL; authHint: string }
   | { kind: 'failed'; outcome: StatusOutcome };
+
+/** How to get a token into the request, for a 401 that had none. */
+const NO_CREDENTIAL_HINT =
+  'no credential was sent: set EGAIN_ACCESS_TOKEN, --token-file, --token-command or client credentials (EGAIN_CLIENT_ID…)';
 
 /** Sends one request, following redirects; the token never leaves the origin it was meant for. */
 export async function request(
@@ -61,17 +68,77 @@ export async function request(
   timeoutMs: number,
   body?: string,
 ): Promise<Answer> {
+  const { credentials } = options;
   let hop: Hop = { method, url, body };
-  for (let redirects = 0; redirects <= MAX_REDIRECTS; redirects++) {
-    const headers = requestHeaders(options, hop.url.origin === url.origin, hop.body !== undefined);
+  let renewed = false;
+  for (let redirects = 0; redirects <= MAX_REDIRECTS; ) {
+    // Like fetch: credentials are dropped when a redirect leaves the origin.
+    const token = credentials && hop.url.origin === url.origin ? await tokenOf(credentials) : undefined;
+    if (typeof token === 'object') return token;
+    const headers = requestHeaders(options, token, hop.body !== undefined);
     const sent = await sendOnce(hop, headers, options, signal, timeoutMs);
     if (sent.kind === 'failed') return sent;
+    if (sent.response.status === 401 && credentials && token !== undefined && !renewed) {
+      // Renewed once, and the same request sent again at once: not a retry, never a loop.
+      renewed = true;
+      const fresh = await renewal(credentials, token, options);
+      if (typeof fresh === 'object') return fresh;
+      if (fresh) continue;
+    }
     const next = redirectTarget(sent.response, hop);
-    if (next === undefined) return { kind: 'response', response: sent.response, url: hop.url };
+    if (next === undefined) {
+      const authHint = authHintFor(credentials, token !== undefined, renewed);
+      return { kind: 'response', response: sent.response, url: hop.url, authHint };
+    }
     if ('kind' in next) return next;
     hop = next;
+    redirects++;
   }
   return { kind: 'failed', outcome: { kind: 'final', reason: `more than ${MAX_REDIRECTS} redirects` } };
+}
+
+/** The current token, or the failure that kept it from us (a transient one is retried). */
+async function tokenOf(credentials: Credentials): Promise<string | Extract<Answer, { kind: 'failed' }>> {
+  try {
+    return await credentials.token();
+  } catch (err) {
+    return credentialFailure(err);
+  }
+}
+
+/** After a 401: whether a new token is to be had (renewing it), or why none could be. */
+async function renewal(
+  credentials: Credentials,
+  rejected: string,
+  options: ClientOptions,
+): Promise<boolean | Extract<Answer, { kind: 'failed' }>> {
+  if (!credentials.renewable) return false;
+  options.log?.(`  401: renewing the token (${credentials.source})`);
+  try {
+    return await credentials.renew(rejected);
+  } catch (err) {
+    return credentialFailure(err);
+  }
+}
+
+function credentialFailure(err: unknown): Extract<Answer, { kind: 'failed' }> {
+  if (!(err instanceof CredentialError)) throw err;
+  const reason = `no token: ${err.message}`;
+  return {
+    kind: 'failed',
+    outcome: err.kind === 'transient' ? { kind: 'transient', reason } : { kind: 'final', reason },
+  };
+}
+
+/** What a 401 or 403 should tell the user about the credential that was (or was not) sent. */
+function authHintFor(credentials: Credentials | undefined, sent: boolean, renewed: boolean): string {
+  if (!credentials || !sent) return NO_CREDENTIAL_HINT;
+  if (!credentials.renewable) {
+    return `the token from ${credentials.source} was refused and cannot be renewed; for long watches use --token-command or client credentials`;
+  }
+  return renewed
+    ? `refused again after renewing the token (${credentials.source})`
+    : `the token from ${credentials.source} was refused`;
 }
 
 /** One request of a chain of redirects. */
@@ -150,7 +217,7 @@ function redirectTarget(
 
 function requestHeaders(
   options: ClientOptions,
-  sameOrigin: boolean,
+  token: string | undefined,
   hasBody: boolean,
 ): Record<string, string> {
   const headers: Record<string, string> = {
@@ -160,8 +227,7 @@ function requestHeaders(
   };
   if (hasBody) headers['content-type'] = 'application/json';
   for (const [name, value] of options.headers) headers[name.toLowerCase()] = value;
-  // Like fetch: credentials are dropped when a redirect leaves the origin.
-  if (options.token && sameOrigin) headers.authorization = `Bearer ${options.token}`;
+  if (token !== undefined) headers.authorization = `Bearer ${token}`;
   return headers;
 }
 
@@ -173,7 +239,7 @@ function formatHeaders(headers: Record<string, string>): string {
 }
 
 /** Turns a 2xx/3xx/4xx/5xx answer into an outcome. */
-function classifyStatusResponse(response: HttpResponse, strict: boolean): StatusOutcome {
+function classifyStatusResponse(response: HttpResponse, strict: boolean, authHint: string): StatusOutcome {
   const { status } = response;
   if (status >= 200 && status < 300) {
     const type = response.headers['content-type'] ?? '';
@@ -195,7 +261,7 @@ function classifyStatusResponse(response: HttpResponse, strict: boolean): Status
     return {
       kind: 'final',
       httpStatus: status,
-      reason: `${message} (check the token in EGAIN_ACCESS_TOKEN or --token-file)`,
+      reason: `${message} (${authHint})`,
     };
   }
   return { kind: 'final', httpStatus: status, reason: message };

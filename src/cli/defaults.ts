@@ -32,5 +32,11 @@ export const MIN_INTERVAL_MS = 100;
 export const ENV = {
   baseUrl: 'EXPORT_STATUS_BASE_URL',
   language: 'EXPORT_STATUS_LANGUAGE',
+  profile: 'EXPORT_STATUS_PROFILE',
   token: 'EGAIN_ACCESS_TOKEN',
+  tokenCommand: 'EXPORT_STATUS_TOKEN_COMMAND',
+  clientId: 'EGAIN_CLIENT_ID',
+  clientSecret: 'EGAIN_CLIENT_SECRET',
+  tokenUrl: 'EGAIN_TOKEN_URL',
+  scope: 'EGAIN_SCOPE',
 } as const;

@@ -34,6 +34,12 @@ export interface Flags {
   failOn?: FailOn;
   baseUrl?: string;
   tokenFile?: string;
+  tokenCommand?: string;
+  clientId?: string;
+  clientSecretFile?: string;
+  tokenUrl?: string;
+  scope?: string;
+  profile?: string;
   language?: string;
   header?: string[];
   concurrency?: number;
@@ -67,11 +73,15 @@ Exit codes:
 With several jobs the highest code wins (130/143 always win).`;
 
 const ENV_HELP = `
-Environment:
-  ${ENV.token}       bearer token (or --token-file); never printed or logged
-  ${ENV.baseUrl}   base URL of the export API (or --base-url)
-  ${ENV.language}   Accept-Language (or --language), default ${DEFAULTS.language}
-  NO_COLOR, FORCE_COLOR    turn colour off / on; TERM=dumb turns it off`;
+Environment (a flag beats its variable, a variable beats the profile):
+  ${ENV.token}            a bearer token; cannot be renewed (never printed or logged)
+  ${ENV.tokenCommand}   a command that prints a token (like --token-command)
+  ${ENV.clientId}, ${ENV.clientSecret}, ${ENV.tokenUrl}, ${ENV.scope}
+                                OAuth client credentials, renewed before they expire
+  ${ENV.baseUrl}        base URL of the export API (or --base-url)
+  ${ENV.language}        Accept-Language (or --language), default ${DEFAULTS.language}
+  ${ENV.profile}         the profile to use (or --profile)
+  NO_COLOR, FORCE_COLOR         turn colour off / on; TERM=dumb turns it off`;
 
 /** A flag's description with its default, in the units the user types. */
 const withDefault = (text: string, value: string | number) => `${text} (default: ${value})`;
@@ -192,8 +202,23 @@ function addApiOptions(cmd: Command): Command {
       maxRetriesParser,
     )
     .option('--base-url <url>', `base URL of the export API (env ${ENV.baseUrl})`)
-    .option('--token-file <path>', `file holding the bearer token (env ${ENV.token})`)
-    .option('--language <locale>', `Accept-Language (env ${ENV.language}, default ${DEFAULTS.language})`)
+    .option('--profile <name>', `settings from a profile of the configuration file (env ${ENV.profile})`)
+    .option('--token-file <path>', 'file holding the bearer token, read again when it is refused')
+    .option(
+      '--token-command <command>',
+      `command whose output is the token or {"access_token","expires_in"} (env ${ENV.tokenCommand})`,
+    )
+    .option('--client-id <id>', `OAuth client credentials: the client ID (env ${ENV.clientId})`)
+    .option(
+      '--client-secret-file <path>',
+      `file holding the client secret (env ${ENV.clientSecret}: the secret)`,
+    )
+    .option('--token-url <url>', `the OAuth token endpoint (env ${ENV.tokenUrl})`)
+    .option('--scope <scope>', `the OAuth scope, such as <prefix>.default (env ${ENV.scope})`)
+    .option(
+      '--language <locale>',
+      `Accept-Language, one of the API's 15 (env ${ENV.language}, default ${DEFAULTS.language})`,
+    )
     .option('-H, --header <name: value>', 'extra request header, repeatable', collect)
     .option(
       '--concurrency <n>',

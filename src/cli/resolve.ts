@@ -4,6 +4,7 @@
  * (cli/defaults.ts). docs/CONTRACT.md lists each setting and where it comes from.
  */
 
+import { apiLanguage, LANGUAGES } from '../api/languages.js';
 import type { JobRef } from '../api/urls.js';
 import { isLoopback, parseHttpUrl, resolveJob } from '../api/urls.js';
 import { parseDuration } from '../core/duration.js';
@@ -12,10 +13,11 @@ import type { ConfigSources } from '../deps.js';
 import type { FailOn, WatchRules } from '../poll/rules.js';
 import { SCENARIOS, type Scenario } from '../sim/scenarios.js';
 import type { SimulatorOptions } from '../sim/server.js';
+import { type CredentialSpec, resolveCredential } from './credential.js';
 import { DEFAULTS, ENV } from './defaults.js';
 import { parseHeader } from './header.js';
+import { chooseProfile } from './profile.js';
 import type { Flags, Invocation, OutputFormat } from './program.js';
-import { checkToken, readTokenFile } from './token.js';
 
 export interface OutputConfig {
   output: OutputFormat;
@@ -28,9 +30,11 @@ export interface OutputConfig {
 /** Where the export API is and how to talk to it. */
 export interface ApiConfig {
   baseUrl: URL;
-  token: string | undefined;
+  credential: CredentialSpec;
   language: string;
   headers: Array<[string, string]>;
+  /** The profile in use, if any (for the hints the CLI prints). */
+  profile: string | undefined;
 }
 
 /** How `watch`, `get`, `start --watch` and `demo` poll and show their jobs. */
@@ -58,19 +62,20 @@ export async function resolveConfig(invocation: Invocation, sources: ConfigSourc
       return { command, file: args[0], output: outputConfig(flags) };
     case 'watch':
     case 'get': {
-      const api = await apiConfig(flags, sources);
-      const jobs = resolveJobs(args, api.baseUrl);
-      if (api.token && !flags.insecureHttp) refusePlainHttp(jobs);
-      return { command, jobs, api, watch: watchConfig(flags, command === 'get', api) };
+      // What the flags alone say is checked first: a typo is reported before anything is read.
+      const watch = watchConfig(flags, command === 'get');
+      const api = await apiConfig(flags, sources, watch.warnings, (baseUrl) => resolveJobs(args, baseUrl));
+      return { command, jobs: api.jobs, api, watch };
     }
     case 'start': {
-      const api = await apiConfig(flags, sources);
+      const watch = watchConfig(flags, false);
+      const api = await apiConfig(flags, sources, watch.warnings, () => []);
       return {
         command,
         bodyFile: flags.body ?? '-',
         thenWatch: Boolean(flags.watch),
         api,
-        watch: watchConfig(flags, false, api),
+        watch,
       };
     }
     case 'serve':
@@ -81,8 +86,14 @@ export async function resolveConfig(invocation: Invocation, sources: ConfigSourc
 }
 
 /** The API settings of the simulator `demo` starts: its own URL, no token, the default language. */
-export function simulatorApi(baseUrl: string): ApiConfig {
-  return { baseUrl: new URL(baseUrl), token: undefined, language: DEFAULTS.language, headers: [] };
+export function simulatorApi(baseUrl: string, credential: CredentialSpec = { kind: 'none' }): ApiConfig {
+  return {
+    baseUrl: new URL(baseUrl),
+    credential,
+    language: DEFAULTS.language,
+    headers: [],
+    profile: undefined,
+  };
 }
 
 function outputConfig(flags: Flags): OutputConfig {
@@ -100,24 +111,45 @@ function outputConfig(flags: Flags): OutputConfig {
   };
 }
 
-async function apiConfig(flags: Flags, sources: ConfigSources): Promise<ApiConfig & { warnings: string[] }> {
+/**
+ * The API settings, each from its flag, else its environment variable, else the profile, else
+ * the default; `jobsOf` resolves the job arguments against the base URL.
+ */
+async function apiConfig(
+  flags: Flags,
+  sources: ConfigSources,
+  warnings: string[],
+  jobsOf: (baseUrl: URL) => JobRef[],
+): Promise<ApiConfig & { jobs: JobRef[] }> {
   const { env } = sources;
-  const warnings: string[] = [];
-  const baseUrl = parseHttpUrl(flags.baseUrl ?? env[ENV.baseUrl] ?? DEFAULTS.baseUrl, '--base-url');
-  let token: string | undefined;
-  if (flags.tokenFile !== undefined) {
-    token = await readTokenFile(flags.tokenFile, sources, warnings);
-  } else {
-    const fromEnv = env[ENV.token];
-    if (fromEnv) token = checkToken(fromEnv.trim(), ENV.token);
-  }
-  const language = flags.language ?? env[ENV.language] ?? DEFAULTS.language;
-  if (!/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(language)) {
+  const headers = (flags.header ?? []).map(parseHeader);
+  const choice = await chooseProfile(flags.profile, sources);
+  const { profile } = choice;
+  const baseUrl = parseHttpUrl(
+    flags.baseUrl ?? env[ENV.baseUrl] ?? profile.baseUrl ?? DEFAULTS.baseUrl,
+    '--base-url',
+  );
+  const languageText = flags.language ?? env[ENV.language] ?? profile.language ?? DEFAULTS.language;
+  const language = apiLanguage(languageText);
+  if (!language) {
     throw new UsageError(
-      `--language: expected a locale such as en-US or fr-CA, got ${JSON.stringify(language)}`,
+      `--language: the export API takes ${LANGUAGES.join(', ')}; got ${JSON.stringify(languageText)}`,
     );
   }
-  return { baseUrl, token, language, headers: (flags.header ?? []).map(parseHeader), warnings };
+  const jobs = jobsOf(baseUrl);
+  const hosts = jobs.length > 0 ? jobs.map((job) => new URL(job.url)) : [baseUrl];
+  const credential = await resolveCredential(flags, profile, sources, hosts, warnings);
+  if (credential.kind !== 'none' && !flags.insecureHttp) refusePlainHttp(hosts);
+  if (
+    choice.mode !== undefined &&
+    (choice.mode & 0o077) !== 0 &&
+    (profile.clientSecretFile || profile.tokenFile)
+  ) {
+    warnings.push(
+      `the configuration file ${choice.file} names a secret file and can be read by other users; chmod 600 it`,
+    );
+  }
+  return { baseUrl, credential, language, headers, profile: choice.name, jobs };
 }
 
 function resolveJobs(args: readonly string[], baseUrl: URL): JobRef[] {
@@ -127,10 +159,9 @@ function resolveJobs(args: readonly string[], baseUrl: URL): JobRef[] {
   return jobs;
 }
 
-function refusePlainHttp(jobs: readonly JobRef[]): void {
-  const plain = jobs
-    .map((j) => new URL(j.url))
-    .find((u) => u.protocol === 'http:' && !isLoopback(u.hostname));
+/** A credential goes over plain http:// only to this machine (or with --insecure-http). */
+function refusePlainHttp(urls: readonly URL[]): void {
+  const plain = urls.find((u) => u.protocol === 'http:' && !isLoopback(u.hostname));
   if (plain) {
     throw new UsageError(
       `refusing to send the token over plain http:// to ${plain.host}; use https://, or --insecure-http if you really mean it`,
@@ -138,12 +169,12 @@ function refusePlainHttp(jobs: readonly JobRef[]): void {
   }
 }
 
-function watchConfig(flags: Flags, once: boolean, api: { warnings: string[] }): WatchConfig {
+function watchConfig(flags: Flags, once: boolean): WatchConfig {
   return {
     ...outputConfig(flags),
     rules: once ? { once, ...commonRules(flags) } : { once, ...commonRules(flags), ...schedule(flags) },
     concurrency: flags.concurrency ?? DEFAULTS.concurrency,
-    warnings: api.warnings,
+    warnings: [],
     notifyAfterMs:
       once || flags.notify === false ? undefined : (flags.notifyAfter ?? ms(DEFAULTS.notifyAfter)),
   };

@@ -2,9 +2,13 @@ import { UsageError } from '../core/errors.js';
 import { errnoWords } from '../core/words.js';
 import type { ConfigSources } from '../deps.js';
 
-/** Reads a token file; a file others can read gets a warning pushed onto `warnings`. */
-export async function readTokenFile(
+/**
+ * Reads a file holding a secret (a token, a client secret); one that others can read gets a
+ * warning pushed onto `warnings`. `what` names where the path came from (`--token-file`).
+ */
+export async function readSecretFile(
   path: string,
+  what: string,
   sources: ConfigSources,
   warnings: string[],
 ): Promise<string> {
@@ -12,13 +16,16 @@ export async function readTokenFile(
   try {
     text = await sources.readTextFile(path);
   } catch (err) {
-    throw new UsageError(`--token-file: cannot read ${JSON.stringify(path)} (${errnoWords(err)})`);
+    throw new UsageError(`${what}: cannot read ${JSON.stringify(path)} (${errnoWords(err)})`);
   }
   const mode = await sources.fileMode(path).catch(() => undefined);
   if (mode !== undefined && (mode & 0o077) !== 0) {
-    warnings.push(`the token file ${JSON.stringify(path)} can be read by other users; chmod 600 it`);
+    warnings.push(`the file ${JSON.stringify(path)} (${what}) can be read by other users; chmod 600 it`);
   }
-  return checkToken(text.replace(/\r?\n$/, ''), `the token in ${JSON.stringify(path)}`);
+  return checkToken(
+    text.replace(/^\uFEFF/, '').replace(/\r?\n$/, ''),
+    `the content of ${JSON.stringify(path)}`,
+  );
 }
 
 /** A token must be one line of printable characters: anything else would corrupt the header. */

@@ -1,18 +1,58 @@
 import type { ClientOptions } from '../api/client.js';
+import {
+  type CredentialIO,
+  type Credentials,
+  fixedToken,
+  tokenCommand,
+  tokenFile,
+} from '../api/credentials.js';
+import type { CredentialSpec } from '../cli/credential.js';
 import type { ApiConfig, OutputConfig } from '../cli/resolve.js';
 import type { Deps } from '../deps.js';
 import { USER_AGENT } from '../version.js';
+
+/**
+ * The credential source of a run, made once and shared by all its jobs, so a renewed token serves
+ * them all. Client credentials load their OAuth library only when used.
+ */
+export async function credentialsFor(
+  spec: CredentialSpec,
+  deps: Deps,
+  requestTimeoutMs: number,
+): Promise<Credentials | undefined> {
+  const io: CredentialIO = {
+    now: deps.clock.now,
+    readTextFile: deps.readTextFile,
+    runCommand: deps.runCommand,
+    transport: deps.transport,
+  };
+  switch (spec.kind) {
+    case 'none':
+      return undefined;
+    case 'fixed':
+      return fixedToken(spec.token, spec.source);
+    case 'file':
+      return tokenFile(spec.path, spec.token, io);
+    case 'command':
+      return tokenCommand(spec.command, io);
+    case 'client': {
+      const { clientCredentials } = await import('../api/client-credentials.js');
+      return clientCredentials({ ...spec, requestTimeoutMs }, io);
+    }
+  }
+}
 
 /** The HTTP client's options from a resolved config: one place for `watch`, `get`, `start` and `demo`. */
 export function clientOptions(
   api: ApiConfig,
   output: Pick<OutputConfig, 'strict' | 'verbose'>,
+  credentials: Credentials | undefined,
   deps: Deps,
   log?: (line: string) => void,
 ): ClientOptions {
   return {
     transport: deps.transport,
-    token: api.token,
+    credentials,
     language: api.language,
     userAgent: USER_AGENT,
     headers: api.headers,

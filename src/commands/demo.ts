@@ -30,7 +30,7 @@ export async function runDemo(config: DemoConfig, deps: Deps): Promise<number> {
     const created = await request(
       'POST',
       url,
-      clientOptions(api, watch, deps),
+      clientOptions(api, watch, undefined, deps),
       new AbortController().signal,
       watch.rules.requestTimeoutMs,
       DEMO_BODY,

@@ -9,7 +9,7 @@ import { ExitCode } from '../core/exit-codes.js';
 import { sanitize } from '../core/sanitize.js';
 import { errnoWords } from '../core/words.js';
 import type { Deps } from '../deps.js';
-import { clientOptions } from './client-options.js';
+import { clientOptions, credentialsFor } from './client-options.js';
 import { runWatch } from './watch.js';
 
 type StartConfig = Extract<Config, { command: 'start' }>;
@@ -23,7 +23,8 @@ export async function runStart(config: StartConfig, deps: Deps): Promise<number>
   const { api, watch } = config;
   for (const warning of watch.warnings) deps.stderr.write(`warning: ${warning}\n`);
 
-  const client = clientOptions(api, watch, deps, (line) => deps.stderr.write(`${line}\n`));
+  const credentials = await credentialsFor(api.credential, deps, watch.rules.requestTimeoutMs);
+  const client = clientOptions(api, watch, credentials, deps, (line) => deps.stderr.write(`${line}\n`));
   // Not retried: a POST that timed out may have started an export, and a second would start another.
   const answer = await request(
     'POST',

@@ -1,5 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { fetchStatus } from '../api/client.js';
+import type { Credentials } from '../api/credentials.js';
 import type { JobRef } from '../api/urls.js';
 import type { ApiConfig, WatchConfig } from '../cli/resolve.js';
 import { combineExitCodes, exitCodeFor } from '../core/exit-codes.js';
@@ -18,11 +19,13 @@ import type { Progress } from '../render/progress.js';
 import { shortId } from '../render/short-id.js';
 import { renderSummary, type SummaryStyle } from '../render/summary.js';
 import { symbolsFor } from '../render/symbols.js';
-import { clientOptions } from './client-options.js';
+import { clientOptions, credentialsFor } from './client-options.js';
 
 /** What one run of `watch`/`get` shares between its jobs. */
 interface Run {
   api: ApiConfig;
+  /** The run's one credential source, shared by its jobs. */
+  credentials: Credentials | undefined;
   config: WatchConfig;
   deps: Deps;
   io: IO;
@@ -59,6 +62,7 @@ export async function runWatch(
   const github = deps.env.GITHUB_ACTIONS === 'true';
   const run: Run = {
     api,
+    credentials: await credentialsFor(api.credential, deps, config.rules.requestTimeoutMs),
     config,
     deps,
     io,
@@ -95,7 +99,7 @@ export async function runWatch(
 async function watchOne(job: JobRef, run: Run): Promise<JobResult> {
   const { config, deps, io, progress } = run;
   const label = shortId(job.id);
-  const options = clientOptions(run.api, config, deps, (line) =>
+  const options = clientOptions(run.api, config, run.credentials, deps, (line) =>
     progress.log(io.errColor.dim(`${label} ${line}`)),
   );
   const events = pollJob(job, config.rules, {

@@ -11,8 +11,16 @@ export interface SimulatorOptions {
   port?: number;
   /** How long a job takes from creation to its end. */
   durationMs?: number;
-  /** When set, every request must carry `Authorization: Bearer <token>`. */
+  /** When set, every request must carry `Authorization: Bearer <token>` (this one, or an issued one). */
   token?: string | undefined;
+  /**
+   * OAuth 2.0 client credentials: with both set, `POST /oauth2/v2.0/token` issues tokens that
+   * expire after `tokenTtlMs`, and every API request must carry a live one (or `token`).
+   */
+  clientId?: string | undefined;
+  clientSecret?: string | undefined;
+  /** How long an issued token lives (default 1 h). */
+  tokenTtlMs?: number | undefined;
   /** How long a `slow` job's slow answers are held back (real time, whatever `now` says). */
   slowMs?: number;
   /** One line per request. */
@@ -39,6 +47,10 @@ export interface Simulator {
   port: number;
   /** The most recent requests, oldest first (bounded). */
   requests: RecordedRequest[];
+  /** `http://127.0.0.1:PORT/oauth2/v2.0/token`: where client credentials get a token. */
+  tokenUrl: string;
+  /** Issues a token as the token endpoint would (for a test's sidecar that refreshes a token file). */
+  issueToken(): string;
   close(): Promise<void>;
 }
 
@@ -52,6 +64,8 @@ const MAX_JOBS = 10_000;
 const MAX_RECORDED = 5_000;
 const MAX_POST_BYTES = 64 * 1024;
 
+const TOKEN_ROUTE = '/oauth2/v2.0/token';
+const DEFAULT_TOKEN_TTL_MS = 3_600_000;
 const STATUS_ROUTE = new RegExp(`^(?:${API_PREFIX})?/content/export/([^/]+)/status$`);
 const EXPORT_ROUTE = new RegExp(`^(?:${API_PREFIX})?/content/export$`);
 
@@ -74,6 +88,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     baseUrl: sim.baseUrl,
     port: address.port,
     requests: sim.requests,
+    tokenUrl: `http://${host}:${address.port}${TOKEN_ROUTE}`,
+    issueToken: () => sim.issueToken(),
     close: () =>
       new Promise<void>((resolve) => {
         sim.stopTimers();
@@ -88,6 +104,8 @@ class SimulatorState {
   baseUrl = '';
   readonly requests: RecordedRequest[] = [];
   private readonly jobs = new Map<string, SimJob>();
+  /** Issued access tokens and when each expires (server clock). */
+  private readonly issued = new Map<string, number>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly now: () => number;
 
@@ -97,8 +115,12 @@ class SimulatorState {
 
   handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://simulator');
-    const authorized = !this.options.token || req.headers.authorization === `Bearer ${this.options.token}`;
+    const authorized = this.authorized(req.headers.authorization);
     this.record(req, res, url, authorized);
+    if (url.pathname === TOKEN_ROUTE) {
+      this.tokenEndpoint(req, res);
+      return;
+    }
     const statusMatch = STATUS_ROUTE.exec(url.pathname);
     const isExport = EXPORT_ROUTE.test(url.pathname);
     const { pathname } = url;
@@ -107,13 +129,66 @@ class SimulatorState {
       sendError(res, 405, '405-100', `Use GET on ${pathname}`, { allow: 'GET' });
     else if (isExport && req.method !== 'POST')
       sendError(res, 405, '405-100', `Use POST on ${pathname}`, { allow: 'POST' });
-    else if (!authorized) sendError(res, 401, '401-100', 'Missing or invalid bearer token.');
+    else if (!authorized)
+      sendError(res, 401, '401-104', "Invalid or missing 'authorization' header value.", {
+        'www-authenticate': 'Bearer',
+      });
     else if (isExport) this.createExport(req, res, url);
     else {
       const job = this.jobFor(decodeURIComponent(statusMatch?.[1] ?? ''));
       job.requests++;
       this.answerStatus(job, res);
     }
+  }
+
+  issueToken(): string {
+    const token = `sim-${randomUUID()}`;
+    this.issued.set(token, this.now() + (this.options.tokenTtlMs ?? DEFAULT_TOKEN_TTL_MS));
+    return token;
+  }
+
+  /** No credential asked for, the fixed token, or an issued token that has not expired. */
+  private authorized(header: string | undefined): boolean {
+    const { token, clientId } = this.options;
+    if (!token && !clientId) return true;
+    const bearer = /^Bearer (\S+)$/.exec(header ?? '')?.[1];
+    if (!bearer) return false;
+    if (bearer === token) return true;
+    const expires = this.issued.get(bearer);
+    return expires !== undefined && this.now() < expires;
+  }
+
+  /** POST /oauth2/v2.0/token: the client credentials grant, the client authenticated in the form. */
+  private tokenEndpoint(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const oauthError = (status: number, error: string, description: string) => {
+      res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      res.end(JSON.stringify({ error, error_description: description }));
+    };
+    if (req.method !== 'POST') {
+      oauthError(405, 'invalid_request', 'Use POST.');
+      return;
+    }
+    readBody(req, MAX_POST_BYTES).then((text) => {
+      const form = new URLSearchParams(text ?? '');
+      const { clientId, clientSecret } = this.options;
+      if (!clientId || !clientSecret) return oauthError(400, 'unsupported_grant_type', 'No clients here.');
+      if (form.get('grant_type') !== 'client_credentials')
+        return oauthError(400, 'unsupported_grant_type', 'Only client_credentials is supported.');
+      if (form.get('client_id') !== clientId || form.get('client_secret') !== clientSecret)
+        return oauthError(401, 'invalid_client', 'Client authentication failed.');
+      const scope = form.get('scope');
+      if (scope !== null && !/(^|\s)\S+\.default($|\s)/.test(scope))
+        return oauthError(400, 'invalid_scope', `The scope ${JSON.stringify(scope)} is not valid.`);
+      const ttlMs = this.options.tokenTtlMs ?? DEFAULT_TOKEN_TTL_MS;
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      res.end(
+        JSON.stringify({
+          access_token: this.issueToken(),
+          token_type: 'Bearer',
+          expires_in: Math.round(ttlMs / 1000),
+        }),
+      );
+    });
   }
 
   stopTimers(): void {

@@ -5,7 +5,7 @@ import type { InterruptSignal } from '../../src/core/exit-codes.js';
 import type { Deps } from '../../src/deps.js';
 import type { Sink } from '../../src/io/streams.js';
 import { main } from '../../src/main.js';
-import { chooseTransport } from '../../src/system.js';
+import { chooseTransport, runShell } from '../../src/system.js';
 import { VirtualClock } from './virtual-clock.js';
 
 /** A Sink that keeps what was written; a test can wait for text to appear in it. */
@@ -99,6 +99,9 @@ export async function runCli(args: string[], options: CliOptions = {}): Promise<
     clock,
     random: options.random ?? Math.random,
     transport: tracked(chooseTransport(env) as Transport),
+    runCommand: tracked((command: string, timeoutMs: number) =>
+      runShell(command, timeoutMs, (chunk) => stderr.write(chunk)),
+    ),
     onInterrupt: (handler) => {
       handlers.add(handler);
       return () => handlers.delete(handler);

@@ -1,0 +1,159 @@
+import { isLoopback, parseHttpUrl } from '../api/urls.js';
+import { UsageError } from '../core/errors.js';
+import type { ConfigSources } from '../deps.js';
+import { ENV } from './defaults.js';
+import type { Profile } from './profile.js';
+import type { Flags } from './program.js';
+import { checkToken, readSecretFile } from './token.js';
+
+/** Where the bearer token comes from, as configured (secrets read, nothing fetched yet). */
+export type CredentialSpec =
+  | { kind: 'none' }
+  | { kind: 'fixed'; token: string; source: string }
+  | { kind: 'file'; path: string; token: string }
+  | { kind: 'command'; command: string }
+  | { kind: 'client'; tokenUrl: URL; clientId: string; clientSecret: string; scope: string | undefined };
+
+type Level = 'flag' | 'environment' | 'profile';
+
+/** A source as one level names it, before its secrets are read. */
+type Named =
+  | { kind: 'fixed'; token: string; label: string }
+  | { kind: 'file'; path: string; label: string }
+  | { kind: 'command'; command: string; label: string }
+  | { kind: 'client'; label: string };
+
+const CREDENTIAL_OPTIONS =
+  'EGAIN_ACCESS_TOKEN, --token-file, --token-command, or client credentials (EGAIN_CLIENT_ID, EGAIN_CLIENT_SECRET, EGAIN_TOKEN_URL, EGAIN_SCOPE)';
+
+/**
+ * The one credential source of this run. Flags beat the environment, which beats the profile;
+ * two sources at the same level are a usage error, as is no source for an API that is not on
+ * this machine, or a client secret bound for plain http:// to another host.
+ */
+export async function resolveCredential(
+  flags: Flags,
+  profile: Profile,
+  sources: ConfigSources,
+  apiHosts: readonly URL[],
+  warnings: string[],
+): Promise<CredentialSpec> {
+  const { env } = sources;
+  const levels: Array<[Level, Named[]]> = [
+    ['flag', namedByFlags(flags)],
+    ['environment', namedByEnv(env)],
+    ['profile', namedByProfile(profile)],
+  ];
+  for (const [level, named] of levels) {
+    if (named.length > 1) {
+      throw new UsageError(
+        `two credential sources in the ${level === 'flag' ? 'flags' : level}: ${named.map((n) => n.label).join(' and ')}; give one`,
+      );
+    }
+    const [one] = named;
+    if (one) return read(one, level, flags, profile, sources, warnings);
+  }
+  const remote = apiHosts.find((url) => !isLoopback(url.hostname));
+  if (remote) throw new UsageError(`no credential for ${remote.host}: set ${CREDENTIAL_OPTIONS}`);
+  return { kind: 'none' };
+}
+
+function namedByFlags(flags: Flags): Named[] {
+  const named: Named[] = [];
+  if (flags.tokenFile !== undefined)
+    named.push({ kind: 'file', path: flags.tokenFile, label: '--token-file' });
+  if (flags.tokenCommand !== undefined)
+    named.push({ kind: 'command', command: flags.tokenCommand, label: '--token-command' });
+  if (flags.clientId !== undefined || flags.clientSecretFile !== undefined)
+    named.push({ kind: 'client', label: '--client-id/--client-secret-file' });
+  return named;
+}
+
+function namedByEnv(env: Readonly<Record<string, string | undefined>>): Named[] {
+  const named: Named[] = [];
+  const token = env[ENV.token];
+  if (token) named.push({ kind: 'fixed', token, label: ENV.token });
+  const command = env[ENV.tokenCommand];
+  if (command) named.push({ kind: 'command', command, label: ENV.tokenCommand });
+  if (env[ENV.clientId] || env[ENV.clientSecret])
+    named.push({ kind: 'client', label: `${ENV.clientId}/${ENV.clientSecret}` });
+  return named;
+}
+
+function namedByProfile(profile: Profile): Named[] {
+  const named: Named[] = [];
+  if (profile.tokenFile)
+    named.push({ kind: 'file', path: profile.tokenFile, label: "the profile's tokenFile" });
+  if (profile.tokenCommand)
+    named.push({ kind: 'command', command: profile.tokenCommand, label: "the profile's tokenCommand" });
+  if (profile.clientId || profile.clientSecretFile)
+    named.push({ kind: 'client', label: "the profile's clientId" });
+  return named;
+}
+
+async function read(
+  named: Named,
+  level: Level,
+  flags: Flags,
+  profile: Profile,
+  sources: ConfigSources,
+  warnings: string[],
+): Promise<CredentialSpec> {
+  switch (named.kind) {
+    case 'fixed':
+      return { kind: 'fixed', token: checkToken(named.token.trim(), named.label), source: named.label };
+    case 'file':
+      return {
+        kind: 'file',
+        path: named.path,
+        token: await readSecretFile(named.path, named.label, sources, warnings),
+      };
+    case 'command':
+      if (named.command.trim() === '') throw new UsageError(`${named.label} is empty`);
+      return { kind: 'command', command: named.command };
+    case 'client':
+      return clientCredentials(level, flags, profile, sources, warnings);
+  }
+}
+
+/** Client credentials: each part from the flag, else the environment, else the profile. */
+async function clientCredentials(
+  level: Level,
+  flags: Flags,
+  profile: Profile,
+  sources: ConfigSources,
+  warnings: string[],
+): Promise<CredentialSpec> {
+  const { env } = sources;
+  const clientId = flags.clientId ?? env[ENV.clientId] ?? profile.clientId;
+  const tokenUrlText = flags.tokenUrl ?? env[ENV.tokenUrl] ?? profile.tokenUrl;
+  const scope = flags.scope ?? env[ENV.scope] ?? profile.scope;
+  const missing = [
+    clientId ? '' : `the client ID (--client-id or ${ENV.clientId})`,
+    flags.clientSecretFile || env[ENV.clientSecret] || profile.clientSecretFile
+      ? ''
+      : `the client secret (--client-secret-file or ${ENV.clientSecret})`,
+    tokenUrlText ? '' : `the token URL (--token-url or ${ENV.tokenUrl})`,
+  ].filter(Boolean);
+  if (missing.length > 0 || !clientId || !tokenUrlText) {
+    throw new UsageError(`client credentials (from the ${level}) lack ${missing.join(', ')}`);
+  }
+  const tokenUrl = parseHttpUrl(tokenUrlText, '--token-url');
+  if (tokenUrl.protocol === 'http:' && !isLoopback(tokenUrl.hostname) && !flags.insecureHttp) {
+    throw new UsageError(
+      `refusing to send the client secret over plain http:// to ${tokenUrl.host}; use an https:// token URL, or --insecure-http if you really mean it`,
+    );
+  }
+  const secretFromEnv = env[ENV.clientSecret];
+  const clientSecret = flags.clientSecretFile
+    ? await readSecretFile(flags.clientSecretFile, '--client-secret-file', sources, warnings)
+    : secretFromEnv
+      ? checkToken(secretFromEnv.trim(), ENV.clientSecret)
+      : await readSecretFile(
+          profile.clientSecretFile ?? '',
+          "the profile's clientSecretFile",
+          sources,
+          warnings,
+        );
+  return { kind: 'client', tokenUrl, clientId, clientSecret, scope };
+}

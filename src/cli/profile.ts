@@ -1,0 +1,118 @@
+import * as z from 'zod/mini';
+import { toFieldIssues } from '../api/schema.js';
+import { UsageError } from '../core/errors.js';
+import { errnoWords } from '../core/words.js';
+import type { ConfigSources } from '../deps.js';
+import { ENV } from './defaults.js';
+
+const text = z.optional(z.string({ error: 'expected a string' }));
+
+/** One tenant's settings. No secrets: only where to find them. */
+const profileSchema = z.strictObject(
+  {
+    baseUrl: text,
+    language: text,
+    tokenUrl: text,
+    clientId: text,
+    scope: text,
+    clientSecretFile: text,
+    tokenFile: text,
+    tokenCommand: text,
+  },
+  { error: 'expected an object' },
+);
+
+const configFileSchema = z.strictObject(
+  {
+    profiles: z.optional(z.record(z.string(), profileSchema, { error: 'expected an object of profiles' })),
+    defaultProfile: text,
+  },
+  { error: 'expected a JSON object' },
+);
+
+export type Profile = z.output<typeof profileSchema>;
+
+/** The profile in use, where it came from, and the names the file offers. */
+export interface ProfileChoice {
+  name: string | undefined;
+  /** `--profile`, `EXPORT_STATUS_PROFILE`, `defaultProfile`, or undefined when none is in use. */
+  chosenBy: string | undefined;
+  profile: Profile;
+  file: string;
+  names: string[];
+  /** The file's permission bits (undefined where unknown). */
+  mode: number | undefined;
+}
+
+/** `$XDG_CONFIG_HOME/export-status/config.json`, by default `~/.config/export-status/config.json`. */
+export function configFilePath(env: Readonly<Record<string, string | undefined>>): string | undefined {
+  const base = env.XDG_CONFIG_HOME || (env.HOME ? `${env.HOME}/.config` : undefined);
+  return base ? `${base}/export-status/config.json` : undefined;
+}
+
+/**
+ * The profile asked for by `--profile`, else `EXPORT_STATUS_PROFILE`, else the file's
+ * `defaultProfile`; none when nothing asks for one. A profile asked for that the file does not
+ * have, or a file that is not valid, is a usage error naming what is wrong where.
+ */
+export async function chooseProfile(
+  flag: string | undefined,
+  sources: ConfigSources,
+): Promise<ProfileChoice> {
+  const file = configFilePath(sources.env) ?? '(no HOME)';
+  const asked = flag ?? sources.env[ENV.profile];
+  const askedBy =
+    flag !== undefined ? '--profile' : asked !== undefined ? 'EXPORT_STATUS_PROFILE' : undefined;
+  const config = await readConfigFile(file, sources, asked !== undefined);
+  const names = Object.keys(config.profiles ?? {});
+  const name = asked ?? config.defaultProfile;
+  const none: ProfileChoice = {
+    name: undefined,
+    chosenBy: undefined,
+    profile: {},
+    file,
+    names,
+    mode: undefined,
+  };
+  if (name === undefined) return none;
+  const profile = Object.hasOwn(config.profiles ?? {}, name) ? config.profiles?.[name] : undefined;
+  if (!profile) {
+    const have = names.length
+      ? `; the profiles in ${file} are: ${names.join(', ')}`
+      : `; ${file} defines none`;
+    throw new UsageError(
+      `profile ${JSON.stringify(name)} (from ${askedBy ?? 'defaultProfile'}) does not exist${have}`,
+    );
+  }
+  const mode = await sources.fileMode(file).catch(() => undefined);
+  return { name, chosenBy: askedBy ?? 'defaultProfile', profile, file, names, mode };
+}
+
+async function readConfigFile(
+  file: string,
+  sources: ConfigSources,
+  required: boolean,
+): Promise<z.output<typeof configFileSchema>> {
+  let textContent: string;
+  try {
+    textContent = await sources.readTextFile(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' && !required) return {};
+    throw new UsageError(`cannot read the configuration file ${file} (${errnoWords(err)})`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(textContent.replace(/^\uFEFF/, ''));
+  } catch (err) {
+    throw new UsageError(`${file} is not valid JSON (${err instanceof Error ? err.message : String(err)})`);
+  }
+  const parsed = configFileSchema.safeParse(json);
+  if (!parsed.success) {
+    const where = toFieldIssues(parsed.error.issues, json)
+      .map((i) => `  ${i.path}: ${i.message}`)
+      .join('\n');
+    throw new UsageError(`${file} is not a valid configuration file:\n${where}`);
+  }
+  return parsed.data;
+}

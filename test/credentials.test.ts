@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import {
+  type CommandResult,
+  CredentialError,
+  type CredentialIO,
+  renewAt,
+  TOKEN_COMMAND_TIMEOUT_MS,
+  tokenCommand,
+} from '../src/api/credentials.js';
+import { runShell } from '../src/system.js';
+
+function io(answers: CommandResult[], now = () => 0): CredentialIO & { calls: Array<[string, number]> } {
+  const calls: Array<[string, number]> = [];
+  return {
+    calls,
+    now,
+    readTextFile: async () => '',
+    transport: async () => {
+      throw new Error('no HTTP here');
+    },
+    runCommand: async (command, timeoutMs) => {
+      calls.push([command, timeoutMs]);
+      const next = answers.shift();
+      if (!next) throw new Error('ran once too often');
+      return next;
+    },
+  };
+}
+const ok = (stdout: string): CommandResult => ({ code: 0, stdout, stderr: '', timedOut: false });
+
+describe('renewal timing', () => {
+  it('renews a minute early, or a fifth of the lifetime early for short-lived tokens', () => {
+    expect(renewAt(0, 3_600_000)).toBe(3_540_000);
+    expect(renewAt(1000, 2000)).toBe(2600);
+  });
+});
+
+describe('the token command', () => {
+  it('takes a bare token, or JSON with expires_in, and runs again only when due', async () => {
+    let t = 0;
+    const fake = io([ok('{"access_token":"a1","expires_in":10}\n'), ok('  b2\n')], () => t);
+    const credentials = tokenCommand('get-token', fake);
+    expect(await credentials.token()).toBe('a1');
+    t = 7_000;
+    expect(await credentials.token()).toBe('a1');
+    t = 8_000;
+    expect(await credentials.token()).toBe('b2');
+    // no expiry known: kept until refused
+    t = 1e9;
+    expect(await credentials.token()).toBe('b2');
+    expect(fake.calls).toEqual([
+      ['get-token', TOKEN_COMMAND_TIMEOUT_MS],
+      ['get-token', TOKEN_COMMAND_TIMEOUT_MS],
+    ]);
+  });
+
+  it('a hung command, a failure, or output that is no token is a final error', async () => {
+    const hung = tokenCommand('x', io([{ code: null, stdout: '', stderr: '', timedOut: true }]));
+    await expect(hung.token()).rejects.toThrow('the token command gave no token within 30 s');
+    const failed = tokenCommand(
+      'x',
+      io([{ code: 2, stdout: '', stderr: 'no such vault\n', timedOut: false }]),
+    );
+    await expect(failed.token()).rejects.toThrow(
+      new CredentialError('final', 'the token command failed (exit 2): no such vault'),
+    );
+    const noToken = tokenCommand('x', io([ok('{"token":"x"}')]));
+    await expect(noToken.token()).rejects.toThrow('JSON without a string "access_token"');
+    const twoLines = tokenCommand('x', io([ok('a\nb')]));
+    await expect(twoLines.token()).rejects.toThrow('holds a space or a control character');
+  });
+
+  it('runs each command once however many jobs ask at the same time', async () => {
+    const fake = io([ok('t1')]);
+    const credentials = tokenCommand('x', fake);
+    expect(await Promise.all([credentials.token(), credentials.token(), credentials.token()])).toEqual([
+      't1',
+      't1',
+      't1',
+    ]);
+    expect(fake.calls).toHaveLength(1);
+  });
+});
+
+describe('runShell', () => {
+  it('runs a shell command line, collects stdout, passes stderr through', async () => {
+    const passed: string[] = [];
+    const r = await runShell('printf token-1; echo warn >&2', 5_000, (c) => passed.push(c));
+    expect(r).toEqual({ code: 0, stdout: 'token-1', stderr: 'warn\n', timedOut: false });
+    expect(passed.join('')).toBe('warn\n');
+  });
+
+  it('gives up on a command that hangs, killing it and its children', async () => {
+    const started = Date.now();
+    const r = await runShell('sleep 20 & sleep 20', 300, () => {});
+    expect(r.timedOut).toBe(true);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+});
