@@ -129,6 +129,7 @@ describe('when the identity provider says no', () => {
   it('a token endpoint that is down, then up: retried like the API, then the watch succeeds', async () => {
     const clock = new VirtualClock();
     let calls = 0;
+    let form = new URLSearchParams();
     const idp = await scriptedServer(
       (req, res) => {
         calls++;
@@ -137,9 +138,10 @@ describe('when the identity provider says no', () => {
         req.on('data', (c) => {
           body += c;
         });
-        req.on('end', () =>
-          sendJson(res, 200, { access_token: 'idp-token-9f2', token_type: 'Bearer', expires_in: 3600 }),
-        );
+        req.on('end', () => {
+          form = new URLSearchParams(body);
+          sendJson(res, 200, { access_token: 'idp-token-9f2', token_type: 'Bearer', expires_in: 3600 });
+        });
       },
       undefined,
       clock.now,
@@ -158,6 +160,13 @@ describe('when the identity provider says no', () => {
       expect(r.stderr).toMatch(/retry 1 in \d+m?s: no token: the token endpoint answered HTTP 503/);
       expect(r.stderr).toMatch(/retry 2 in/);
       expect(calls).toBe(3);
+      // client_secret_post: the client authenticates in the form, with the scope
+      expect(Object.fromEntries(form)).toEqual({
+        grant_type: 'client_credentials',
+        client_id: CLIENT_ID,
+        client_secret: SECRET,
+        scope: 'knowledge.default',
+      });
       expect(r.stdout + r.stderr).not.toContain('idp-token-9f2');
       expect(r.stdout + r.stderr).not.toContain(SECRET);
     } finally {
