@@ -126,9 +126,20 @@ describe('resolving the configuration', () => {
         concurrency: 4,
       },
     });
-    const serve = await resolveConfig({ command: 'serve', args: [], flags: { port: 0 } }, sources());
+    const serve = await resolveConfig(
+      { command: 'serve', args: [], flags: { port: 0, clientId: 'c', clientSecret: 's', tokenTtl: 2000 } },
+      sources(),
+    );
     expect(serve).toMatchObject({
-      simulator: { host: '127.0.0.1', port: 0, durationMs: 20_000, slowMs: 35_000 },
+      simulator: {
+        host: '127.0.0.1',
+        port: 0,
+        durationMs: 20_000,
+        slowMs: 35_000,
+        clientId: 'c',
+        clientSecret: 's',
+        tokenTtlMs: 2000,
+      },
     });
   });
 

@@ -210,3 +210,51 @@ describe('simulator', () => {
     });
   });
 });
+
+describe('the simulator as an identity provider', () => {
+  const form = (fields: Record<string, string>) => ({ method: 'POST', body: new URLSearchParams(fields) });
+  const grant = {
+    grant_type: 'client_credentials',
+    client_id: 'c1',
+    client_secret: 's1',
+    scope: 'api.default',
+  };
+
+  it('issues tokens by client credentials that expire after --token-ttl, then answers 401-104', async () => {
+    const idp = await startSimulator({
+      port: 0,
+      clientId: 'c1',
+      clientSecret: 's1',
+      tokenTtlMs: 2000,
+      now: () => clock,
+    });
+    try {
+      const res = await fetch(idp.tokenUrl, form(grant));
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { access_token: string; token_type: string; expires_in: number };
+      expect(body).toMatchObject({ token_type: 'Bearer', expires_in: 2 });
+      const auth = { headers: { authorization: `Bearer ${body.access_token}` } };
+      expect((await get('s-idp', idp.baseUrl, auth)).status).toBe(200);
+      clock += 2000;
+      await expectWsError(await get('s-idp', idp.baseUrl, auth), 401, '401-104');
+      await expectWsError(await get('s-idp', idp.baseUrl), 401, '401-104');
+    } finally {
+      await idp.close();
+    }
+  });
+
+  it('refuses a wrong client, a wrong grant and a malformed scope with OAuth errors', async () => {
+    const idp = await startSimulator({ port: 0, clientId: 'c1', clientSecret: 's1', now: () => clock });
+    try {
+      const error = async (fields: Record<string, string>) => {
+        const res = await fetch(idp.tokenUrl, form(fields));
+        return [res.status, ((await res.json()) as { error: string }).error];
+      };
+      expect(await error({ ...grant, client_secret: 'nope' })).toEqual([401, 'invalid_client']);
+      expect(await error({ ...grant, grant_type: 'password' })).toEqual([400, 'unsupported_grant_type']);
+      expect(await error({ ...grant, scope: 'all' })).toEqual([400, 'invalid_scope']);
+    } finally {
+      await idp.close();
+    }
+  });
+});

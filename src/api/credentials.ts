@@ -16,6 +16,8 @@ export interface Credentials {
   renew(rejected: string): Promise<boolean>;
   /** Every secret this source has seen (tokens, the client secret), for redaction. */
   secrets(): readonly string[];
+  /** Called after a token was replaced by a new one, saying why. */
+  onRenewed?: ((why: string) => void) | undefined;
 }
 
 /** Why no token could be had: `transient` failures are retried like a 503, `final` ones end the watch. */
@@ -80,6 +82,7 @@ export function fixedToken(token: string, source: string): Credentials {
  */
 export class RenewingCredentials implements Credentials {
   readonly renewable = true;
+  onRenewed: ((why: string) => void) | undefined;
   private current: IssuedToken | undefined;
   private pending: Promise<IssuedToken> | undefined;
   private readonly seen = new Set<string>();
@@ -97,12 +100,12 @@ export class RenewingCredentials implements Credentials {
   async token(): Promise<string> {
     const { current } = this;
     if (current && (current.renewAt === undefined || this.now() < current.renewAt)) return current.token;
-    return (await this.fetch()).token;
+    return (await this.fetch(current ? 'before it expired' : undefined)).token;
   }
 
   async renew(rejected: string): Promise<boolean> {
     if (this.current && this.current.token !== rejected) return true;
-    const next = await this.fetch();
+    const next = await this.fetch('after the API refused it');
     return next.token !== rejected;
   }
 
@@ -110,9 +113,13 @@ export class RenewingCredentials implements Credentials {
     return [...this.extraSecrets, ...this.seen];
   }
 
-  private fetch(): Promise<IssuedToken> {
+  /** `why` the current token is replaced; undefined for the first one. */
+  private fetch(why: string | undefined): Promise<IssuedToken> {
     this.pending ??= this.fetchToken()
-      .then((issued) => this.remember(issued))
+      .then((issued) => {
+        if (why && issued.token !== this.current?.token) this.onRenewed?.(why);
+        return this.remember(issued);
+      })
       .finally(() => {
         this.pending = undefined;
       });

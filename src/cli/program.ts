@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { parseDuration } from '../core/duration.js';
-import { SCENARIOS } from '../sim/scenarios.js';
+import { DEMO_SCENARIOS } from '../sim/scenarios.js';
 import { DEFAULTS, ENV, MIN_INTERVAL_MS } from './defaults.js';
 
 export type CommandName = 'watch' | 'get' | 'start' | 'parse' | 'serve' | 'demo';
@@ -51,6 +51,8 @@ export interface Flags {
   duration?: number;
   token?: string;
   slow?: number;
+  clientSecret?: string;
+  tokenTtl?: number;
   scenario?: string;
 }
 
@@ -287,6 +289,13 @@ const COMMANDS: Record<CommandName, Declare> = {
         durationParser(100, 'duration'),
       )
       .option('--token <token>', 'demand this bearer token (401 otherwise)')
+      .option('--client-id <id>', 'with --client-secret: issue expiring tokens at /oauth2/v2.0/token')
+      .option('--client-secret <secret>', 'the client secret the token endpoint takes (a test value)')
+      .option(
+        '--token-ttl <duration>',
+        'how long an issued token lives (default: 1h)',
+        durationParser(100, 'token lifetime'),
+      )
       .option(
         '--slow <duration>',
         withDefault('how long the `slow` scenario holds back its slow answers', DEFAULTS.serve.slow),
@@ -303,7 +312,7 @@ const COMMANDS: Record<CommandName, Declare> = {
             new Option(
               '--scenario <name>',
               withDefault('simulator scenario', DEFAULTS.demo.scenario),
-            ).choices(SCENARIOS),
+            ).choices(DEMO_SCENARIOS),
           )
           .option(
             '--duration <duration>',

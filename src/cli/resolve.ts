@@ -11,7 +11,7 @@ import { parseDuration } from '../core/duration.js';
 import { UsageError } from '../core/errors.js';
 import type { ConfigSources } from '../deps.js';
 import type { FailOn, WatchRules } from '../poll/rules.js';
-import { SCENARIOS, type Scenario } from '../sim/scenarios.js';
+import { DEMO_SCENARIOS, type DemoScenario } from '../sim/scenarios.js';
 import type { SimulatorOptions } from '../sim/server.js';
 import { type CredentialSpec, resolveCredential } from './credential.js';
 import { DEFAULTS, ENV } from './defaults.js';
@@ -45,6 +45,8 @@ export interface WatchConfig extends OutputConfig {
   warnings: string[];
   /** Ring the bell and send an OSC 9 notification when a watch longer than this ends in a terminal. */
   notifyAfterMs: number | undefined;
+  /** Say so when the access token is renewed (always with --verbose; the demo of renewal too). */
+  announceRenewals: boolean;
 }
 
 export type Config =
@@ -52,7 +54,7 @@ export type Config =
   | { command: 'watch' | 'get'; jobs: JobRef[]; api: ApiConfig; watch: WatchConfig }
   | { command: 'start'; bodyFile: string; thenWatch: boolean; api: ApiConfig; watch: WatchConfig }
   | { command: 'serve'; simulator: SimulatorOptions; quiet: boolean }
-  | { command: 'demo'; scenario: Scenario; simulator: SimulatorOptions; watch: WatchConfig };
+  | { command: 'demo'; scenario: DemoScenario; simulator: SimulatorOptions; watch: WatchConfig };
 
 /** The parsed invocation and the environment → the command's Config, or a UsageError. */
 export async function resolveConfig(invocation: Invocation, sources: ConfigSources): Promise<Config> {
@@ -177,6 +179,7 @@ function watchConfig(flags: Flags, once: boolean): WatchConfig {
     warnings: [],
     notifyAfterMs:
       once || flags.notify === false ? undefined : (flags.notifyAfter ?? ms(DEFAULTS.notifyAfter)),
+    announceRenewals: Boolean(flags.verbose),
   };
 }
 
@@ -219,20 +222,29 @@ function serveOptions(flags: Flags): SimulatorOptions {
     durationMs: flags.duration ?? ms(DEFAULTS.serve.duration),
     token: flags.token,
     slowMs: flags.slow ?? ms(DEFAULTS.serve.slow),
+    clientId: flags.clientId,
+    clientSecret: flags.clientSecret,
+    tokenTtlMs: flags.tokenTtl,
   };
 }
 
 function demoConfig(flags: Flags): Config {
-  const scenario = (flags.scenario ?? DEFAULTS.demo.scenario) as Scenario;
-  if (!SCENARIOS.includes(scenario)) throw new UsageError(`--scenario: unknown scenario ${scenario}`);
+  const scenario = (flags.scenario ?? DEFAULTS.demo.scenario) as DemoScenario;
+  if (!DEMO_SCENARIOS.includes(scenario)) throw new UsageError(`--scenario: unknown scenario ${scenario}`);
+  const durationMs = flags.duration ?? ms(DEFAULTS.demo.duration);
+  const renewal = scenario === 'token-expiry';
   return {
     command: 'demo',
     scenario,
     simulator: {
       host: '127.0.0.1',
       port: 0,
-      durationMs: flags.duration ?? ms(DEFAULTS.demo.duration),
+      durationMs,
       slowMs: ms(DEFAULTS.demo.slow),
+      // token-expiry: client credentials whose tokens expire four times during the export.
+      ...(renewal
+        ? { clientId: 'demo-client', clientSecret: 'demo-secret', tokenTtlMs: durationMs / 4 }
+        : {}),
     },
     watch: {
       ...outputConfig(flags),
@@ -247,6 +259,7 @@ function demoConfig(flags: Flags): Config {
       concurrency: DEFAULTS.concurrency,
       warnings: [],
       notifyAfterMs: undefined,
+      announceRenewals: renewal || Boolean(flags.verbose),
     },
   };
 }

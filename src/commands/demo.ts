@@ -1,9 +1,10 @@
 import { request } from '../api/client.js';
 import { exportUrl, resolveJob } from '../api/urls.js';
 import { type Config, simulatorApi } from '../cli/resolve.js';
+import { formatDuration } from '../core/duration.js';
 import { ExitCode } from '../core/exit-codes.js';
 import type { Deps } from '../deps.js';
-import { clientOptions } from './client-options.js';
+import { clientOptions, credentialsFor } from './client-options.js';
 import { runWatch } from './watch.js';
 
 type DemoConfig = Extract<Config, { command: 'demo' }>;
@@ -23,14 +24,21 @@ export async function runDemo(config: DemoConfig, deps: Deps): Promise<number> {
   const { startSimulator } = await import('../sim/server.js');
   const sim = await startSimulator({ ...config.simulator, now: deps.clock.now });
   try {
-    const api = simulatorApi(sim.baseUrl);
+    const { clientId, clientSecret } = config.simulator;
+    const api = simulatorApi(
+      sim.baseUrl,
+      clientId && clientSecret
+        ? { kind: 'client', tokenUrl: new URL(sim.tokenUrl), clientId, clientSecret, scope: 'demo.default' }
+        : { kind: 'none' },
+    );
     const { watch } = config;
     const url = exportUrl(api.baseUrl);
-    url.searchParams.set('scenario', config.scenario);
+    url.searchParams.set('scenario', config.scenario === 'token-expiry' ? 'success' : config.scenario);
+    const credentials = await credentialsFor(api.credential, deps, watch.rules.requestTimeoutMs);
     const created = await request(
       'POST',
       url,
-      clientOptions(api, watch, undefined, deps),
+      clientOptions(api, watch, credentials, deps),
       new AbortController().signal,
       watch.rules.requestTimeoutMs,
       DEMO_BODY,
@@ -42,8 +50,14 @@ export async function runDemo(config: DemoConfig, deps: Deps): Promise<number> {
     }
     const job = resolveJob(new URL(location, api.baseUrl).href, api.baseUrl);
     const chatty = watch.output === 'text' && !watch.quiet;
-    if (chatty)
+    if (chatty) {
       deps.stderr.write(`Started a simulated export (scenario: ${config.scenario}) on ${sim.baseUrl}\n`);
+      const ttl = config.simulator.tokenTtlMs;
+      if (ttl)
+        deps.stderr.write(
+          `Its access tokens expire every ${formatDuration(ttl)}: watch them being renewed.\n`,
+        );
+    }
     const code = await runWatch([job], api, watch, deps);
     if (chatty) {
       deps.stderr.write(

@@ -60,9 +60,14 @@ export async function runWatch(
     controller.abort(signal);
   });
   const github = deps.env.GITHUB_ACTIONS === 'true';
+  const credentials = await credentialsFor(api.credential, deps, config.rules.requestTimeoutMs);
+  if (credentials && config.announceRenewals) {
+    credentials.onRenewed = (why) =>
+      progress.log(io.errColor.dim(`renewed the access token (${credentials.source}) ${why}`));
+  }
   const run: Run = {
     api,
-    credentials: await credentialsFor(api.credential, deps, config.rules.requestTimeoutMs),
+    credentials,
     config,
     deps,
     io,

@@ -12,6 +12,10 @@ export const SCENARIOS = [
 ] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
+/** What `demo --scenario` offers: every job scenario, and an export that outlives its access tokens. */
+export const DEMO_SCENARIOS = [...SCENARIOS, 'token-expiry'] as const;
+export type DemoScenario = (typeof DEMO_SCENARIOS)[number];
+
 /** The scenario an ID picks by its prefix (`failure-123` → failure); `success` otherwise. */
 export function scenarioOf(id: string): Scenario {
   const lower = id.toLowerCase();

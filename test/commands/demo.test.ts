@@ -29,3 +29,16 @@ describe('export-status demo', () => {
     });
   });
 });
+
+describe('export-status demo --scenario token-expiry', () => {
+  it('watches an export that outlives four access tokens, renewing each before it expires', async () => {
+    const r = await runCli(['demo', '--scenario', 'token-expiry', '--duration', '8s', '--interval', '500ms']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('Its access tokens expire every 2s: watch them being renewed.');
+    const renewals =
+      r.stderr.match(/renewed the access token \(client credentials\) before it expired/g) ?? [];
+    expect(renewals.length).toBeGreaterThanOrEqual(3);
+    expect(r.stderr).not.toContain('demo-secret');
+    expect(r.stdout).toMatch(/^✔ [0-9A-F-]{36} {2}Successful/);
+  });
+});
