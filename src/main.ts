@@ -54,6 +54,8 @@ async function run(config: Config, deps: Deps): Promise<number> {
       return (await import('./commands/serve.js')).runServe(config.simulator, config.quiet, deps);
     case 'demo':
       return (await import('./commands/demo.js')).runDemo(config, deps);
+    case 'config':
+      return (await import('./commands/config.js')).runConfig(config.report, deps);
   }
 }
 

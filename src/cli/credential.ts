@@ -4,6 +4,7 @@ import type { ConfigSources } from '../deps.js';
 import { ENV } from './defaults.js';
 import type { Profile } from './profile.js';
 import type { Flags } from './program.js';
+import { type Origin, pick } from './settings.js';
 import { checkToken, readSecretFile } from './token.js';
 
 /** Where the bearer token comes from, as configured (secrets read, nothing fetched yet). */
@@ -14,10 +15,10 @@ export type CredentialSpec =
   | { kind: 'command'; command: string }
   | { kind: 'client'; tokenUrl: URL; clientId: string; clientSecret: string; scope: string | undefined };
 
-type Level = 'flag' | 'environment' | 'profile';
+type Level = Origin;
 
 /** A source as one level names it, before its secrets are read. */
-type Named =
+export type Named =
   | { kind: 'fixed'; token: string; label: string }
   | { kind: 'file'; path: string; label: string }
   | { kind: 'command'; command: string; label: string }
@@ -38,8 +39,20 @@ export async function resolveCredential(
   apiHosts: readonly URL[],
   warnings: string[],
 ): Promise<CredentialSpec> {
-  const { env } = sources;
-  const levels: Array<[Level, Named[]]> = [
+  const chosen = chosenSource(flags, profile, sources.env);
+  if (chosen) return read(chosen.named, chosen.level, flags, profile, sources, warnings);
+  const remote = apiHosts.find((url) => !isLoopback(url.hostname));
+  if (remote) throw new UsageError(`no credential for ${remote.host}: set ${CREDENTIAL_OPTIONS}`);
+  return { kind: 'none' };
+}
+
+/** The source this run will use and the level that names it (nothing read yet); undefined: none. */
+export function chosenSource(
+  flags: Flags,
+  profile: Profile,
+  env: Readonly<Record<string, string | undefined>>,
+): { level: Origin; named: Named } | undefined {
+  const levels: Array<[Origin, Named[]]> = [
     ['flag', namedByFlags(flags)],
     ['environment', namedByEnv(env)],
     ['profile', namedByProfile(profile)],
@@ -51,11 +64,9 @@ export async function resolveCredential(
       );
     }
     const [one] = named;
-    if (one) return read(one, level, flags, profile, sources, warnings);
+    if (one) return { level, named: one };
   }
-  const remote = apiHosts.find((url) => !isLoopback(url.hostname));
-  if (remote) throw new UsageError(`no credential for ${remote.host}: set ${CREDENTIAL_OPTIONS}`);
-  return { kind: 'none' };
+  return undefined;
 }
 
 function namedByFlags(flags: Flags): Named[] {
@@ -125,9 +136,9 @@ async function clientCredentials(
   warnings: string[],
 ): Promise<CredentialSpec> {
   const { env } = sources;
-  const clientId = flags.clientId ?? env[ENV.clientId] ?? profile.clientId;
-  const tokenUrlText = flags.tokenUrl ?? env[ENV.tokenUrl] ?? profile.tokenUrl;
-  const scope = flags.scope ?? env[ENV.scope] ?? profile.scope;
+  const clientId = pick('clientId', flags, env, profile).value;
+  const tokenUrlText = pick('tokenUrl', flags, env, profile).value;
+  const scope = pick('scope', flags, env, profile).value;
   const missing = [
     clientId ? '' : `the client ID (--client-id or ${ENV.clientId})`,
     flags.clientSecretFile || env[ENV.clientSecret] || profile.clientSecretFile

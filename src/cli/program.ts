@@ -3,7 +3,7 @@ import { parseDuration } from '../core/duration.js';
 import { DEMO_SCENARIOS } from '../sim/scenarios.js';
 import { DEFAULTS, ENV, MIN_INTERVAL_MS } from './defaults.js';
 
-export type CommandName = 'watch' | 'get' | 'start' | 'parse' | 'serve' | 'demo';
+export type CommandName = 'watch' | 'get' | 'start' | 'parse' | 'serve' | 'demo' | 'config';
 export type OutputFormat = 'text' | 'json' | 'ndjson';
 export type FailOn = 'never' | 'errors' | 'warnings';
 
@@ -273,6 +273,20 @@ const COMMANDS: Record<CommandName, Declare> = {
         .argument('[file]', 'the document; stdin when "-" or absent'),
       'output (json: the normalised document)',
     ),
+  config: (program) =>
+    program
+      .command('config')
+      .alias('profiles')
+      .description('show the profiles, the one in use, and where each setting comes from (no secrets)')
+      .option('--profile <name>', `the profile to show (env ${ENV.profile})`)
+      .option('--base-url <url>', 'as for watch')
+      .option('--language <locale>', 'as for watch')
+      .option('--token-file <path>', 'as for watch')
+      .option('--token-command <command>', 'as for watch')
+      .option('--client-id <id>', 'as for watch')
+      .option('--client-secret-file <path>', 'as for watch')
+      .option('--token-url <url>', 'as for watch')
+      .option('--scope <scope>', 'as for watch'),
   serve: (program) =>
     program
       .command('serve')

@@ -14,10 +14,12 @@ import type { FailOn, WatchRules } from '../poll/rules.js';
 import { DEMO_SCENARIOS, type DemoScenario } from '../sim/scenarios.js';
 import type { SimulatorOptions } from '../sim/server.js';
 import { type CredentialSpec, resolveCredential } from './credential.js';
-import { DEFAULTS, ENV } from './defaults.js';
+import { DEFAULTS } from './defaults.js';
 import { parseHeader } from './header.js';
 import { chooseProfile } from './profile.js';
 import type { Flags, Invocation, OutputFormat } from './program.js';
+import { type SettingsReport, settingsReport } from './report.js';
+import { pick } from './settings.js';
 
 export interface OutputConfig {
   output: OutputFormat;
@@ -54,6 +56,7 @@ export type Config =
   | { command: 'watch' | 'get'; jobs: JobRef[]; api: ApiConfig; watch: WatchConfig }
   | { command: 'start'; bodyFile: string; thenWatch: boolean; api: ApiConfig; watch: WatchConfig }
   | { command: 'serve'; simulator: SimulatorOptions; quiet: boolean }
+  | { command: 'config'; report: SettingsReport }
   | { command: 'demo'; scenario: DemoScenario; simulator: SimulatorOptions; watch: WatchConfig };
 
 /** The parsed invocation and the environment → the command's Config, or a UsageError. */
@@ -82,6 +85,8 @@ export async function resolveConfig(invocation: Invocation, sources: ConfigSourc
     }
     case 'serve':
       return { command, simulator: serveOptions(flags), quiet: Boolean(flags.quiet) };
+    case 'config':
+      return { command, report: await settingsReport(flags, sources) };
     case 'demo':
       return demoConfig(flags);
   }
@@ -127,11 +132,8 @@ async function apiConfig(
   const headers = (flags.header ?? []).map(parseHeader);
   const choice = await chooseProfile(flags.profile, sources);
   const { profile } = choice;
-  const baseUrl = parseHttpUrl(
-    flags.baseUrl ?? env[ENV.baseUrl] ?? profile.baseUrl ?? DEFAULTS.baseUrl,
-    '--base-url',
-  );
-  const languageText = flags.language ?? env[ENV.language] ?? profile.language ?? DEFAULTS.language;
+  const baseUrl = parseHttpUrl(pick('baseUrl', flags, env, profile).value ?? DEFAULTS.baseUrl, '--base-url');
+  const languageText = pick('language', flags, env, profile).value ?? DEFAULTS.language;
   const language = apiLanguage(languageText);
   if (!language) {
     throw new UsageError(

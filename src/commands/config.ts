@@ -1,0 +1,26 @@
+import type { SettingsReport } from '../cli/report.js';
+import { ExitCode } from '../core/exit-codes.js';
+import { sanitize } from '../core/sanitize.js';
+import type { Deps } from '../deps.js';
+
+/** `export-status config`: the profiles, the one in use, and where each effective setting comes from. */
+export function runConfig(report: SettingsReport, deps: Deps): number {
+  const out: string[] = [];
+  const names = report.profiles.length ? report.profiles.join(', ') : 'none';
+  out.push(`Configuration file: ${sanitize(report.file, 300)}`);
+  out.push(`Profiles: ${sanitize(names, 500)}`);
+  out.push(
+    report.profile
+      ? `In use: ${sanitize(report.profile.name, 100)} (from ${report.profile.chosenBy})`
+      : 'In use: no profile',
+  );
+  out.push('');
+  const width = Math.max(...report.rows.map((r) => r.setting.length));
+  const valueWidth = Math.min(60, Math.max(...report.rows.map((r) => r.value.length)));
+  for (const r of report.rows) {
+    const value = sanitize(r.value, 200);
+    out.push(`  ${r.setting.padEnd(width)}  ${value.padEnd(valueWidth)}  ${r.from}`.trimEnd());
+  }
+  deps.stdout.write(`${out.join('\n')}\n`);
+  return ExitCode.ok;
+}

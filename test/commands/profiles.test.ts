@@ -1,0 +1,68 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { useSimulator } from '../support/simulator.js';
+
+// Profiles: several tenants in one configuration file, picked by --profile or EXPORT_STATUS_PROFILE.
+const fx = useSimulator({ clientId: 'tenant-b', clientSecret: 'secret-of-b-77f1', tokenTtlMs: 60_000 });
+const { run, id } = fx;
+
+function configHome(config: (simBase: string, tokenUrl: string, secretFile: string) => unknown): string {
+  const home = mkdtempSync(join(tmpdir(), 'export-status-profiles-'));
+  mkdirSync(join(home, 'export-status'));
+  const secretFile = join(home, 'b.secret');
+  writeFileSync(secretFile, 'secret-of-b-77f1\n', { mode: 0o600 });
+  writeFileSync(
+    join(home, 'export-status', 'config.json'),
+    JSON.stringify(config(fx.sim.baseUrl, fx.sim.tokenUrl, secretFile)),
+    { mode: 0o600 },
+  );
+  return home;
+}
+
+const twoTenants = (base: string, tokenUrl: string, secretFile: string) => ({
+  defaultProfile: 'a',
+  profiles: {
+    a: { baseUrl: 'https://a.example/v4', tokenCommand: 'echo token-a' },
+    b: { baseUrl: base, tokenUrl, clientId: 'tenant-b', clientSecretFile: secretFile, scope: 'b.default' },
+  },
+});
+
+describe('profiles', () => {
+  it('--profile picks a tenant: its base URL and client credentials watch its export', async () => {
+    const home = configHome(twoTenants);
+    const r = await run(['watch', id('success'), '--profile', 'b', '--interval', '500ms'], {
+      env: { XDG_CONFIG_HOME: home },
+    });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Successful');
+    expect(r.stdout + r.stderr).not.toContain('secret-of-b-77f1');
+  });
+
+  it('an unknown profile is a usage error listing the profiles that exist', async () => {
+    const home = configHome(twoTenants);
+    const r = await run(['get', 'J1'], { env: { XDG_CONFIG_HOME: home, EXPORT_STATUS_PROFILE: 'c' } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('profile "c" (from EXPORT_STATUS_PROFILE) does not exist; the profiles in');
+    expect(r.stderr).toContain('are: a, b');
+  });
+
+  it('config lists the profiles, the one in use and where each value comes from, without secrets', async () => {
+    const home = configHome(twoTenants);
+    const r = await run(['config', '--profile', 'b'], {
+      env: { XDG_CONFIG_HOME: home, EXPORT_STATUS_LANGUAGE: 'de-DE' },
+    });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Profiles: a, b');
+    expect(r.stdout).toContain('In use: b (from --profile)');
+    expect(r.stdout).toMatch(/base URL +http:\/\/127\.0\.0\.1:\d+\/knowledge\/portalmgr\/v4 +profile b/);
+    expect(r.stdout).toMatch(/language +de-DE +environment \(EXPORT_STATUS_LANGUAGE\)/);
+    expect(r.stdout).toMatch(/credential +OAuth client credentials +profile b/);
+    expect(r.stdout).toMatch(/scope +b\.default +profile b/);
+    expect(r.stdout).not.toContain('secret-of-b-77f1');
+    const flagWins = await run(['profiles', '--token-command', 'x'], { env: { XDG_CONFIG_HOME: home } });
+    expect(flagWins.stdout).toContain('In use: a (from defaultProfile)');
+    expect(flagWins.stdout).toMatch(/credential +token command: x +flag \(--token-command\)/);
+  });
+});
