@@ -193,3 +193,26 @@ describe('warnings for snake_case fields', () => {
     ]);
   });
 });
+
+describe('date-times as the real service sends them', () => {
+  it.each([
+    ['2025-09-15T10:00:00.000+0000', '2025-09-15T10:00:00.000Z'],
+    ['2025-09-15T12:00:00+0200', '2025-09-15T10:00:00.000Z'],
+    ['2025-09-15T10:00Z', '2025-09-15T10:00:00.000Z'],
+    ['2025-09-15T05:30-0430', '2025-09-15T10:00:00.000Z'],
+  ])('%s is accepted, lenient and strict, and normalised to %s', (input, output) => {
+    for (const strict of [false, true]) {
+      const r = parseExportStatus({ status: 'Successful', completionTime: input }, { strict });
+      expect(r.ok && r.value.completionTime).toBe(output);
+    }
+  });
+
+  it.each(['2025-09-15T10:00:00', '2025-02-30T10:00:00Z', '2025-09-15T10Z', '15/09/2025'])(
+    '%s is still not a date-time (strict: invalid; lenient: dropped)',
+    (input) => {
+      expect(parseExportStatus({ status: 'Pending', startTime: input }, { strict: true }).ok).toBe(false);
+      const lenient = parseExportStatus({ status: 'Pending', startTime: input });
+      expect(lenient.ok && lenient.value.startTime).toBe(undefined);
+    },
+  );
+});

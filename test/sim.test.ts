@@ -3,7 +3,12 @@ import { parseExportStatus, wsErrorCommonSchema } from '../src/api/schema.js';
 import { type Simulator, startSimulator } from '../src/sim/server.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
-const REQUEST = { portalID: 'P1', language: { code: 'en-US' }, resourceTypes: ['articles'] };
+const REQUEST = {
+  portalID: 'PROD-1000',
+  language: { code: 'en-US' },
+  resourceTypes: ['articles'],
+  dataDestination: { destinationType: 'AWS S3 bucket', path: 's3://bucket/folder' },
+};
 const DURATION = 100_000;
 let clock = T0;
 let sim: Simulator;
@@ -141,7 +146,7 @@ describe('simulator', () => {
     await expectWsError(await get('not-found-1'), 404, '404-101');
   });
 
-  it('POST /content/export answers 202 with the Location of the new job', async () => {
+  it('POST /content/export answers 202 with the documented Location: relative, without /status', async () => {
     clock = T0;
     const res = await fetch(`${sim.baseUrl}/content/export?scenario=failure`, {
       method: 'POST',
@@ -150,9 +155,10 @@ describe('simulator', () => {
     });
     expect(res.status).toBe(202);
     const location = res.headers.get('location') ?? '';
-    expect(location).toMatch(new RegExp(`^${sim.baseUrl}/content/export/failure-[0-9A-F-]{36}/status$`));
+    expect(location).toMatch(/^\/knowledge\/portalmgr\/v4\/content\/export\/failure-[0-9A-F-]{36}$/);
     clock = T0 + DURATION;
-    expect(((await (await fetch(location)).json()) as { status: string }).status).toBe('Failed');
+    const statusUrl = `${new URL(sim.baseUrl).origin}${location}/status`;
+    expect(((await (await fetch(statusUrl)).json()) as { status: string }).status).toBe('Failed');
   });
 
   it('POST with a body that is not JSON, or an unknown scenario, is a 400', async () => {
@@ -163,15 +169,23 @@ describe('simulator', () => {
       body: JSON.stringify(REQUEST),
     });
     await expectWsError(unknown, 400, '400-101');
-    const invalid = await fetch(`${sim.baseUrl}/content/export`, { method: 'POST', body: '{"portalID": 7}' });
-    expect(invalid.status).toBe(400);
+    const missing = await fetch(`${sim.baseUrl}/content/export`, {
+      method: 'POST',
+      body: '{"portalID": "PROD-1000"}',
+    });
+    expect(missing.status).toBe(400);
+    expect(await missing.json()).toMatchObject({
+      code: '400-112',
+      developerMessage: 'Missing mandatory parameter: language, resourceTypes, dataDestination.',
+    });
+    const invalid = await fetch(`${sim.baseUrl}/content/export`, {
+      method: 'POST',
+      body: JSON.stringify({ ...REQUEST, resourceTypes: ['everything'] }),
+    });
     expect(await invalid.json()).toMatchObject({
-      code: '400-102',
-      details: [
-        { key: 'portalID', value: 'expected a non-empty string, got 7' },
-        { key: 'language', value: 'expected an object like {"code": "en-US"}, got nothing' },
-        { key: 'resourceTypes', value: 'expected a list of resource types, got nothing' },
-      ],
+      code: '400-196',
+      developerMessage:
+        'Invalid value of attribute resourceTypes[0]: expected one of articles, topics, portals, all, got "everything".',
     });
   });
 

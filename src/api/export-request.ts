@@ -1,22 +1,47 @@
 import * as z from 'zod/mini';
+import { LANGUAGES } from './languages.js';
 import { type FieldIssue, toFieldIssues } from './schema.js';
 
-const NONEMPTY = 'expected a non-empty string';
+const PORTAL_ID = /^[a-zA-Z0-9]{2,4}-\d{4,15}$/;
+export const RESOURCE_TYPES = ['articles', 'topics', 'portals', 'all'] as const;
+export const DESTINATION_TYPES = ['AWS S3 bucket', 'SFTP server'] as const;
+const MAX_PATH = 1024;
+
+const oneOf = (values: readonly string[]) => `expected one of ${values.join(', ')}`;
 
 /**
- * The KnowledgeExport request body of POST /content/export, as far as the API documents it: the
- * fields it requires are checked, anything else is passed through as given.
+ * The KnowledgeExport body of POST /content/export, by the API's rules: what it requires is
+ * checked (patterns, closed lists, lengths); anything else is passed on as given. Secrets the body
+ * may carry (`secretKey`, `password`, `accessKey`) are never checked, so never quoted in an error.
  */
 const knowledgeExportSchema = z.looseObject({
-  portalID: z.string({ error: NONEMPTY }).check(z.minLength(1, { error: NONEMPTY })),
+  portalID: z.string({ error: 'required: a portal ID like PROD-1000' }).check(
+    z.regex(PORTAL_ID, {
+      error: 'expected a portal ID like PROD-1000 (2–4 letters or digits, -, 4–15 digits)',
+    }),
+  ),
   language: z.looseObject(
-    { code: z.string({ error: NONEMPTY }).check(z.minLength(1, { error: NONEMPTY })) },
-    { error: 'expected an object like {"code": "en-US"}' },
+    { code: z.enum(LANGUAGES, { error: oneOf(LANGUAGES) }) },
+    { error: 'required: an object like {"code": "en-US"}' },
   ),
   resourceTypes: z
-    .array(z.string({ error: 'expected a string' }), { error: 'expected a list of resource types' })
+    .array(z.enum(RESOURCE_TYPES, { error: oneOf(RESOURCE_TYPES) }), {
+      error: `required: a list of ${RESOURCE_TYPES.join(', ')}`,
+    })
     .check(z.minLength(1, { error: 'expected at least one resource type' })),
-  dataDestination: z.optional(z.looseObject({}, { error: 'expected an object' })),
+  dataDestination: z.looseObject(
+    {
+      destinationType: z.enum(DESTINATION_TYPES, { error: oneOf(DESTINATION_TYPES) }),
+      path: z
+        .string({ error: 'required: where the export goes, like s3://bucket/folder' })
+        .check(
+          z.minLength(1, { error: 'expected a non-empty path' }),
+          z.maxLength(MAX_PATH, { error: `expected at most ${MAX_PATH} characters` }),
+        ),
+    },
+    { error: 'required: an object with destinationType and path' },
+  ),
+  articleCategories: z.optional(z.enum(['searchable', 'all'], { error: oneOf(['searchable', 'all']) })),
 });
 
 export type KnowledgeExport = z.output<typeof knowledgeExportSchema>;

@@ -16,11 +16,24 @@ const count = z.int({ error: COUNT }).check(z.minimum(0, { error: COUNT }));
 const percentage = z
   .number({ error: PERCENT })
   .check(z.minimum(0, { error: PERCENT }), z.maximum(100, { error: PERCENT }));
+/**
+ * Java back ends send `+0000` offsets and may leave out the seconds (`2025-09-15T10:00Z`); the
+ * official SDK accepts both, and so does this, in lenient and strict mode alike.
+ */
+export function normaliseDateTime(text: string): string {
+  return text
+    .replace(/([+-]\d{2})(\d{2})$/, '$1:$2')
+    .replace(/T(\d{2}:\d{2})(?=Z$|[+-]\d{2}:\d{2}$)/i, 'T$1:00');
+}
+
 const dateTime = z.pipe(
-  z.iso
-    .datetime({ offset: true, error: DATE })
-    .check(z.refine((s) => !Number.isNaN(Date.parse(s)), { error: DATE })),
-  z.transform((s: string) => new Date(s).toISOString()),
+  z.pipe(z.string({ error: DATE }), z.transform(normaliseDateTime)),
+  z.pipe(
+    z.iso
+      .datetime({ offset: true, error: DATE })
+      .check(z.refine((s) => !Number.isNaN(Date.parse(s)), { error: DATE })),
+    z.transform((s: string) => new Date(s).toISOString()),
+  ),
 );
 
 /**

@@ -70,3 +70,26 @@ function safeDecode(segment: string): string {
     return segment;
   }
 }
+
+/**
+ * The job a `202 Accepted` points to, polled at the configured base URL: the Location is only a
+ * hint (it is documented relative and without /status; absolute, with /status or a trailing
+ * slash occur too), and credentials never follow it to another origin. Undefined when the
+ * Location names no job, or an ID that is not one printable path segment.
+ */
+export function jobFromLocation(location: string, baseUrl: URL): JobRef | undefined {
+  let segments: string[];
+  try {
+    segments = new URL(location, 'http://location.invalid').pathname.split('/').filter(Boolean);
+  } catch {
+    return undefined;
+  }
+  const at = segments.lastIndexOf('export');
+  const rest = segments.slice(at + 2);
+  if (at < 1 || segments[at - 1] !== 'content' || rest.length > 1 || (rest[0] ?? 'status') !== 'status') {
+    return undefined;
+  }
+  const id = safeDecode(segments[at + 1] ?? '');
+  if (!/^[\x21-\x7e]+$/.test(id) || id.includes('/') || id === '.' || id === '..') return undefined;
+  return resolveJob(id, baseUrl);
+}

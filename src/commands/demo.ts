@@ -1,5 +1,5 @@
 import { request } from '../api/client.js';
-import { exportUrl, resolveJob } from '../api/urls.js';
+import { exportUrl, jobFromLocation } from '../api/urls.js';
 import { type Config, simulatorApi } from '../cli/resolve.js';
 import { formatDuration } from '../core/duration.js';
 import { ExitCode } from '../core/exit-codes.js';
@@ -11,9 +11,10 @@ type DemoConfig = Extract<Config, { command: 'demo' }>;
 
 /** A valid export request for the simulator. */
 const DEMO_BODY = JSON.stringify({
-  portalID: 'demo',
+  portalID: 'DEMO-1000',
   language: { code: 'en-US' },
   resourceTypes: ['articles'],
+  dataDestination: { destinationType: 'AWS S3 bucket', path: 's3://demo-bucket/exports' },
 });
 
 /**
@@ -48,7 +49,11 @@ export async function runDemo(config: DemoConfig, deps: Deps): Promise<number> {
       deps.stderr.write('error: the simulator did not start an export\n');
       return ExitCode.unavailable;
     }
-    const job = resolveJob(new URL(location, api.baseUrl).href, api.baseUrl);
+    const job = jobFromLocation(location, api.baseUrl);
+    if (!job) {
+      deps.stderr.write('error: the simulator did not say where its export is\n');
+      return ExitCode.unavailable;
+    }
     const chatty = watch.output === 'text' && !watch.quiet;
     if (chatty) {
       deps.stderr.write(`Started a simulated export (scenario: ${config.scenario}) on ${sim.baseUrl}\n`);

@@ -1,8 +1,7 @@
 import { errorMessage, request } from '../api/client.js';
 import { parseExportRequest } from '../api/export-request.js';
 import { MAX_BODY_BYTES } from '../api/schema.js';
-import type { JobRef } from '../api/urls.js';
-import { exportUrl, resolveJob } from '../api/urls.js';
+import { exportUrl, jobFromLocation } from '../api/urls.js';
 import type { Config } from '../cli/resolve.js';
 import { UsageError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
@@ -47,10 +46,14 @@ export async function runStart(config: StartConfig, deps: Deps): Promise<number>
     );
     return ExitCode.unavailable;
   }
-  const job = jobFromLocation(response.headers.location, answer.url, api.baseUrl);
-  if (typeof job === 'string') {
+  const { location } = response.headers;
+  const job = location === undefined ? undefined : jobFromLocation(location, api.baseUrl);
+  if (!job) {
+    const what = location
+      ? `an unusable Location ${JSON.stringify(sanitize(location, 100))}`
+      : 'no Location header';
     deps.stderr.write(
-      `error: the server answered HTTP ${response.status} with ${job}, so the new job cannot be found\n`,
+      `error: the server answered HTTP ${response.status} with ${what}, so the new job cannot be found\n`,
     );
     return ExitCode.invalid;
   }
@@ -60,19 +63,6 @@ export async function runStart(config: StartConfig, deps: Deps): Promise<number>
   }
   deps.stderr.write(`Started export ${sanitize(job.id, 200)}\n`);
   return runWatch([job], api, watch, deps);
-}
-
-/** The new job from the answer's Location header, or what is wrong with that header. */
-function jobFromLocation(location: string | undefined, answeredBy: URL, baseUrl: URL): JobRef | string {
-  if (!location) return 'no Location header';
-  try {
-    const statusUrl = new URL(location, answeredBy);
-    if (statusUrl.protocol === 'http:' || statusUrl.protocol === 'https:')
-      return resolveJob(statusUrl.href, baseUrl);
-  } catch {
-    // reported below
-  }
-  return `an unusable Location ${JSON.stringify(sanitize(location, 100))}`;
 }
 
 /** Reads and validates the request body; anything wrong is a usage error and nothing is sent. */

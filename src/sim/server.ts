@@ -248,15 +248,13 @@ class SimulatorState {
       }
       // The same schema `start` validates with, so the two agree on what a valid request is.
       const request = parseExportRequest(json);
-      if (!request.ok) {
-        const details = request.issues.map((i) => ({ key: i.path, value: i.message }));
-        return sendError(res, 400, '400-102', 'The export request is invalid.', {}, details);
-      }
+      if (!request.ok) return rejectRequest(res, request.issues);
       const scenario = scenarioParam as Scenario;
       const uuid = randomUUID().toUpperCase();
       const id = scenario === 'success' ? uuid : `${scenario}-${uuid}`;
       this.jobFor(id, scenario);
-      const location = `${this.baseUrl}/content/export/${encodeURIComponent(id)}/status`;
+      // As the API documents it: relative, and without /status.
+      const location = `${API_PREFIX}/content/export/${encodeURIComponent(id)}`;
       res.writeHead(202, { 'content-type': 'application/json', location });
       res.end(JSON.stringify({ id, status: 'Pending' }));
     });
@@ -307,6 +305,31 @@ class SimulatorState {
     if (!check.ok) throw new Error(`simulator produced an invalid document: ${JSON.stringify(check.issues)}`);
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify(doc));
+  }
+}
+
+/**
+ * 400 as the API answers an invalid export request: 400-112 naming the missing parameters, else
+ * 400-196 naming the first attribute with an invalid value; every issue in `details`.
+ */
+function rejectRequest(
+  res: http.ServerResponse,
+  issues: ReadonlyArray<{ path: string; message: string }>,
+): void {
+  const details = issues.map((i) => ({ key: i.path, value: i.message }));
+  const missing = issues.filter((i) => i.message.endsWith('got nothing')).map((i) => i.path);
+  const [first] = issues;
+  if (missing.length > 0) {
+    sendError(res, 400, '400-112', `Missing mandatory parameter: ${missing.join(', ')}.`, {}, details);
+  } else {
+    sendError(
+      res,
+      400,
+      '400-196',
+      `Invalid value of attribute ${first?.path}: ${first?.message}.`,
+      {},
+      details,
+    );
   }
 }
 

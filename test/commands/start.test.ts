@@ -9,7 +9,12 @@ import { useSimulator } from '../support/simulator.js';
 const fx = useSimulator();
 const { run } = fx;
 const dir = mkdtempSync(join(tmpdir(), 'export-status-start-'));
-const REQUEST = { portalID: 'P1', language: { code: 'en-US' }, resourceTypes: ['articles'] };
+const REQUEST = {
+  portalID: 'PROD-1000',
+  language: { code: 'en-US' },
+  resourceTypes: ['articles'],
+  dataDestination: { destinationType: 'AWS S3 bucket', path: 's3://bucket/folder' },
+};
 
 function file(name: string, content: unknown): string {
   const path = join(dir, name);
@@ -42,13 +47,30 @@ describe('export-status start', () => {
       '--base-url',
       fx.sim.baseUrl,
       '--body',
-      file('bad.json', { portalID: 3, resourceTypes: [] }),
+      file('bad.json', {
+        portalID: 'P1',
+        language: { code: 'en-GB' },
+        resourceTypes: ['articles', 'everything'],
+        dataDestination: {
+          destinationType: 'FTP',
+          credentials: { accessKey: 'AKIA-7', secretKey: 'never-shown-9c1' },
+        },
+      }),
     ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('not a valid export request; nothing was sent');
-    expect(r.stderr).toContain('portalID: expected a non-empty string, got 3');
-    expect(r.stderr).toContain('language: expected an object like {"code": "en-US"}, got nothing');
-    expect(r.stderr).toContain('resourceTypes: expected at least one resource type');
+    expect(r.stderr).toContain('portalID: expected a portal ID like PROD-1000');
+    expect(r.stderr).toContain('language.code: expected one of en-US, es-ES');
+    expect(r.stderr).toContain(
+      'resourceTypes[1]: expected one of articles, topics, portals, all, got "everything"',
+    );
+    expect(r.stderr).toContain(
+      'dataDestination.destinationType: expected one of AWS S3 bucket, SFTP server, got "FTP"',
+    );
+    expect(r.stderr).toContain('dataDestination.path: required: where the export goes');
+    // the secrets a body may carry are never echoed
+    expect(r.stderr).not.toContain('never-shown-9c1');
+    expect(r.stderr).not.toContain('AKIA-7');
     expect(fx.sim.requests.length).toBe(before);
     const notJson = await run([
       'start',
@@ -62,6 +84,52 @@ describe('export-status start', () => {
     const missing = await run(['start', '--base-url', fx.sim.baseUrl]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("required option '--body <file>' not specified");
+  });
+
+  it('a Location in any form (relative, absolute, with or without /status) leads to the job on the configured API', async () => {
+    for (const form of [
+      '/knowledge/portalmgr/v4/content/export/J-1',
+      'https://elsewhere.example/v4/content/export/J-1/status/',
+      'content/export/J-1/',
+    ]) {
+      const server = await scriptedServer((req, res) => {
+        if (req.method === 'POST') res.writeHead(202, { location: form }).end();
+        else sendJson(res, 200, { status: 'Successful', seen: req.url });
+      });
+      try {
+        const r = await run([
+          'start',
+          '--base-url',
+          `${server.url}/v4`,
+          '--body',
+          file('ok3.json', REQUEST),
+          '--watch',
+          '--json',
+        ]);
+        expect(r.code).toBe(0);
+        expect(JSON.parse(r.stdout)).toMatchObject({
+          job: 'J-1',
+          url: `${server.url}/v4/content/export/J-1/status`,
+          raw: { seen: '/v4/content/export/J-1/status' },
+        });
+      } finally {
+        await server.close();
+      }
+    }
+  });
+
+  it('a Location with no job, or a hostile ID, is an invalid answer (exit 5) printed safely', async () => {
+    for (const form of ['/knowledge/portalmgr/v4/somewhere/else', '/content/export/a%0A%3A%3Aerror%3A%3Ax']) {
+      const server = await scriptedServer((_req, res) => res.writeHead(202, { location: form }).end());
+      try {
+        const r = await run(['start', '--base-url', server.url, '--body', file('ok4.json', REQUEST)]);
+        expect(r.code).toBe(5);
+        expect(r.stdout).toBe('');
+        expect(r.stderr).toContain('so the new job cannot be found');
+      } finally {
+        await server.close();
+      }
+    }
   });
 
   it('--watch goes on as watch: the ID on stderr, the summary and exit code of the job', async () => {

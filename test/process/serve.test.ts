@@ -21,10 +21,17 @@ describe('export-status serve', () => {
     expect(parseExportStatus(await res.json(), { strict: true }).ok).toBe(true);
     const created = await fetch(`${firstLine}/content/export`, {
       method: 'POST',
-      body: JSON.stringify({ portalID: 'P1', language: { code: 'en-US' }, resourceTypes: ['articles'] }),
+      body: JSON.stringify({
+        portalID: 'PROD-1000',
+        language: { code: 'en-US' },
+        resourceTypes: ['articles'],
+        dataDestination: { destinationType: 'AWS S3 bucket', path: 's3://bucket/folder' },
+      }),
     });
     expect(created.status).toBe(202);
-    expect(created.headers.get('location')).toMatch(/\/content\/export\/[0-9A-F-]{36}\/status$/);
+    expect(created.headers.get('location')).toMatch(
+      /^\/knowledge\/portalmgr\/v4\/content\/export\/[0-9A-F-]{36}$/,
+    );
 
     child.kill('SIGTERM');
     expect(await exited).toBe(143);
