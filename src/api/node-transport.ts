@@ -64,7 +64,8 @@ function send(request: HttpRequest, agents: Record<'http:' | 'https:', http.Agen
           chunks.push(chunk);
         });
         res.on('end', () => {
-          const headers: Record<string, string | undefined> = {};
+          // No prototype: header names come from the server.
+          const headers: Record<string, string | undefined> = Object.create(null);
           for (const [name, value] of Object.entries(res.headers)) {
             headers[name] = Array.isArray(value) ? value.join(', ') : value;
           }

@@ -31,7 +31,8 @@ export function proxyTransport(): Transport {
       }
       chunks.push(chunk as Buffer);
     }
-    const headers: Record<string, string | undefined> = {};
+    // No prototype: header names come from the server.
+    const headers: Record<string, string | undefined> = Object.create(null);
     for (const [name, value] of Object.entries(res.headers)) {
       headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
     }

@@ -87,21 +87,22 @@ export type WSErrorCommon = z.output<typeof wsErrorCommonSchema>;
 
 export type Phase = 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'unknown';
 
-const CANONICAL: Record<string, { name: string; phase: Phase }> = {
-  pending: { name: 'Pending', phase: 'pending' },
-  inprogress: { name: 'In Progress', phase: 'running' },
-  successful: { name: 'Successful', phase: 'succeeded' },
-  completed: { name: 'Successful', phase: 'succeeded' },
-  failed: { name: 'Failed', phase: 'failed' },
-  cancelled: { name: 'Cancelled', phase: 'cancelled' },
-  canceled: { name: 'Cancelled', phase: 'cancelled' },
-  aborted: { name: 'Cancelled', phase: 'cancelled' },
-};
+// A Map, not an object: a status such as "constructor" must not find Object.prototype's.
+const CANONICAL = new Map<string, { name: string; phase: Phase }>([
+  ['pending', { name: 'Pending', phase: 'pending' }],
+  ['inprogress', { name: 'In Progress', phase: 'running' }],
+  ['successful', { name: 'Successful', phase: 'succeeded' }],
+  ['completed', { name: 'Successful', phase: 'succeeded' }],
+  ['failed', { name: 'Failed', phase: 'failed' }],
+  ['cancelled', { name: 'Cancelled', phase: 'cancelled' }],
+  ['canceled', { name: 'Cancelled', phase: 'cancelled' }],
+  ['aborted', { name: 'Cancelled', phase: 'cancelled' }],
+]);
 
 /** Case-insensitive, ignoring spaces, `_` and `-`: "IN_PROGRESS", "in-progress" → In Progress. */
 export function normaliseStatus(raw: string): { name: string; phase: Phase } {
   const key = raw.toLowerCase().replace(/[\s_-]+/g, '');
-  return CANONICAL[key] ?? { name: raw, phase: 'unknown' };
+  return CANONICAL.get(key) ?? { name: raw, phase: 'unknown' };
 }
 
 export function phaseOf(status: ExportStatus): Phase {

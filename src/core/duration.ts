@@ -1,6 +1,12 @@
 /** "1h30m" ↔ milliseconds. A bare number means seconds. */
 
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const UNIT_MS = new Map([
+  ['ms', 1],
+  ['s', 1000],
+  ['m', 60_000],
+  ['h', 3_600_000],
+  ['d', 86_400_000],
+]);
 const PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/y;
 /** Nothing a watch could sensibly wait for is longer than this; larger values are typos. */
 const MAX_DURATION_MS = 366 * 86_400_000;
@@ -24,7 +30,7 @@ export function parseDuration(input: string): DurationResult {
     while (PART.lastIndex < text.length) {
       const m = PART.exec(text);
       if (!m) return fail();
-      ms += Number(m[1]) * (UNIT_MS[m[2] as string] ?? Number.NaN);
+      ms += Number(m[1]) * (UNIT_MS.get(m[2] as string) ?? Number.NaN);
       matched++;
     }
     if (matched === 0) return fail();

@@ -131,3 +131,20 @@ describe('hostile IDs and URLs', () => {
     expect(r.stderr).toContain(message);
   });
 });
+
+describe('hostile status names', () => {
+  it('"constructor" is an unknown status: get --strict exits 5, lenient get warns and exits 0', async () => {
+    const server = await scriptedServer((_req, res) => sendJson(res, 200, { status: 'constructor' }));
+    try {
+      const strict = await run(['get', '--base-url', server.url, 'J1', '--strict']);
+      expect(strict.code).toBe(5);
+      expect(strict.stdout).toContain('expected Pending, In Progress, Successful or Failed, got "constructor"');
+      const lenient = await run(['get', '--base-url', server.url, 'J1', '--json']);
+      expect(lenient.code).toBe(0);
+      expect(JSON.parse(lenient.stdout).status.status).toBe('constructor');
+      expect(lenient.stderr).toContain('unknown status "constructor"');
+    } finally {
+      await server.close();
+    }
+  });
+});
