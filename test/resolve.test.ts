@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isLoopback, resolveJob } from '../src/api/urls.js';
+import { exportUrl, isLoopback, resolveJob } from '../src/api/urls.js';
 import { parseHeader } from '../src/cli/header.js';
 import type { Flags } from '../src/cli/program.js';
 import { type Config, resolveConfig } from '../src/cli/resolve.js';
@@ -293,5 +293,15 @@ describe('resolving the configuration', () => {
     expect(() => parseHeader('Bad Name: x')).toThrow('not a valid header name');
     expect(() => parseHeader('Host: evil')).toThrow('cannot be set');
     expect(() => parseHeader('X-A: a\r\nInjected: 1')).toThrow('control character');
+  });
+});
+
+describe('base URLs with a query or a fragment', () => {
+  it('keep their path and query for status and export URLs', async () => {
+    const c = await resolve(['J1'], { baseUrl: 'https://h.example/v4?tenant=a#top' });
+    expect(c.jobs[0]?.url).toBe('https://h.example/v4/content/export/J1/status?tenant=a');
+    expect(exportUrl(new URL('https://h.example/v4/?tenant=a')).href).toBe(
+      'https://h.example/v4/content/export?tenant=a',
+    );
   });
 });

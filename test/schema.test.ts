@@ -218,10 +218,13 @@ describe('date-times as the real service sends them', () => {
 });
 
 describe('status names that are also property names', () => {
-  it.each(['constructor', 'toString', '__proto__', 'hasOwnProperty'])('%s is an unknown status, not Object', (name) => {
-    expect(normaliseStatus(name)).toEqual({ name, phase: 'unknown' });
-    expect(parseExportStatus({ status: name }, { strict: true }).ok).toBe(false);
-    const lenient = parseExportStatus({ status: name });
-    expect(lenient.ok && lenient.value.status).toBe(name);
-  });
+  it.each(['constructor', 'toString', '__proto__', 'hasOwnProperty'])(
+    '%s is an unknown status, not Object',
+    (name) => {
+      expect(normaliseStatus(name)).toEqual({ name, phase: 'unknown' });
+      expect(parseExportStatus({ status: name }, { strict: true }).ok).toBe(false);
+      const lenient = parseExportStatus({ status: name });
+      expect(lenient.ok && lenient.value.status).toBe(name);
+    },
+  );
 });

@@ -30,7 +30,7 @@ export function parseHttpUrl(text: string, what: string): URL {
 
 /** `{base}/content/export`: where an export is started. */
 export function exportUrl(baseUrl: URL): URL {
-  return new URL('content/export', withSlash(baseUrl));
+  return below(baseUrl, 'content/export');
 }
 
 /** A job ID joined to the base URL as one percent-encoded path segment, or a full status URL. */
@@ -49,7 +49,7 @@ export function resolveJob(arg: string, baseUrl: URL): JobRef {
     throw new UsageError(`job ID ${JSON.stringify(id)} contains control characters`);
   // URL parsers treat "." and ".." (even percent-encoded) as path navigation.
   if (id === '.' || id === '..') throw new UsageError(`${JSON.stringify(id)} is not a job ID`);
-  return { id, url: new URL(`content/export/${encodeURIComponent(id)}/status`, withSlash(baseUrl)).href };
+  return { id, url: below(baseUrl, `content/export/${encodeURIComponent(id)}/status`).href };
 }
 
 export function isLoopback(hostname: string): boolean {
@@ -59,8 +59,15 @@ export function isLoopback(hostname: string): boolean {
   );
 }
 
-function withSlash(baseUrl: URL): string {
-  return baseUrl.href.endsWith('/') ? baseUrl.href : `${baseUrl.href}/`;
+/**
+ * `path` below the base URL's path, the base URL's query kept (`?tenant=a`) and its fragment
+ * dropped: resolving against the href would lose the path of a base URL that has a query.
+ */
+function below(baseUrl: URL, path: string): URL {
+  const url = new URL(baseUrl.href);
+  url.pathname = `${url.pathname.replace(/\/+$/, '')}/${path}`;
+  url.hash = '';
+  return url;
 }
 
 function safeDecode(segment: string): string {

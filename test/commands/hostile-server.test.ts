@@ -138,7 +138,9 @@ describe('hostile status names', () => {
     try {
       const strict = await run(['get', '--base-url', server.url, 'J1', '--strict']);
       expect(strict.code).toBe(5);
-      expect(strict.stdout).toContain('expected Pending, In Progress, Successful or Failed, got "constructor"');
+      expect(strict.stdout).toContain(
+        'expected Pending, In Progress, Successful or Failed, got "constructor"',
+      );
       const lenient = await run(['get', '--base-url', server.url, 'J1', '--json']);
       expect(lenient.code).toBe(0);
       expect(JSON.parse(lenient.stdout).status.status).toBe('constructor');
