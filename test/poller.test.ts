@@ -319,4 +319,45 @@ describe('several jobs', () => {
     // Six first polls of one second each, two at a time: the last starts at 2 s.
     expect(server.calls.slice(0, 6).map((c) => c.at)).toEqual([0, 0, 1000, 1000, 2000, 2000]);
   });
+
+  it('--timeout holds with more jobs than --concurrency: a queued job past its deadline ends without a request', async () => {
+    const clock = new VirtualClock(T0);
+    const limiter = new Limiter(1);
+    const requests: Array<{ at: number; timeoutMs: number }> = [];
+    // A server that never answers: each request lasts until its time limit.
+    const fetch = async (_url: URL, signal: AbortSignal, timeoutMs: number): Promise<StatusOutcome> => {
+      requests.push({ at: clock.now() - T0, timeoutMs });
+      await clock.sleep(timeoutMs, signal);
+      return { kind: 'transient', reason: `no answer within ${timeoutMs} ms (--request-timeout)` };
+    };
+    const jobs = Array.from({ length: 4 }, (_, i) => ({ id: `J${i}`, url: `https://api.example/J${i}` }));
+    const ends = await clock.run(
+      Promise.all(
+        jobs.map(async (j) => {
+          for await (const e of pollJob(j, rules({ timeoutMs: 2000 }), {
+            clock,
+            random: () => 0.5,
+            limiter,
+            signal: new AbortController().signal,
+            fetch,
+          })) {
+            if (e.type === 'result') return { at: e.at - T0, outcome: e.result.outcome };
+          }
+          return undefined;
+        }),
+      ),
+    );
+    // Every job ends by the deadline plus the final poll's grace (2 s), however long it queued.
+    expect(ends.map((e) => e?.outcome)).toEqual(['timeout', 'timeout', 'timeout', 'timeout']);
+    expect(Math.max(...ends.map((e) => e?.at ?? Infinity))).toBeLessThanOrEqual(4000);
+    // The first request takes the whole budget (deadline + grace); the others never start.
+    expect(requests).toEqual([{ at: 0, timeoutMs: 4000 }]);
+  });
+
+  it('a failure at the deadline announces no retry "in 0ms": the watch times out', async () => {
+    const { events, result } = await watch([transient()], { timeoutMs: 3000 });
+    expect(result.outcome).toBe('timeout');
+    const retries = events.flatMap((e) => (e.type === 'retry' ? [e.delayMs] : []));
+    expect(retries.every((ms) => ms > 0)).toBe(true);
+  });
 });

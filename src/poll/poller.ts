@@ -37,7 +37,9 @@ export type PollEvent =
 
 /**
  * When a deadline (--timeout, --stall-timeout) is near, a request may still take this long past
- * it, so the last poll at the deadline has a chance to be answered.
+ * it, so the last poll at the deadline has a chance to be answered. This is the most any watch
+ * runs past its deadline, queued behind --concurrency or not: a job whose turn comes later ends
+ * without a request.
  */
 const FINAL_POLL_GRACE_MS = 2_000;
 
@@ -58,11 +60,13 @@ export async function* pollJob(
   const { clock, signal } = ctx;
   while (true) {
     if (signal.aborted) return yield* finish(watch.interrupted());
-    const timeoutMs = Math.min(
-      rules.requestTimeoutMs,
-      Math.max(0, watch.deadline() - clock.now()) + FINAL_POLL_GRACE_MS,
-    );
-    const outcome = await ctx.limiter.run(() => ctx.fetch(watch.url, signal, timeoutMs));
+    // The time left is read once a slot is free: waiting for one must not stretch the deadline.
+    const outcome = await ctx.limiter.run(async () => {
+      const leftMs = watch.deadline() + FINAL_POLL_GRACE_MS - clock.now();
+      if (leftMs <= 0) return null;
+      return ctx.fetch(watch.url, signal, Math.min(rules.requestTimeoutMs, leftMs));
+    });
+    if (outcome === null) return yield* finish(watch.timedOut(clock.now()));
     if (outcome.kind === 'aborted' || signal.aborted) return yield* finish(watch.interrupted());
     const next = yield* watch.answer(outcome, clock.now());
     if ('type' in next) return yield* finish(next);
@@ -201,7 +205,10 @@ class JobWatch {
     }
     const retryAfterMs = parseRetryAfter(outcome.retryAfter, at);
     const delayMs = backoffDelay(this.failures, this.ctx.random, retryAfterMs);
-    const wake = Math.min(at + delayMs, Math.max(at, this.deadline()));
+    const deadline = this.deadline();
+    // Past the deadline no retry follows: the watch times out next (no "retry in 0ms").
+    if (at >= deadline) return { delayMs, notBeforeMs: retryAfterMs ?? 0 };
+    const wake = Math.min(at + delayMs, deadline);
     yield {
       type: 'retry',
       job: this.job,
@@ -252,7 +259,7 @@ class JobWatch {
     return this.end('interrupted', `interrupted (${String(this.ctx.signal.reason ?? 'SIGINT')})`);
   }
 
-  private timedOut(now: number): ResultEvent {
+  timedOut(now: number): ResultEvent {
     const state = this.last ? `; last status ${this.last.status.status}` : '; no status was had';
     if (now >= this.hardDeadline) {
       return this.end(
