@@ -11,8 +11,12 @@ export interface Verdict {
   terminal: boolean;
 }
 
-/** The one rule for turning a status into an outcome, used by the poller and by `parse`. */
-export function verdictOf(status: ExportStatus, failOn: FailOn): Verdict {
+/**
+ * The one rule for turning a status into an outcome, used by the poller and by `parse`.
+ * `unreadable`: the paths of fields the lenient parser dropped (`results.errors`…); a count that
+ * could not be read never passes for zero under --fail-on.
+ */
+export function verdictOf(status: ExportStatus, failOn: FailOn, unreadable: readonly string[] = []): Verdict {
   const phase = phaseOf(status);
   if (!isTerminal(phase)) return { outcome: 'running', error: null, terminal: false };
   if (phase === 'failed')
@@ -20,8 +24,21 @@ export function verdictOf(status: ExportStatus, failOn: FailOn): Verdict {
   if (phase === 'cancelled') {
     return { outcome: 'failed', error: status.error ?? 'the export was cancelled', terminal: true };
   }
-  const crossed = failOnCrossed(status, failOn);
+  const crossed = failOnCrossed(status, failOn) ?? unreadableCount(unreadable, failOn);
   return { outcome: crossed ? 'failed' : 'succeeded', error: crossed, terminal: true };
+}
+
+/** Why --fail-on cannot pass a job whose counts it needs could not be read, or null. */
+function unreadableCount(unreadable: readonly string[], failOn: FailOn): string | null {
+  const needed =
+    failOn === 'errors'
+      ? ['results.errors']
+      : failOn === 'warnings'
+        ? ['results.errors', 'results.warnings']
+        : [];
+  const path = unreadable.find((p) => p === 'results' || needed.includes(p));
+  if (!path || needed.length === 0) return null;
+  return `${path} could not be read, so --fail-on ${failOn} cannot pass the job`;
 }
 
 /** The --fail-on verdict on a successful job: null when it passes, else why it fails. */

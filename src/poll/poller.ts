@@ -153,7 +153,8 @@ class JobWatch {
     this.fingerprint = print;
     yield { type: 'poll', job, at, status, changed, eta: this.eta.eta() };
     yield* this.warnings(outcome, at);
-    const verdict = verdictOf(status, this.rules.failOn);
+    const unreadable = outcome.warnings.map((w) => w.path);
+    const verdict = verdictOf(status, this.rules.failOn, unreadable);
     if (verdict.terminal || !this.schedule) return this.end(verdict.outcome, verdict.error);
     const { adaptive, intervalMs } = this.schedule;
     if (!adaptive) return { delayMs: intervalMs, notBeforeMs: 0 };
@@ -175,7 +176,9 @@ class JobWatch {
     for (const w of outcome.warnings) {
       if (warned.has(w.path)) continue;
       warned.add(w.path);
-      yield { type: 'warning', job, at, message: `ignored ${w.path}: ${w.message}`, verbose: true };
+      // A count --fail-on needs is worth a warning even without --verbose.
+      const needed = this.rules.failOn !== 'never' && w.path.startsWith('results');
+      yield { type: 'warning', job, at, message: `ignored ${w.path}: ${w.message}`, verbose: !needed };
     }
     if (phaseOf(outcome.status) === 'unknown' && !warned.has('status')) {
       warned.add('status');

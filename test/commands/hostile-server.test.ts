@@ -150,3 +150,26 @@ describe('hostile status names', () => {
     }
   });
 });
+
+describe('counts that cannot be read', () => {
+  it('never pass --fail-on as zero: "errors":"5" fails the check, with a warning naming the field', async () => {
+    const server = await scriptedServer((_req, res) =>
+      sendJson(res, 200, { status: 'Successful', results: { successful: 10, warnings: 0, errors: '5' } }),
+    );
+    try {
+      const failOn = await run(['watch', '--base-url', server.url, 'J1', '--fail-on', 'errors']);
+      expect(failOn.code).toBe(1);
+      expect(failOn.stdout).toContain(
+        'results.errors could not be read, so --fail-on errors cannot pass the job',
+      );
+      expect(failOn.stderr).toContain(
+        'warning: J1 ignored results.errors: expected a non-negative integer, got "5"',
+      );
+      const without = await run(['watch', '--base-url', server.url, 'J2']);
+      expect(without.code).toBe(0);
+      expect(without.stderr).not.toContain('results.errors');
+    } finally {
+      await server.close();
+    }
+  });
+});
