@@ -7,7 +7,13 @@ import {
   parseExportStatusText,
   wsErrorCommonSchema,
 } from './schema.js';
-import { BodyTooLargeError, type HttpResponse, type Transport } from './transport.js';
+import {
+  BodyTooLargeError,
+  type HttpResponse,
+  SentRequestError,
+  type Transport,
+  UnsupportedCharsetError,
+} from './transport.js';
 
 export interface ClientOptions {
   transport: Transport;
@@ -29,7 +35,8 @@ export type StatusOutcome =
   /** Worth trying again: connection trouble, a request timeout, 408/429/5xx. */
   | { kind: 'transient'; reason: string; retryAfter?: string | undefined }
   /** No status can be had this way: 4xx, a certificate problem, too many redirects. */
-  | { kind: 'final'; reason: string; httpStatus?: number }
+  /** `requestSent`: a POST that reached the server before its connection failed. */
+  | { kind: 'final'; reason: string; httpStatus?: number; requestSent?: boolean }
   /** The server answered, but not with an ExportStatus. */
   | { kind: 'invalid'; reason: string }
   | { kind: 'aborted' };
@@ -316,6 +323,14 @@ const TRANSIENT_CODES = new Set([
 export function classifyFailure(err: unknown, userSignal: AbortSignal, timeoutMs: number): StatusOutcome {
   if (userSignal.aborted) return { kind: 'aborted' };
   if (err instanceof BodyTooLargeError) return { kind: 'invalid', reason: `response body larger than 1 MiB` };
+  if (err instanceof UnsupportedCharsetError) return { kind: 'invalid', reason: err.message };
+  if (err instanceof SentRequestError) {
+    // A POST that reached the server: never repeated, and its outcome is not known.
+    const inner = classifyFailure(err.cause, userSignal, timeoutMs);
+    if (inner.kind === 'aborted') return inner;
+    const reason = 'reason' in inner ? inner.reason : 'no answer';
+    return { kind: 'final', reason: `${reason}, after the request was sent`, requestSent: true };
+  }
   const e = err as (Error & { code?: string; cause?: unknown }) | undefined;
   if (e?.name === 'AbortError' || e?.name === 'TimeoutError') {
     return { kind: 'transient', reason: `no answer within ${timeoutMs} ms (--request-timeout)` };
@@ -323,6 +338,8 @@ export function classifyFailure(err: unknown, userSignal: AbortSignal, timeoutMs
   const code = e?.code ?? (e?.cause as { code?: string } | undefined)?.code;
   const what = sanitize(e?.message ?? String(err), 160);
   if (code && TRANSIENT_CODES.has(code)) return { kind: 'transient', reason: `connection error: ${what}` };
+  // A garbled answer (a bad status line, broken chunking): one glitch is no reason to give up.
+  if (code?.startsWith('HPE_')) return { kind: 'transient', reason: `protocol error: ${what}` };
   if (code && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS_CERT/i.test(code)) {
     return {
       kind: 'final',

@@ -1,6 +1,14 @@
 import http from 'node:http';
 import https from 'node:https';
-import { BodyTooLargeError, type HttpRequest, type HttpResponse, type Transport } from './transport.js';
+import {
+  decodeBody,
+  headerRecord,
+  type HttpRequest,
+  type HttpResponse,
+  readBody,
+  SentRequestError,
+  type Transport,
+} from './transport.js';
 
 /**
  * The production transport: node:http(s) with keep-alive agents. Measured on Node 20, the first
@@ -16,7 +24,8 @@ export function nodeTransport(): Transport {
       return await send(request, agents);
     } catch (err) {
       // A kept-alive socket the server closed while idle: Node's documented remedy is one retry.
-      if (isReusedSocketReset(err)) return send(request, agents);
+      // Only for a GET: a POST is never sent twice by any layer.
+      if (request.method === 'GET' && isReusedSocketReset(err)) return send(request, agents);
       throw err;
     }
   };
@@ -37,6 +46,7 @@ function send(request: HttpRequest, agents: Record<'http:' | 'https:', http.Agen
   const isHttps = url.protocol === 'https:';
   const lib = isHttps ? https : http;
   return new Promise((resolve, reject) => {
+    let bodySent = false;
     const req = lib.request(
       url,
       {
@@ -46,37 +56,21 @@ function send(request: HttpRequest, agents: Record<'http:' | 'https:', http.Agen
         signal: request.signal,
       },
       (res) => {
-        const declared = Number(res.headers['content-length']);
-        if (Number.isFinite(declared) && declared > request.maxBodyBytes) {
-          req.destroy();
-          reject(new BodyTooLargeError(request.maxBodyBytes));
-          return;
-        }
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > request.maxBodyBytes) {
-            req.destroy();
-            reject(new BodyTooLargeError(request.maxBodyBytes));
-            return;
-          }
-          chunks.push(chunk);
-        });
-        res.on('end', () => {
-          // No prototype: header names come from the server.
-          const headers: Record<string, string | undefined> = Object.create(null);
-          for (const [name, value] of Object.entries(res.headers)) {
-            headers[name] = Array.isArray(value) ? value.join(', ') : value;
-          }
-          resolve({ status: res.statusCode ?? 0, headers, body: Buffer.concat(chunks).toString('utf8') });
-        });
-        res.on('error', reject);
+        const status = res.statusCode ?? 0;
+        readBody(res, status, Number(res.headers['content-length']), request.maxBodyBytes, () => req.destroy())
+          .then((bytes) => {
+            const headers = headerRecord(res.headers);
+            resolve({ status, headers, body: decodeBody(bytes, headers['content-type']) });
+          })
+          .catch(reject);
       },
     );
+    req.on('finish', () => {
+      bodySent = true;
+    });
     req.on('error', (err) => {
       if (req.reusedSocket) Object.assign(err, { [REUSED]: true });
-      reject(err);
+      reject(request.method === 'POST' && bodySent ? new SentRequestError(err) : err);
     });
     req.end(request.body);
   });

@@ -157,7 +157,8 @@ export function parseExportStatusText(text: string, options: ParseOptions = {}):
   }
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    // A byte-order mark may start a JSON text, and may be ignored (RFC 8259 §8.1).
+    json = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     return {

@@ -36,7 +36,14 @@ export async function runStart(config: StartConfig, deps: Deps): Promise<number>
   if (answer.kind === 'failed') {
     const { outcome } = answer;
     const reason = 'reason' in outcome ? outcome.reason : 'interrupted';
-    deps.stderr.write(`error: the export was not started: ${reason}\n`);
+    if (outcome.kind === 'final' && outcome.requestSent) {
+      deps.stderr.write(
+        `error: the export may or may not have started: ${reason}. It was not sent again; ` +
+          'look for the new export on the server (its ID, with `export-status get <id>`) before starting another.\n',
+      );
+    } else {
+      deps.stderr.write(`error: the export was not started: ${reason}\n`);
+    }
     return outcome.kind === 'invalid' ? ExitCode.invalid : ExitCode.unavailable;
   }
   const { response } = answer;
