@@ -2,9 +2,9 @@ import http from 'node:http';
 import https from 'node:https';
 import {
   decodeBody,
-  headerRecord,
   type HttpRequest,
   type HttpResponse,
+  headerRecord,
   readBody,
   SentRequestError,
   type Transport,
@@ -57,7 +57,9 @@ function send(request: HttpRequest, agents: Record<'http:' | 'https:', http.Agen
       },
       (res) => {
         const status = res.statusCode ?? 0;
-        readBody(res, status, Number(res.headers['content-length']), request.maxBodyBytes, () => req.destroy())
+        readBody(res, status, Number(res.headers['content-length']), request.maxBodyBytes, () =>
+          req.destroy(),
+        )
           .then((bytes) => {
             const headers = headerRecord(res.headers);
             resolve({ status, headers, body: decodeBody(bytes, headers['content-type']) });
