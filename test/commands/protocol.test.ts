@@ -100,7 +100,8 @@ describe('a POST is never sent twice', () => {
         body += c;
       });
       req.on('end', () => {
-        posts.push(req.url ?? '');
+        // the whole export request arrived each time
+        posts.push(`${req.url} ${JSON.parse(body).portalID}`);
         if (req.url === '/v4/content/export') res.writeHead(307, { location: '/v4/content/export2' }).end();
         else req.socket.destroy();
       });
@@ -109,7 +110,7 @@ describe('a POST is never sent twice', () => {
       const r = await run(['start', '--base-url', `${server.url}/v4`, '--body', '-'], {
         stdin: JSON.stringify(REQUEST),
       });
-      expect(posts).toEqual(['/v4/content/export', '/v4/content/export2']);
+      expect(posts).toEqual(['/v4/content/export PROD-1000', '/v4/content/export2 PROD-1000']);
       expect(r.code).toBe(4);
       expect(r.stderr).toContain('error: the export may or may not have started');
       expect(r.stderr).toContain('It was not sent again');
