@@ -17,7 +17,13 @@ export function chooseTransport(env: Env): Transport {
   let loaded: Promise<Transport> | undefined;
   return async (request) => {
     loaded ??= proxy
-      ? import('./api/proxy-transport.js').then((m) => m.proxyTransport())
+      ? import('./api/proxy-transport.js').then((m) =>
+          m.proxyTransport({
+            httpProxy: env.HTTP_PROXY ?? env.http_proxy,
+            httpsProxy: env.HTTPS_PROXY ?? env.https_proxy,
+            noProxy: env.NO_PROXY ?? env.no_proxy,
+          }),
+        )
       : import('./api/node-transport.js').then((m) => m.nodeTransport());
     return (await loaded)(request);
   };

@@ -295,4 +295,18 @@ describe('classifyFailure', () => {
       'final',
     );
   });
+
+  it('refuses a redirect from https down to plain http', async () => {
+    const s = stubs({
+      status: 302,
+      headers: { location: 'http://api.example/v4/content/export/J1/status' },
+      body: '',
+    });
+    const outcome = await fetchStatus(url, options(s.transport), signal, 30_000);
+    expect(outcome).toEqual({
+      kind: 'final',
+      reason: 'refused a redirect from https:// down to plain http:// (api.example)',
+    });
+    expect(s.requests).toHaveLength(1);
+  });
 });

@@ -61,7 +61,7 @@ export function clientCredentials(options: ClientCredentialsOptions, io: Credent
         renewAt: lifetime === undefined ? undefined : renewAt(startedAt, lifetime),
       };
     } catch (err) {
-      throw refusal(err, oauth.ResponseBodyError);
+      throw refusal(err, oauth.ResponseBodyError, options.clientSecret);
     }
   };
   return new RenewingCredentials('client credentials', fetchToken, io.now, undefined, [options.clientSecret]);
@@ -107,10 +107,16 @@ function requestFailure(err: unknown, signal: AbortSignal, timeoutMs: number): C
 }
 
 /** The identity platform said no: invalid_client, invalid_scope… shown with its description. */
-function refusal(err: unknown, ResponseBodyError: new (...args: never[]) => Error): CredentialError {
+function refusal(
+  err: unknown,
+  ResponseBodyError: new (...args: never[]) => Error,
+  secret: string,
+): CredentialError {
   if (err instanceof ResponseBodyError) {
     const e = err as Error & { error: string; error_description?: string; status: number };
-    const description = e.error_description ? `: ${sanitize(e.error_description, 200)}` : '';
+    // An identity provider that echoes the secret must not get it printed.
+    const said = e.error_description?.split(secret).join('***');
+    const description = said ? `: ${sanitize(said, 200)}` : '';
     return new CredentialError(
       'final',
       `the token endpoint refused (HTTP ${e.status}, ${sanitize(e.error, 60)}${description})`,

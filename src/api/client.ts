@@ -79,10 +79,12 @@ export async function request(
   let hop: Hop = { method, url, body };
   let renewed = false;
   for (let redirects = 0; redirects <= MAX_REDIRECTS; ) {
-    // Like fetch: credentials are dropped when a redirect leaves the origin.
-    const token = credentials && hop.url.origin === url.origin ? await tokenOf(credentials) : undefined;
+    // Like fetch for credentials, and like curl for custom headers: both are dropped when a
+    // redirect leaves the origin the user configured.
+    const sameOrigin = hop.url.origin === url.origin;
+    const token = credentials && sameOrigin ? await tokenOf(credentials) : undefined;
     if (typeof token === 'object') return token;
-    const headers = requestHeaders(options, token, hop.body !== undefined);
+    const headers = requestHeaders(options, token, sameOrigin, hop.body !== undefined);
     const sent = await sendOnce(hop, headers, options, signal, timeoutMs);
     if (sent.kind === 'failed') return sent;
     if (sent.response.status === 401 && credentials && token !== undefined && !renewed) {
@@ -164,7 +166,7 @@ async function sendOnce(
   timeoutMs: number,
 ): Promise<{ kind: 'sent'; response: HttpResponse } | Extract<Answer, { kind: 'failed' }>> {
   const started = options.now();
-  options.log?.(`→ ${hop.method} ${hop.url.href}  ${formatHeaders(headers)}`);
+  options.log?.(`→ ${hop.method} ${hop.url.href}  ${formatHeaders(headers, options)}`);
   // One controller per request, its timer cleared as soon as the answer is in: AbortSignal.timeout
   // would keep a 30 s timer (and its signal) alive after every poll.
   const controller = new AbortController();
@@ -175,8 +177,15 @@ async function sendOnce(
   const forward = () => controller.abort(signal.reason);
   if (signal.aborted) forward();
   else signal.addEventListener('abort', forward, { once: true });
+  // The deadline is enforced here, not left to the HTTP library: a transport that overruns its
+  // signal (a proxy that hangs up mid-CONNECT has made one spin) is abandoned at once.
+  const abandoned = new Promise<never>((_, reject) => {
+    const give = () => reject(controller.signal.reason);
+    if (controller.signal.aborted) give();
+    else controller.signal.addEventListener('abort', give, { once: true });
+  });
   try {
-    const response = await options.transport({
+    const sending = options.transport({
       method: hop.method,
       url: hop.url,
       headers,
@@ -184,6 +193,9 @@ async function sendOnce(
       signal: controller.signal,
       maxBodyBytes: MAX_BODY_BYTES,
     });
+    sending.catch(() => {});
+    const answer = await Promise.race([sending, abandoned]);
+    const response = { ...answer, body: redactSecrets(answer.body, options) };
     options.log?.(
       `← HTTP ${response.status} in ${options.now() - started} ms (${Buffer.byteLength(response.body)} bytes)`,
     );
@@ -216,6 +228,10 @@ function redirectTarget(
     const reason = `redirect to a non-HTTP URL (${sanitize(next.protocol, 20)})`;
     return { kind: 'failed', outcome: { kind: 'final', reason } };
   }
+  if (hop.url.protocol === 'https:' && next.protocol === 'http:') {
+    const reason = `refused a redirect from https:// down to plain http:// (${sanitize(next.host, 80)})`;
+    return { kind: 'failed', outcome: { kind: 'final', reason } };
+  }
   const toGet =
     response.status === 303 ||
     ((response.status === 301 || response.status === 302) && hop.method === 'POST');
@@ -225,6 +241,7 @@ function redirectTarget(
 function requestHeaders(
   options: ClientOptions,
   token: string | undefined,
+  sameOrigin: boolean,
   hasBody: boolean,
 ): Record<string, string> {
   const headers: Record<string, string> = {
@@ -233,16 +250,36 @@ function requestHeaders(
     'user-agent': options.userAgent,
   };
   if (hasBody) headers['content-type'] = 'application/json';
-  for (const [name, value] of options.headers) headers[name.toLowerCase()] = value;
+  if (sameOrigin) for (const [name, value] of options.headers) headers[name.toLowerCase()] = value;
   if (token !== undefined) headers.authorization = `Bearer ${token}`;
   return headers;
 }
 
-/** Request headers for --verbose, with the credential redacted. */
-function formatHeaders(headers: Record<string, string>): string {
+/** Request headers for --verbose: the credential and every -H value redacted (they may be secrets). */
+function formatHeaders(headers: Record<string, string>, options: ClientOptions): string {
+  const custom = new Set(options.headers.map(([name]) => name.toLowerCase()));
   return Object.entries(headers)
-    .map(([name, value]) => `${name}: ${name === 'authorization' ? 'Bearer ***' : value}`)
+    .map(([name, value]) => {
+      if (name === 'authorization') return `${name}: Bearer ***`;
+      return `${name}: ${custom.has(name) ? '***' : value}`;
+    })
     .join('; ');
+}
+
+/** The shortest secret worth redacting: shorter values would mangle ordinary text. */
+const MIN_SECRET_LENGTH = 6;
+
+/**
+ * Server text with every secret the client knows (tokens, the client secret, -H values) replaced
+ * by ***: a server that echoes a token in its error must not get it printed.
+ */
+function redactSecrets(text: string, options: ClientOptions): string {
+  const secrets = [...(options.credentials?.secrets() ?? []), ...options.headers.map(([, value]) => value)];
+  let out = text;
+  for (const secret of secrets) {
+    if (secret.length >= MIN_SECRET_LENGTH && out.includes(secret)) out = out.split(secret).join('***');
+  }
+  return out;
 }
 
 /** Turns a 2xx/3xx/4xx/5xx answer into an outcome. */

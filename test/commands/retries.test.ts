@@ -1,3 +1,5 @@
+import type { AddressInfo } from 'node:net';
+import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../src/sim/server.js';
 import { runCli } from '../support/cli.js';
@@ -131,6 +133,63 @@ describe('transient failures are retried', () => {
       expect(r.stderr).toContain('retry 1 in 2s: HTTP 429: 429-1 slow down');
     } finally {
       await server.close();
+    }
+  });
+});
+
+describe('a proxy that reads CONNECT and hangs up', () => {
+  async function hostileProxy() {
+    let connections = 0;
+    const server = net.createServer((socket) => {
+      connections++;
+      socket.once('data', () => socket.destroy());
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    return {
+      env: { HTTPS_PROXY: `http://127.0.0.1:${port}`, EGAIN_ACCESS_TOKEN: 'token-for-the-proxy-test' },
+      connections: () => connections,
+      close: () => new Promise((resolve) => server.close(resolve)),
+    };
+  }
+
+  it('does not make the CLI spin: connections are bounded and backed off, and --timeout fires', async () => {
+    const proxy = await hostileProxy();
+    try {
+      const started = Date.now();
+      const r = await runCli(['watch', '--base-url', 'https://127.0.0.1:9/v4', 'J1', '--timeout', '2s'], {
+        clock: 'real',
+        env: proxy.env,
+      });
+      expect(r.code).toBe(3);
+      expect(Date.now() - started).toBeLessThan(6_000);
+      expect(r.stderr).toContain(
+        'connection error: the proxy closed the connection 4 times before answering',
+      );
+      expect(proxy.connections()).toBeLessThan(40);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('SIGTERM still ends the watch within a second', async () => {
+    const proxy = await hostileProxy();
+    try {
+      let interruptedAt = 0;
+      const r = await runCli(['watch', '--base-url', 'https://127.0.0.1:9/v4', 'J1'], {
+        clock: 'real',
+        env: proxy.env,
+        onStart: ({ interrupt }) => {
+          setTimeout(() => {
+            interruptedAt = Date.now();
+            interrupt('SIGTERM');
+          }, 300);
+        },
+      });
+      expect(r.code).toBe(143);
+      expect(Date.now() - interruptedAt).toBeLessThan(1_000);
+    } finally {
+      await proxy.close();
     }
   });
 });

@@ -164,3 +164,61 @@ describe('the token file, and where the token may go', () => {
     }
   });
 });
+
+describe('secrets that must not travel or show', () => {
+  it('start refuses to send the token over plain http to a host that is not loopback (exit 2, nothing sent)', async () => {
+    const r = await run(['start', '--base-url', 'http://export.example.com/v4', '--body', '-'], {
+      env: { EGAIN_ACCESS_TOKEN: TOKEN },
+      stdin: '{}',
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('refusing to send the token over plain http:// to export.example.com');
+  });
+
+  it('-H values are redacted in --verbose logs and dropped when a redirect leaves the origin', async () => {
+    const other = await scriptedServer((req, res) =>
+      sendJson(res, 200, { ...DONE, seen: req.headers['x-api-key'] ?? null }),
+    );
+    const origin = await scriptedServer((_req, res) => {
+      res.writeHead(307, { location: `${other.url}/content/export/x/status` }).end();
+    });
+    try {
+      const r = await run(
+        ['get', `${origin.url}/content/export/x/status`, '-v', '--json', '-H', 'X-Api-Key: key-5e1b7a9c'],
+        {
+          env: { EGAIN_ACCESS_TOKEN: TOKEN },
+        },
+      );
+      expect(r.code).toBe(0);
+      expect(origin.requests[0]?.headers['x-api-key']).toBe('key-5e1b7a9c');
+      expect(other.requests[0]?.headers['x-api-key']).toBeUndefined();
+      expect(JSON.parse(r.stdout).raw).toEqual({ seen: null });
+      expect(r.stderr).toContain('x-api-key: ***');
+      expect(r.stdout + r.stderr).not.toContain('key-5e1b7a9c');
+    } finally {
+      await origin.close();
+      await other.close();
+    }
+  });
+
+  it('a server that echoes the token in its error does not get it printed, in text or --json', async () => {
+    const server = await scriptedServer((req, res) =>
+      sendJson(res, 401, {
+        code: '401-104',
+        developerMessage: `Token rejected: ${req.headers.authorization}`,
+      }),
+    );
+    try {
+      for (const output of [[], ['--json']]) {
+        const r = await run(['get', '--base-url', server.url, 'J1', ...output], {
+          env: { EGAIN_ACCESS_TOKEN: TOKEN },
+        });
+        expect(r.code).toBe(4);
+        expect(r.stdout).toContain('Token rejected: Bearer ***');
+        expect(r.stdout + r.stderr).not.toContain(TOKEN);
+      }
+    } finally {
+      await server.close();
+    }
+  });
+});
