@@ -118,10 +118,18 @@ export function percentOf(status: ExportStatus): number | undefined {
   const p = status.progress;
   if (!p) return undefined;
   if (p.percentage !== undefined) return p.percentage;
-  if (p.processed !== undefined && p.total !== undefined && p.total > 0) {
-    return Math.min(100, (p.processed / p.total) * 100);
+  // More processed than the total: the counts disagree, and no percentage is made up from them.
+  if (p.processed !== undefined && p.total !== undefined && p.total > 0 && p.processed <= p.total) {
+    return (p.processed / p.total) * 100;
   }
   return undefined;
+}
+
+/** "progress.processed (500) is greater than progress.total (10)", or undefined when they agree. */
+export function progressDisagreement(status: ExportStatus): string | undefined {
+  const p = status.progress;
+  if (p?.processed === undefined || p.total === undefined || p.processed <= p.total) return undefined;
+  return `progress.processed (${p.processed}) is greater than progress.total (${p.total}); shown as given`;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 import type { StatusOutcome } from '../api/client.js';
-import { type ExportStatus, phaseOf } from '../api/schema.js';
+import { type ExportStatus, phaseOf, progressDisagreement } from '../api/schema.js';
 import type { JobRef } from '../api/urls.js';
 import type { Clock } from '../core/clock.js';
 import { formatDuration } from '../core/duration.js';
@@ -179,6 +179,11 @@ class JobWatch {
       // A count --fail-on needs is worth a warning even without --verbose.
       const needed = this.rules.failOn !== 'never' && w.path.startsWith('results');
       yield { type: 'warning', job, at, message: `ignored ${w.path}: ${w.message}`, verbose: !needed };
+    }
+    const disagreement = progressDisagreement(outcome.status);
+    if (disagreement && !warned.has('progress')) {
+      warned.add('progress');
+      yield { type: 'warning', job, at, message: disagreement, verbose: false };
     }
     if (phaseOf(outcome.status) === 'unknown' && !warned.has('status')) {
       warned.add('status');

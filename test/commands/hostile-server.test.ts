@@ -173,3 +173,25 @@ describe('counts that cannot be read', () => {
     }
   });
 });
+
+describe('counts that disagree', () => {
+  it('processed greater than total: warned once, shown as given, no percentage made up', async () => {
+    const server = await scriptedServer((_req, res, n) =>
+      sendJson(res, 200, {
+        status: n < 3 ? 'In Progress' : 'Successful',
+        progress: { processed: 500, total: 10 },
+      }),
+    );
+    try {
+      const r = await run(['watch', '--base-url', server.url, 'J1', '--interval', '100ms']);
+      expect(r.code).toBe(0);
+      expect(
+        r.stderr.match(/progress\.processed \(500\) is greater than progress\.total \(10\); shown as given/g),
+      ).toHaveLength(1);
+      expect(r.stdout).toContain('Processed  500 of 10\n');
+      expect(r.stdout + r.stderr).not.toContain('100%');
+    } finally {
+      await server.close();
+    }
+  });
+});
