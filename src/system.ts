@@ -3,6 +3,7 @@ import { appendFile, open, readFile, stat } from 'node:fs/promises';
 import type { CommandResult } from './api/credentials.js';
 import type { Transport } from './api/transport.js';
 import { realClock } from './core/clock.js';
+import { ExitCode } from './core/exit-codes.js';
 import type { Deps } from './deps.js';
 import type { Env } from './io/color.js';
 
@@ -31,16 +32,11 @@ export function chooseTransport(env: Env): Transport {
 
 /** The real side effects. With bin/, the only code that touches `process`. */
 export function systemDeps(): Deps {
-  // `… | head -1`: the reader has gone; end quietly instead of dying on EPIPE.
-  for (const stream of [process.stdout, process.stderr]) {
-    stream.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EPIPE') process.exit(0);
-      throw err;
-    });
-  }
+  const stdout = guardOutput(process.stdout, 'stdout');
+  const stderr = guardOutput(process.stderr, 'stderr');
   return {
-    stdout: process.stdout,
-    stderr: process.stderr,
+    stdout,
+    stderr,
     stdinIsTTY: Boolean(process.stdin.isTTY),
     readStdin: async (maxBytes) => {
       const chunks: Buffer[] = [];
@@ -90,6 +86,41 @@ export function systemDeps(): Deps {
     },
     exitNow: (code) => process.exit(code),
   };
+}
+
+/**
+ * An output stream whose failures end the run the Unix way: a reader that went away (EPIPE) with
+ * 141 and no message; any other write error (a full disk: `>/dev/full` throws ENOSPC at once)
+ * with 74 and one line on the other stream, if it can still be written. Never a stack trace,
+ * never the exit code of a job outcome.
+ */
+function guardOutput(stream: NodeJS.WriteStream, name: 'stdout' | 'stderr'): NodeJS.WriteStream {
+  const fail = (err: NodeJS.ErrnoException): never => {
+    if (err.code === 'EPIPE') process.exit(ExitCode.brokenPipe);
+    const other = name === 'stdout' ? process.stderr : process.stdout;
+    try {
+      other.write(`export-status: cannot write to ${name} (${err.code ?? err.message})\n`);
+    } catch {
+      // nowhere left to say it
+    }
+    process.exit(ExitCode.output);
+  };
+  stream.on('error', fail);
+  const write = (...args: Parameters<NodeJS.WriteStream['write']>): boolean => {
+    try {
+      return (stream.write as (...a: typeof args) => boolean)(...args);
+    } catch (err) {
+      return fail(err as NodeJS.ErrnoException);
+    }
+  };
+  // The stream itself for everything else: ora moves the cursor on it in a terminal.
+  return new Proxy(stream, {
+    get: (target, property) => {
+      if (property === 'write') return write;
+      const value = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
 
 /** The most a token command may print on stdout; a token is far smaller. */

@@ -10,6 +10,10 @@ export const ExitCode = {
   sigterm: 143,
   /** A bug in export-status itself (EX_SOFTWARE): no job outcome produces it. */
   internal: 70,
+  /** stdout or stderr could not be written (EX_IOERR): a full disk, a closed file. */
+  output: 74,
+  /** The reader of stdout went away (`| head -1`): 128 + SIGPIPE, as Unix tools end. */
+  brokenPipe: 141,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];

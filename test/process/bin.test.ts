@@ -1,5 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -37,5 +45,21 @@ describe('the bin', () => {
     expect(r.stderr).toContain('cannot load the CLI');
     expect(r.stderr).toContain('Run npm install');
     expect(r.status).toBe(ExitCode.internal);
+  });
+
+  it('an output that cannot be written (a full disk) exits 74 with one line, never 1 and a stack trace', () => {
+    const full = openSync('/dev/full', 'w');
+    try {
+      const r = spawnSync(process.execPath, [BIN, 'parse', '-'], {
+        env: cleanEnv(),
+        input: '{"status":"Successful"}',
+        stdio: ['pipe', full, 'pipe'],
+        encoding: 'utf8',
+      });
+      expect(r.status).toBe(ExitCode.output);
+      expect(r.stderr).toBe('export-status: cannot write to stdout (ENOSPC)\n');
+    } finally {
+      closeSync(full);
+    }
   });
 });
