@@ -106,14 +106,16 @@ function guardOutput(stream: NodeJS.WriteStream, name: 'stdout' | 'stderr'): Nod
     process.exit(ExitCode.output);
   };
   stream.on('error', fail);
-  const write = (...args: Parameters<NodeJS.WriteStream['write']>): boolean => {
+  // A terminal is left as it is (ora hooks its writes); only files and pipes throw on write.
+  if (stream.isTTY) return stream;
+  const original = stream.write.bind(stream) as (...a: unknown[]) => boolean;
+  const write = (...args: unknown[]): boolean => {
     try {
-      return (stream.write as (...a: typeof args) => boolean)(...args);
+      return original(...args);
     } catch (err) {
       return fail(err as NodeJS.ErrnoException);
     }
   };
-  // The stream itself for everything else: ora moves the cursor on it in a terminal.
   return new Proxy(stream, {
     get: (target, property) => {
       if (property === 'write') return write;
