@@ -82,13 +82,14 @@ export async function runWatch(
     progress.writeOut(`${groupStart(jobs.length, config.rules.once ? 'Fetching' : 'Watching')}\n`);
 
   const startedAt = deps.clock.now();
+  const startedMono = deps.clock.monotonic();
   progress.start(jobs, startedAt);
   const stopTicking = deps.clock.every(progress.tickMs, () => progress.tick(deps.clock.now()));
   try {
     const results = await Promise.all(jobs.map((job) => watchOne(job, run)));
     await reportAfterAll(results, run);
     const notification = progress.interactive
-      ? doneNotification(results, deps.clock.now() - startedAt, config.notifyAfterMs)
+      ? doneNotification(results, deps.clock.monotonic() - startedMono, config.notifyAfterMs)
       : null;
     progress.stop();
     if (notification) deps.stderr.write(notification);

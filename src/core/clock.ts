@@ -1,6 +1,12 @@
 /** Time as the poller and the renderers see it: real in production, virtual in tests. */
 export interface Clock {
+  /** Wall time (epoch ms): for timestamps people read and dates from servers. */
   now(): number;
+  /**
+   * Milliseconds from an arbitrary origin that never jumps with the system clock (an NTP step, a
+   * laptop waking): every duration and deadline is measured on this.
+   */
+  monotonic(): number;
   /** Resolves after `ms`, or early (without throwing) when `signal` aborts. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
   /** Calls `fn` every `ms` without keeping the process alive; returns the function that stops it. */
@@ -9,6 +15,7 @@ export interface Clock {
 
 export const realClock: Clock = {
   now: () => Date.now(),
+  monotonic: () => performance.now(),
   sleep: (ms, signal) =>
     new Promise<void>((resolve) => {
       if (signal?.aborted) return resolve();

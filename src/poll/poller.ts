@@ -62,13 +62,13 @@ export async function* pollJob(
     if (signal.aborted) return yield* finish(watch.interrupted());
     // The time left is read once a slot is free: waiting for one must not stretch the deadline.
     const outcome = await ctx.limiter.run(async () => {
-      const leftMs = watch.deadline() + FINAL_POLL_GRACE_MS - clock.now();
+      const leftMs = watch.deadline() + FINAL_POLL_GRACE_MS - clock.monotonic();
       if (leftMs <= 0) return null;
       return ctx.fetch(watch.url, signal, Math.min(rules.requestTimeoutMs, leftMs));
     });
-    if (outcome === null) return yield* finish(watch.timedOut(clock.now()));
+    if (outcome === null) return yield* finish(watch.timedOut());
     if (outcome.kind === 'aborted' || signal.aborted) return yield* finish(watch.interrupted());
-    const next = yield* watch.answer(outcome, clock.now());
+    const next = yield* watch.answer(outcome, clock.now(), clock.monotonic());
     if ('type' in next) return yield* finish(next);
     const ended = await watch.waitForNextPoll(next);
     if (ended) return yield* finish(ended);
@@ -88,6 +88,8 @@ class JobWatch {
   private readonly hardDeadline: number;
   private readonly createDeadline: number | undefined;
   private lastChangeAt: number;
+  /** When the last answer came, on the monotonic clock. */
+  private answeredAt: number;
   private fingerprint = '';
   private last: { status: ExportStatus; raw: Record<string, unknown> } | null = null;
   private polls = 0;
@@ -102,8 +104,9 @@ class JobWatch {
     private readonly ctx: PollerContext,
   ) {
     this.url = new URL(job.url);
-    this.startedAt = ctx.clock.now();
+    this.startedAt = ctx.clock.monotonic();
     this.lastChangeAt = this.startedAt;
+    this.answeredAt = this.startedAt;
     this.schedule = rules.once ? undefined : rules;
     const timeoutMs = this.schedule?.timeoutMs;
     this.hardDeadline = timeoutMs === undefined ? Number.POSITIVE_INFINITY : this.startedAt + timeoutMs;
@@ -111,7 +114,7 @@ class JobWatch {
     this.createDeadline = graceMs === undefined ? undefined : this.startedAt + graceMs;
   }
 
-  /** The nearer of --timeout and --stall-timeout, as an epoch ms (infinite when neither applies). */
+  /** The nearer of --timeout and --stall-timeout on the monotonic clock (infinite when neither applies). */
   deadline(): number {
     const stallMs = this.schedule?.stallTimeoutMs;
     return Math.min(
@@ -120,11 +123,14 @@ class JobWatch {
     );
   }
 
+  /** `at`: when the answer came, on the wall clock (for events); `mono`: the same on the monotonic one. */
   async *answer(
     outcome: Exclude<StatusOutcome, { kind: 'aborted' }>,
     at: number,
+    mono: number,
   ): AsyncGenerator<PollEvent, Next> {
     this.polls++;
+    this.answeredAt = mono;
     switch (outcome.kind) {
       case 'status':
         return yield* this.onStatus(outcome, at);
@@ -149,7 +155,7 @@ class JobWatch {
     this.eta.observe(at, status);
     const print = fingerprintOf(status);
     const changed = print !== this.fingerprint;
-    if (changed) this.lastChangeAt = at;
+    if (changed) this.lastChangeAt = this.answeredAt;
     this.fingerprint = print;
     yield { type: 'poll', job, at, status, changed, eta: this.eta.eta() };
     yield* this.warnings(outcome, at);
@@ -213,16 +219,15 @@ class JobWatch {
     }
     const retryAfterMs = parseRetryAfter(outcome.retryAfter, at);
     const delayMs = backoffDelay(this.failures, this.ctx.random, retryAfterMs);
-    const deadline = this.deadline();
+    const leftMs = this.deadline() - this.answeredAt;
     // Past the deadline no retry follows: the watch times out next (no "retry in 0ms").
-    if (at >= deadline) return { delayMs, notBeforeMs: retryAfterMs ?? 0 };
-    const wake = Math.min(at + delayMs, deadline);
+    if (leftMs <= 0) return { delayMs, notBeforeMs: retryAfterMs ?? 0 };
     yield {
       type: 'retry',
       job: this.job,
       at,
       reason: outcome.reason,
-      delayMs: wake - at,
+      delayMs: Math.min(delayMs, leftMs),
       attempt: this.failures,
     };
     return { delayMs, notBeforeMs: retryAfterMs ?? 0 };
@@ -232,12 +237,19 @@ class JobWatch {
     outcome: Extract<StatusOutcome, { kind: 'final' }>,
     at: number,
   ): AsyncGenerator<PollEvent, Next> {
-    const { createDeadline, schedule } = this;
-    if (outcome.httpStatus === 404 && schedule && createDeadline !== undefined && at < createDeadline) {
+    const { createDeadline, schedule, answeredAt } = this;
+    if (
+      outcome.httpStatus === 404 &&
+      schedule &&
+      createDeadline !== undefined &&
+      answeredAt < createDeadline
+    ) {
       // Not created yet: ask again at the interval, not counted as a retry, and once more
       // exactly when the grace ends; after that a 404 is final.
-      const delayMs = Math.min(schedule.intervalMs, createDeadline - at);
-      yield { type: 'waiting', job: this.job, at, reason: outcome.reason, delayMs, until: createDeadline };
+      const graceLeftMs = createDeadline - answeredAt;
+      const delayMs = Math.min(schedule.intervalMs, graceLeftMs);
+      const until = at + graceLeftMs;
+      yield { type: 'waiting', job: this.job, at, reason: outcome.reason, delayMs, until };
       return { delayMs, notBeforeMs: 0 };
     }
     return this.end('error', outcome.reason);
@@ -251,15 +263,15 @@ class JobWatch {
   async waitForNextPoll(next: { delayMs: number; notBeforeMs: number }): Promise<ResultEvent | undefined> {
     const { clock, signal } = this.ctx;
     this.previousDelayMs = next.delayMs;
-    const now = clock.now();
+    const now = clock.monotonic();
     const limit = this.deadline();
-    if (now >= limit) return this.timedOut(now);
+    if (now >= limit) return this.timedOut();
     if (now + next.delayMs <= limit) {
       await clock.sleep(next.delayMs, signal);
       return undefined;
     }
     await clock.sleep(limit - now, signal);
-    if (now + next.notBeforeMs > limit && !signal.aborted) return this.timedOut(clock.now());
+    if (now + next.notBeforeMs > limit && !signal.aborted) return this.timedOut();
     return undefined;
   }
 
@@ -267,9 +279,9 @@ class JobWatch {
     return this.end('interrupted', `interrupted (${String(this.ctx.signal.reason ?? 'SIGINT')})`);
   }
 
-  timedOut(now: number): ResultEvent {
+  timedOut(): ResultEvent {
     const state = this.last ? `; last status ${this.last.status.status}` : '; no status was had';
-    if (now >= this.hardDeadline) {
+    if (this.ctx.clock.monotonic() >= this.hardDeadline) {
       return this.end(
         'timeout',
         `not finished within ${formatDuration(this.schedule?.timeoutMs ?? 0)} (--timeout)${state}`,
@@ -283,7 +295,8 @@ class JobWatch {
   }
 
   private end(outcome: Outcome, error: string | null): ResultEvent {
-    const at = this.ctx.clock.now();
+    const { clock } = this.ctx;
+    const at = clock.now();
     const result: JobResult = {
       job: this.job,
       outcome,
@@ -292,7 +305,7 @@ class JobWatch {
       raw: this.last?.raw ?? null,
       error,
       polls: this.polls,
-      elapsedMs: at - this.startedAt,
+      elapsedMs: clock.monotonic() - this.startedAt,
     };
     return { type: 'result', job: this.job, at, result };
   }

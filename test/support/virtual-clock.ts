@@ -27,6 +27,9 @@ export class VirtualClock implements Clock {
 
   now = (): number => this.t;
 
+  /** Virtual time never jumps: the same as now(). */
+  monotonic = (): number => this.t;
+
   sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
     new Promise<void>((resolve) => {
       if (signal?.aborted) return resolve();
