@@ -82,7 +82,7 @@ function safeDecode(segment: string): string {
  * The job a `202 Accepted` points to, polled at the configured base URL: the Location is only a
  * hint (it is documented relative and without /status; absolute, with /status or a trailing
  * slash occur too), and credentials never follow it to another origin. Undefined when the
- * Location names no job, or an ID that is not one printable path segment.
+ * Location names no job, or an ID that is not one segment of URL-unreserved characters.
  */
 export function jobFromLocation(location: string, baseUrl: URL): JobRef | undefined {
   let segments: string[];
@@ -97,6 +97,8 @@ export function jobFromLocation(location: string, baseUrl: URL): JobRef | undefi
     return undefined;
   }
   const id = safeDecode(segments[at + 1] ?? '');
-  if (!/^[\x21-\x7e]+$/.test(id) || id.includes('/') || id === '.' || id === '..') return undefined;
+  // URL-unreserved characters only: an ID printed on its own line must not be able to become a
+  // GitHub Actions command (::error::…), an escape sequence or a second line.
+  if (!/^[A-Za-z0-9._~-]{1,200}$/.test(id) || id === '.' || id === '..') return undefined;
   return resolveJob(id, baseUrl);
 }

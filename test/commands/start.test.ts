@@ -119,7 +119,12 @@ describe('export-status start', () => {
   });
 
   it('a Location with no job, or a hostile ID, is an invalid answer (exit 5) printed safely', async () => {
-    for (const form of ['/knowledge/portalmgr/v4/somewhere/else', '/content/export/a%0A%3A%3Aerror%3A%3Ax']) {
+    for (const form of [
+      '/knowledge/portalmgr/v4/somewhere/else',
+      '/content/export/a%0A%3A%3Aerror%3A%3Ax',
+      '/content/export/%3A%3Aerror%3A%3Apwned',
+      '/content/export/a%1B%5D52%3Bc%3BZXZpbA%3D%3D%07',
+    ]) {
       const server = await scriptedServer((_req, res) => res.writeHead(202, { location: form }).end());
       try {
         const r = await run(['start', '--base-url', server.url, '--body', file('ok4.json', REQUEST)]);
