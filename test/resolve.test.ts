@@ -305,3 +305,11 @@ describe('base URLs with a query or a fragment', () => {
     );
   });
 });
+
+describe('secret files saved by editors', () => {
+  it('a token file with a byte-order mark and CRLF gives the token alone', async () => {
+    const files = { '/t': ['\uFEFFtok-123\r\n', 0o600] as [string, number] };
+    const c = await resolve(['J'], { tokenFile: '/t' }, sources({}, files));
+    expect(c.api.credential).toEqual({ kind: 'file', path: '/t', token: 'tok-123' });
+  });
+});
