@@ -21,6 +21,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   system: ['core', 'io', 'api', 'deps'],
   commands: ['core', 'io', 'api', 'poll', 'sim', 'render', 'cli', 'deps', 'version'],
   main: ['core', 'cli', 'commands', 'deps', 'system', 'version'],
+  library: ['core', 'api', 'poll', 'render', 'system', 'version'],
 };
 
 function sourceFiles(dir: string): string[] {

@@ -17,8 +17,20 @@ const KNOWN_FIELDS = new Set([
 ]);
 
 /** The `--output json` document of one job (docs/CONTRACT.md); unknown server fields are kept under `raw`. */
-export function resultDocument(result: JobResult): Record<string, unknown> {
-  const doc: Record<string, unknown> = {
+export interface ResultDocument {
+  job: string;
+  url: string;
+  outcome: JobResult['outcome'];
+  exitCode: number;
+  status: JobResult['status'];
+  error: string | null;
+  polls: number;
+  elapsedMs: number;
+  raw?: Record<string, unknown>;
+}
+
+export function resultDocument(result: JobResult): ResultDocument {
+  const doc: ResultDocument = {
     job: result.job.id,
     url: result.job.url,
     outcome: result.outcome,
@@ -54,12 +66,12 @@ export function eventDocument(event: PollEvent): Record<string, unknown> | null 
 const UNSAFE_IN_JSON = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 /** One line of JSON, safe to print on a terminal. A value too deep to serialise loses its `raw`. */
-export function jsonLine(value: Record<string, unknown>): string {
+export function jsonLine(value: object): string {
   let text: string;
   try {
     text = JSON.stringify(value);
   } catch {
-    const { raw: _dropped, ...rest } = value;
+    const { raw: _dropped, ...rest } = value as { raw?: unknown };
     text = JSON.stringify({ ...rest, raw: null });
   }
   return `${text.replace(UNSAFE_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}\n`;

@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import {
+  ExportStatusError,
+  getExportStatus,
+  parseExportStatus,
+  startExport,
+  type WatchEvent,
+  watchExport,
+} from '../src/library.js';
+import { type Simulator, startSimulator } from '../src/sim/server.js';
+
+// The library, as another Node program uses it: against the simulator on loopback, real time.
+let sim: Simulator;
+beforeAll(async () => {
+  sim = await startSimulator({
+    port: 0,
+    durationMs: 1000,
+    clientId: 'lib',
+    clientSecret: 'lib-secret',
+    tokenTtlMs: 400,
+  });
+});
+afterAll(() => sim.close());
+const REQUEST = {
+  portalID: 'PROD-1000',
+  language: { code: 'en-US' },
+  resourceTypes: ['articles'],
+  dataDestination: { destinationType: 'AWS S3 bucket', path: 's3://bucket/folder' },
+};
+const credentials = () => ({ clientId: 'lib', clientSecret: 'lib-secret', tokenUrl: sim.tokenUrl });
+
+describe('watchExport', () => {
+  it('yields an event per poll and resolves .result to the --json document', async () => {
+    const watch = watchExport('success-lib-1', { baseUrl: sim.baseUrl, interval: 100, ...credentials() });
+    const types: WatchEvent['type'][] = [];
+    for await (const event of watch) types.push(event.type);
+    expect(types[0]).toBe('poll');
+    expect(types.at(-1)).toBe('result');
+    const result = await watch.result;
+    expect(result).toMatchObject({ job: 'success-lib-1', outcome: 'succeeded', exitCode: 0, error: null });
+    expect(result.status?.status).toBe('Successful');
+  });
+
+  it('settles .result when nobody iterates, and stops on its AbortSignal', async () => {
+    const done = await watchExport('success-lib-2', { baseUrl: sim.baseUrl, interval: 100, ...credentials() })
+      .result;
+    expect(done.outcome).toBe('succeeded');
+    const controller = new AbortController();
+    setTimeout(() => controller.abort('SIGINT'), 300);
+    const stopped = await watchExport('stuck-lib-3', {
+      baseUrl: sim.baseUrl,
+      interval: 100,
+      signal: controller.signal,
+      ...credentials(),
+    }).result;
+    expect(stopped).toMatchObject({ outcome: 'interrupted', exitCode: 130 });
+  });
+
+  it('never writes to stdout or stderr', async () => {
+    const out = vi.spyOn(process.stdout, 'write');
+    const err = vi.spyOn(process.stderr, 'write');
+    try {
+      await watchExport('flaky-lib-4', {
+        baseUrl: sim.baseUrl,
+        interval: 100,
+        tokenCommand: `echo noise >&2; "${process.execPath}" -e "fetch('${sim.tokenUrl}',{method:'POST',body:new URLSearchParams({grant_type:'client_credentials',client_id:'lib',client_secret:'lib-secret'})}).then(r=>r.text()).then(t=>process.stdout.write(t))"`,
+      }).result;
+      expect(out).not.toHaveBeenCalled();
+      expect(err).not.toHaveBeenCalled();
+    } finally {
+      out.mockRestore();
+      err.mockRestore();
+    }
+  });
+});
+
+describe('getExportStatus, parseExportStatus, startExport', () => {
+  it('get: the status, or an ExportStatusError with the exit code, HTTP status and API code', async () => {
+    const status = await getExportStatus('stuck-lib-5', { baseUrl: sim.baseUrl, ...credentials() });
+    expect(status.status).toBe('Pending');
+    const missing = getExportStatus('not-found-lib-6', { baseUrl: sim.baseUrl, ...credentials() });
+    await expect(missing).rejects.toBeInstanceOf(ExportStatusError);
+    await expect(missing).rejects.toMatchObject({ exitCode: 4, httpStatus: 404, code: '404-101' });
+  });
+
+  it('parse: a normalised document, or exit code 5 naming each field', () => {
+    expect(parseExportStatus('{"status":"completed","start_time":"2025-09-15T10:00Z"}')).toEqual({
+      status: 'Successful',
+      startTime: '2025-09-15T10:00:00.000Z',
+    });
+    expect(() => parseExportStatus({ progress: { total: 'abc' } })).toThrow(
+      expect.objectContaining({ exitCode: 5, message: expect.stringContaining('progress.total') }),
+    );
+  });
+
+  it('start: an invalid body throws exit code 2 before anything is sent; a valid one gives the job to watch', async () => {
+    const before = sim.requests.length;
+    await expect(
+      startExport({ portalID: 'x' }, { baseUrl: sim.baseUrl, ...credentials() }),
+    ).rejects.toMatchObject({
+      exitCode: 2,
+    });
+    expect(sim.requests.length).toBe(before);
+    const started = await startExport(REQUEST, { baseUrl: sim.baseUrl, ...credentials() });
+    expect(started.statusUrl).toBe(`${sim.baseUrl}/content/export/${started.jobId}/status`);
+    const result = await watchExport(started.statusUrl, {
+      interval: 100,
+      baseUrl: sim.baseUrl,
+      ...credentials(),
+    }).result;
+    expect(result.outcome).toBe('succeeded');
+  });
+});

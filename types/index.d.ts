@@ -1,0 +1,113 @@
+// The public API of export-status as a library. Written by hand so that it stands alone (no
+// types from the packages the CLI bundles); test/library-types.test.ts checks that the
+// implementation matches it.
+
+/** A normalised ExportStatus document: canonical status name, camelCase keys, ISO-8601 UTC dates. */
+export interface ExportStatus {
+  /** `Pending`, `In Progress`, `Successful`, `Failed`, `Cancelled`, or a status the client does not know. */
+  status: string;
+  progress?: { processed?: number; total?: number; percentage?: number };
+  startTime?: string;
+  estimatedCompletion?: string;
+  completionTime?: string;
+  failureTime?: string;
+  results?: { successful?: number; warnings?: number; errors?: number };
+  error?: string;
+}
+
+/** How one job ended: the CLI's `--json` document. */
+export interface WatchResult {
+  job: string;
+  url: string;
+  outcome: 'succeeded' | 'running' | 'failed' | 'timeout' | 'error' | 'invalid' | 'interrupted';
+  /** The CLI's exit code for this job: 0 succeeded, 1 failed, 3 timeout, 4 no status, 5 invalid, 130/143 interrupted. */
+  exitCode: number;
+  status: ExportStatus | null;
+  error: string | null;
+  polls: number;
+  elapsedMs: number;
+  /** Fields the server sent that the schema does not know. */
+  raw?: Record<string, unknown>;
+}
+
+export interface JobRef {
+  id: string;
+  url: string;
+}
+
+/** One event of a watch, by `type`. Times (`at`, `until`) are epoch milliseconds. */
+export type WatchEvent =
+  | {
+      type: 'poll';
+      job: JobRef;
+      at: number;
+      status: ExportStatus;
+      changed: boolean;
+      eta: { at: number; source: 'server' | 'rate' } | undefined;
+    }
+  | { type: 'retry'; job: JobRef; at: number; reason: string; delayMs: number; attempt: number }
+  | { type: 'waiting'; job: JobRef; at: number; reason: string; delayMs: number; until: number }
+  | { type: 'warning'; job: JobRef; at: number; message: string; verbose: boolean }
+  | { type: 'result'; job: JobRef; at: number; result: unknown };
+
+/** Where the API is and how to authenticate; durations in milliseconds. */
+export interface ConnectionOptions {
+  /** Default: https://api.aidev.egain.cloud/knowledge/portalmgr/v4 */
+  baseUrl?: string;
+  /** A bearer token, or a function returning one (called again when the API refuses it). */
+  token?: string | (() => Promise<string>);
+  /** OAuth 2.0 client credentials, renewed ahead of expiry. */
+  clientId?: string;
+  clientSecret?: string;
+  tokenUrl?: string;
+  scope?: string;
+  /** A command whose stdout is a token or {"access_token","expires_in"}. */
+  tokenCommand?: string;
+  /** One of the API's 15 codes; default en-US. */
+  language?: string;
+  headers?: Record<string, string>;
+  /** One request's time limit; default 30000. */
+  requestTimeout?: number;
+  /** Consecutive transient failures tolerated; default 10. */
+  maxRetries?: number;
+  /** Allow a token over plain http:// to a host that is not loopback. */
+  allowInsecureHttp?: boolean;
+  /** Any deviation from the documented fields is an invalid answer. */
+  strict?: boolean;
+  /** Where proxy variables (HTTPS_PROXY, HTTP_PROXY, NO_PROXY) are read; pass process.env to honour them. */
+  env?: Record<string, string | undefined>;
+  /** Ends the watch (outcome `interrupted`). */
+  signal?: AbortSignal;
+}
+
+export interface WatchOptions extends ConnectionOptions {
+  /** Between polls of the job, or 'auto'; default 5000. */
+  interval?: number | 'auto';
+  minInterval?: number;
+  maxInterval?: number;
+  timeout?: number;
+  stallTimeout?: number;
+  waitForCreate?: number;
+  failOn?: 'never' | 'errors' | 'warnings';
+}
+
+export interface Watch extends AsyncIterable<WatchEvent> {
+  /** Settles when the job ends, whether or not the events are iterated. */
+  readonly result: Promise<WatchResult>;
+}
+
+export declare class ExportStatusError extends Error {
+  /** The CLI's exit code: 2 bad options or body, 4 no status (HTTP, network), 5 invalid answer. */
+  readonly exitCode: number;
+  readonly httpStatus?: number;
+  /** The API's WSErrorCommon code, such as 404-101. */
+  readonly code?: string;
+}
+
+export declare function watchExport(jobId: string, options?: WatchOptions): Watch;
+export declare function getExportStatus(jobId: string, options?: ConnectionOptions): Promise<ExportStatus>;
+export declare function parseExportStatus(input: string | unknown, options?: { strict?: boolean }): ExportStatus;
+export declare function startExport(
+  body: unknown,
+  options?: ConnectionOptions,
+): Promise<{ jobId: string; statusUrl: string }>;
