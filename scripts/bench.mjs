@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startSimulator } from '../dist/sim.js';
+import { startSimulator } from '../build/bench/sim.js';
 
 const QUICK = process.argv.includes('--quick');
 /** --only=startup,waiting runs just those sections (and writes no BENCHMARKS.md). */
@@ -405,7 +405,7 @@ async function economy() {
  * server's terminal status and the end of the watch.
  */
 async function adaptive() {
-  const { VirtualClock, pollJob, Limiter, statusAt } = await import('../dist/bench-kit.js');
+  const { VirtualClock, pollJob, Limiter, statusAt } = await import('../build/bench/bench-kit.js');
   const HOUR = 3_600_000;
   const T0 = Date.parse('2026-01-01T00:00:00Z');
   const variants = [

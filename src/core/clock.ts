@@ -15,7 +15,8 @@ export interface Clock {
 
 export const realClock: Clock = {
   now: () => Date.now(),
-  monotonic: () => performance.now(),
+  // Whole milliseconds, as every duration the CLI reports is.
+  monotonic: () => Math.round(performance.now()),
   sleep: (ms, signal) =>
     new Promise<void>((resolve) => {
       if (signal?.aborted) return resolve();

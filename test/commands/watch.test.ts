@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { startSimulator } from '../../src/sim/server.js';
 import { ESCAPE } from '../support/ansi.js';
+import { runCli } from '../support/cli.js';
 import { useSimulator } from '../support/simulator.js';
 
 const fx = useSimulator({ slowMs: 1500 });
@@ -204,5 +206,23 @@ describe('get', () => {
     const r = await run(['status', '--base-url', fx.sim.baseUrl, id('not-found'), '--json']);
     expect(r.code).toBe(4);
     expect(JSON.parse(r.stdout)).toMatchObject({ outcome: 'error', exitCode: 4 });
+  });
+});
+
+describe('durations in the JSON documents', () => {
+  it('are whole milliseconds on the real clock too', async () => {
+    const sim = await startSimulator({ port: 0, durationMs: 500 });
+    try {
+      const r = await runCli(
+        ['watch', '--base-url', sim.baseUrl, 'success-1', '--json', '--interval', '100ms'],
+        {
+          clock: 'real',
+        },
+      );
+      expect(r.code).toBe(0);
+      expect(Number.isInteger(JSON.parse(r.stdout).elapsedMs)).toBe(true);
+    } finally {
+      await sim.close();
+    }
   });
 });
