@@ -55,7 +55,9 @@ async function run(config: Config, deps: Deps): Promise<number> {
     case 'demo':
       return (await import('./commands/demo.js')).runDemo(config, deps);
     case 'config':
-      return (await import('./commands/config.js')).runConfig(config.report, deps);
+      return (await import('./commands/config.js')).runConfig(config.report, config.namesOnly, deps);
+    case 'completion':
+      return (await import('./commands/completion.js')).runCompletion(config.shell, deps);
   }
 }
 

@@ -3,7 +3,7 @@ import { parseDuration } from '../core/duration.js';
 import { DEMO_SCENARIOS } from '../sim/scenarios.js';
 import { DEFAULTS, ENV, MIN_INTERVAL_MS } from './defaults.js';
 
-export type CommandName = 'watch' | 'get' | 'start' | 'parse' | 'serve' | 'demo' | 'config';
+export type CommandName = 'watch' | 'get' | 'start' | 'parse' | 'serve' | 'demo' | 'config' | 'completion';
 export type OutputFormat = 'text' | 'json' | 'ndjson';
 export type FailOn = 'never' | 'errors' | 'warnings';
 
@@ -40,6 +40,7 @@ export interface Flags {
   tokenUrl?: string;
   scope?: string;
   profile?: string;
+  names?: boolean;
   language?: string;
   header?: string[];
   concurrency?: number;
@@ -273,11 +274,17 @@ const COMMANDS: Record<CommandName, Declare> = {
         .argument('[file]', 'the document; stdin when "-" or absent'),
       'output (json: the normalised document)',
     ),
+  completion: (program) =>
+    program
+      .command('completion')
+      .description('print a shell completion script: bash, zsh or fish')
+      .argument('<shell>', 'bash, zsh or fish'),
   config: (program) =>
     program
       .command('config')
       .alias('profiles')
       .description('show the profiles, the one in use, and where each setting comes from (no secrets)')
+      .option('--names', 'only the names of the profiles, one a line (for completion scripts)')
       .option('--profile <name>', `the profile to show (env ${ENV.profile})`)
       .option('--base-url <url>', 'as for watch')
       .option('--language <locale>', 'as for watch')

@@ -56,7 +56,8 @@ export type Config =
   | { command: 'watch' | 'get'; jobs: JobRef[]; api: ApiConfig; watch: WatchConfig }
   | { command: 'start'; bodyFile: string; thenWatch: boolean; api: ApiConfig; watch: WatchConfig }
   | { command: 'serve'; simulator: SimulatorOptions; quiet: boolean }
-  | { command: 'config'; report: SettingsReport }
+  | { command: 'config'; report: SettingsReport; namesOnly: boolean }
+  | { command: 'completion'; shell: string | undefined }
   | { command: 'demo'; scenario: DemoScenario; simulator: SimulatorOptions; watch: WatchConfig };
 
 /** The parsed invocation and the environment → the command's Config, or a UsageError. */
@@ -86,7 +87,9 @@ export async function resolveConfig(invocation: Invocation, sources: ConfigSourc
     case 'serve':
       return { command, simulator: serveOptions(flags), quiet: Boolean(flags.quiet) };
     case 'config':
-      return { command, report: await settingsReport(flags, sources) };
+      return { command, report: await settingsReport(flags, sources), namesOnly: Boolean(flags.names) };
+    case 'completion':
+      return { command, shell: args[0] };
     case 'demo':
       return demoConfig(flags);
   }

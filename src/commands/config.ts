@@ -4,7 +4,11 @@ import { sanitize } from '../core/sanitize.js';
 import type { Deps } from '../deps.js';
 
 /** `export-status config`: the profiles, the one in use, and where each effective setting comes from. */
-export function runConfig(report: SettingsReport, deps: Deps): number {
+export function runConfig(report: SettingsReport, namesOnly: boolean, deps: Deps): number {
+  if (namesOnly) {
+    for (const name of report.profiles) deps.stdout.write(`${sanitize(name, 100)}\n`);
+    return ExitCode.ok;
+  }
   const out: string[] = [];
   const names = report.profiles.length ? report.profiles.join(', ') : 'none';
   out.push(`Configuration file: ${sanitize(report.file, 300)}`);

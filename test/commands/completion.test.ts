@@ -1,0 +1,56 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
+
+// Completion scripts are made from the commander program itself, so they cannot drift from it.
+const dir = mkdtempSync(join(tmpdir(), 'export-status-completion-'));
+
+/** What bash completes for the words typed so far (the last one being completed). */
+function complete(script: string, words: string[]): string[] {
+  const file = join(dir, 'export-status.bash');
+  writeFileSync(file, script);
+  const line = `source ${file}; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _export_status; printf '%s\\n' "\${COMPREPLY[@]}"`;
+  const r = spawnSync('bash', ['-c', line], { encoding: 'utf8' });
+  return r.stdout.split('\n').filter(Boolean);
+}
+
+describe('export-status completion', () => {
+  it('bash: valid syntax; commands, flags and the values of fixed choices complete', async () => {
+    const { code, stdout: script } = await runCli(['completion', 'bash']);
+    expect(code).toBe(0);
+    const file = join(dir, 'syntax.bash');
+    writeFileSync(file, script);
+    expect(spawnSync('bash', ['-n', file]).status).toBe(0);
+    expect(complete(script, ['export-status', 'wa'])).toEqual(['watch']);
+    expect(complete(script, ['export-status', 'watch', '--output', ''])).toEqual(['text', 'json', 'ndjson']);
+    expect(complete(script, ['export-status', 'get', '--fail-on', 'w'])).toEqual(['warnings']);
+    expect(complete(script, ['export-status', 'demo', '--scenario', 'tok'])).toEqual(['token-expiry']);
+    expect(complete(script, ['export-status', 'watch', '--stall'])).toEqual(['--stall-timeout']);
+  });
+
+  it('--profile completes the names in the configuration file', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'export-status-completion-home-'));
+    mkdirSync(join(home, 'export-status'));
+    writeFileSync(
+      join(home, 'export-status', 'config.json'),
+      JSON.stringify({ profiles: { prod: {}, staging: {} } }),
+    );
+    const r = await runCli(['profiles', '--names'], { env: { XDG_CONFIG_HOME: home } });
+    expect(r.stdout).toBe('prod\nstaging\n');
+  });
+
+  it('zsh and fish scripts cover the same commands and choices; an unknown shell is a usage error', async () => {
+    const zsh = await runCli(['completion', 'zsh']);
+    expect(zsh.stdout).toMatch(/^#compdef export-status\n/);
+    expect(zsh.stdout).toContain('bashcompinit');
+    const fish = await runCli(['completion', 'fish']);
+    expect(fish.stdout).toContain("complete -c export-status -n __fish_use_subcommand -a 'watch'");
+    expect(fish.stdout).toContain("-l output -s o -r -a 'text json ndjson'");
+    const bad = await runCli(['completion', 'tcsh']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('completion: name a shell: bash, zsh, fish');
+  });
+});
