@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type * as z from 'zod/mini';
 import * as implementation from '../src/library.js';
+import type { resultDocumentSchema } from '../src/render/document-schemas.js';
 import type * as Declared from '../types/index.js';
 
 // The shipped declarations (types/index.d.ts) are written by hand so they stand alone; the type
@@ -17,6 +19,8 @@ describe('the shipped declarations', () => {
     const parse: typeof Declared.parseExportStatus = implementation.parseExportStatus;
     const start: typeof Declared.startExport = implementation.startExport;
     expect(same<Declared.WatchResult, implementation.WatchResult>(true)).toBe(true);
+    // …and the JSON Schema's source says the same of the --json document
+    expect(same<z.output<typeof resultDocumentSchema>, implementation.WatchResult>(true)).toBe(true);
     expect([watch, get, parse, start]).toHaveLength(4);
     expect(new implementation.ExportStatusError('x', 4, 404, '404-101')).toMatchObject({
       exitCode: 4,

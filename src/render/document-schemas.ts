@@ -1,0 +1,84 @@
+// The documents `--output json` and `--output ndjson` print, as zod schemas: the JSON Schemas
+// shipped in schemas/ are generated from these (npm run schemas), and the tests validate real
+// output against them, so scripts in other languages can rely on what they read.
+import * as z from 'zod/mini';
+
+const count = z.int().check(z.minimum(0));
+/** ISO-8601 UTC, as every date in the output is normalised to. */
+const isoDate = z.string().check(z.regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/));
+const OUTCOMES = ['succeeded', 'running', 'failed', 'timeout', 'error', 'invalid', 'interrupted'] as const;
+
+/** A normalised ExportStatus: canonical status name, camelCase keys, ISO-8601 UTC dates. */
+export const exportStatusDocument = z.strictObject({
+  status: z.string(),
+  progress: z.optional(
+    z.strictObject({
+      processed: z.optional(count),
+      total: z.optional(count),
+      percentage: z.optional(z.number().check(z.minimum(0), z.maximum(100))),
+    }),
+  ),
+  startTime: z.optional(isoDate),
+  estimatedCompletion: z.optional(isoDate),
+  completionTime: z.optional(isoDate),
+  failureTime: z.optional(isoDate),
+  results: z.optional(
+    z.strictObject({ successful: z.optional(count), warnings: z.optional(count), errors: z.optional(count) }),
+  ),
+  error: z.optional(z.string()),
+});
+
+const resultFields = {
+  job: z.string(),
+  url: z.string(),
+  outcome: z.enum(OUTCOMES),
+  exitCode: z.int(),
+  status: z.nullable(exportStatusDocument),
+  error: z.nullable(z.string()),
+  polls: count,
+  elapsedMs: count,
+  /** Fields the server sent that the schema does not know, as sent. */
+  raw: z.optional(z.record(z.string(), z.unknown())),
+};
+
+/** One line of `--output json`: how one job ended. */
+export const resultDocumentSchema = z.strictObject(resultFields);
+
+/** One line of `--output ndjson`: an answer, a retry, or the end of a job. */
+export const eventDocumentSchema = z.union([
+  z.strictObject({ type: z.literal('poll'), job: z.string(), at: isoDate, status: exportStatusDocument }),
+  z.strictObject({
+    type: z.literal('retry'),
+    job: z.string(),
+    at: isoDate,
+    reason: z.string(),
+    delayMs: count,
+  }),
+  z.strictObject({ type: z.literal('result'), ...resultFields }),
+]);
+
+/** The JSON Schemas shipped in schemas/, by file name. */
+export function documentJsonSchemas(): Record<string, unknown> {
+  const titled = (schema: z.core.$ZodType, title: string, description: string) => ({
+    ...z.toJSONSchema(schema),
+    title,
+    description,
+  });
+  return {
+    'result.schema.json': titled(
+      resultDocumentSchema,
+      'export-status --output json',
+      'One line of `export-status watch|get --output json`: how one export job ended.',
+    ),
+    'event.schema.json': titled(
+      eventDocumentSchema,
+      'export-status --output ndjson',
+      'One line of `export-status watch|get --output ndjson`: an answer, a retry, or the end of a job.',
+    ),
+    'export-status.schema.json': titled(
+      exportStatusDocument,
+      'export-status parse --json',
+      'A normalised ExportStatus document, as `export-status parse --json` prints it.',
+    ),
+  };
+}
