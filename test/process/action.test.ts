@@ -1,0 +1,161 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Simulator, startSimulator } from '../../src/sim/server.js';
+import { ROOT } from '../support/spawn.js';
+
+// action.yml run the way a workflow runs it: each composite step's script in bash, its `env:`
+// filled from the inputs as the runner expands ${{ inputs.… }}, GITHUB_OUTPUT and
+// GITHUB_STEP_SUMMARY as files, against the simulator.
+const SECRET = 'action-secret-0b5d';
+let sim: Simulator;
+beforeAll(async () => {
+  sim = await startSimulator({
+    port: 0,
+    durationMs: 1000,
+    clientId: 'ci',
+    clientSecret: SECRET,
+    tokenTtlMs: 400,
+  });
+});
+afterAll(() => sim.close());
+
+interface Step {
+  env: Record<string, string>;
+  run: string;
+}
+
+/** The composite steps of action.yml: each one's env mapping and run script (block scalars only). */
+function steps(): { defaults: Record<string, string>; steps: Step[] } {
+  const lines = readFileSync(join(ROOT, 'action.yml'), 'utf8').split('\n');
+  const defaults: Record<string, string> = {};
+  let input: string | undefined;
+  const found: Step[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] ?? '';
+    const inputName = /^ {2}([a-z-]+):$/.exec(line)?.[1];
+    if (inputName) input = inputName;
+    const def = /^ {4}default: (.*)$/.exec(line)?.[1];
+    if (def && input) defaults[input] = def.trim();
+    if (/^ {4}- name:/.test(line)) found.push({ env: {}, run: '' });
+    const step = found.at(-1);
+    if (!step) continue;
+    if (/^ {6}env:$/.test(line)) {
+      while (/^ {8}\S/.test(lines[i + 1] ?? '')) {
+        const [name, value] = (lines[++i] ?? '').trim().split(/:\s+/, 2);
+        if (name && value) step.env[name] = value;
+      }
+    }
+    if (/^ {6}run: \|$/.test(line)) {
+      const body: string[] = [];
+      while (i + 1 < lines.length && (/^ {8}/.test(lines[i + 1] ?? '') || lines[i + 1] === '')) {
+        body.push((lines[++i] ?? '').slice(8));
+      }
+      step.run = body.join('\n');
+    }
+  }
+  return { defaults, steps: found };
+}
+
+/** Runs a script in bash, without blocking: the simulator answers from this very process. */
+function bash(
+  script: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('bash', ['-e', '-c', script], { env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+async function runAction(inputs: Record<string, string>) {
+  const { defaults, steps: all } = steps();
+  const dir = mkdtempSync(join(tmpdir(), 'export-status-action-'));
+  const output = join(dir, 'output');
+  const summary = join(dir, 'summary.md');
+  writeFileSync(output, '');
+  writeFileSync(summary, '');
+  const runs = [];
+  for (const step of all) {
+    const env: Record<string, string> = {};
+    for (const [name, value] of Object.entries(step.env)) {
+      env[name] = value.replace(
+        /\$\{\{ inputs\.([a-z-]+) \}\}/g,
+        (_m, key: string) => inputs[key] ?? defaults[key] ?? '',
+      );
+    }
+    runs.push(
+      await bash(step.run, {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        GITHUB_ACTIONS: 'true',
+        GITHUB_ACTION_PATH: ROOT,
+        GITHUB_OUTPUT: output,
+        GITHUB_STEP_SUMMARY: summary,
+        RUNNER_TEMP: dir,
+        ...env,
+      }),
+    );
+  }
+  const outputs: Record<string, string> = {};
+  const text = readFileSync(output, 'utf8').split('\n');
+  for (let i = 0; i < text.length; i++) {
+    const heredoc = /^([a-z-]+)<<(\S+)$/.exec(text[i] ?? '');
+    if (heredoc?.[1] && heredoc[2]) {
+      const end = text.indexOf(heredoc[2], i + 1);
+      outputs[heredoc[1]] = text.slice(i + 1, end).join('\n');
+      i = end;
+    } else {
+      const [key, ...value] = (text[i] ?? '').split('=');
+      if (key) outputs[key] = value.join('=');
+    }
+  }
+  return { runs, outputs, summary: readFileSync(summary, 'utf8') };
+}
+
+const credentials = () => ({
+  'client-id': 'ci',
+  'client-secret': SECRET,
+  'token-url': sim.tokenUrl,
+  scope: 'ci.default',
+});
+
+describe('the GitHub Action', () => {
+  it('watches the jobs, sets outcome, exit-code and result, and writes the step summary', async () => {
+    const { runs, outputs, summary } = await runAction({
+      'job-id': 'success-a1\nsuccess-a2',
+      'base-url': sim.baseUrl,
+      interval: '200ms',
+      ...credentials(),
+    });
+    expect(runs.map((r) => r.status)).toEqual([0, 0]);
+    expect(outputs).toMatchObject({ 'exit-code': '0', outcome: 'succeeded' });
+    const docs = (outputs.result ?? '').split('\n').map((l) => JSON.parse(l));
+    expect(docs.map((d) => d.job).sort()).toEqual(['success-a1', 'success-a2']);
+    expect(summary).toContain('| success-a1 | succeeded |');
+    for (const r of runs) expect(r.stdout + r.stderr).not.toContain(SECRET);
+    expect(JSON.stringify(outputs)).not.toContain(SECRET);
+  });
+
+  it('fails the step with the exit code of the worst job, and says which outcome', async () => {
+    const { runs, outputs } = await runAction({
+      'job-id': 'success-a3 failure-a4',
+      'base-url': sim.baseUrl,
+      interval: '200ms',
+      'fail-on': 'errors',
+      ...credentials(),
+    });
+    expect(runs[1]?.status).toBe(1);
+    expect(outputs).toMatchObject({ 'exit-code': '1', outcome: 'failed' });
+  });
+});
