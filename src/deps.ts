@@ -36,4 +36,6 @@ export interface Deps extends ConfigSources {
   onInterrupt(handler: (signal: InterruptSignal) => void): () => void;
   /** Ends the process at once (a second Ctrl-C). */
   exitNow(code: number): void;
+  /** How the user can run this CLI again from where they are: `export-status` or `npx export-status`. */
+  invokedAs: string;
 }

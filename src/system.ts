@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
+import { realpathSync } from 'node:fs';
 import { appendFile, open, readFile, stat } from 'node:fs/promises';
+import { dirname, join, sep } from 'node:path';
 import type { CommandResult } from './api/credentials.js';
 import type { Transport } from './api/transport.js';
 import { realClock } from './core/clock.js';
@@ -85,6 +87,7 @@ export function systemDeps(): Deps {
       };
     },
     exitNow: (code) => process.exit(code),
+    invokedAs: invocation(process.argv[1], process.cwd()),
   };
 }
 
@@ -123,6 +126,25 @@ function guardOutput(stream: NodeJS.WriteStream, name: 'stdout' | 'stderr'): Nod
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
+}
+
+/**
+ * `npx export-status` when this copy is the checkout or a dependency of the project the user is
+ * in (it is not on PATH there), else `export-status` (a global install, on PATH).
+ */
+export function invocation(binPath: string | undefined, cwd: string): string {
+  if (!binPath) return 'export-status';
+  const root = dirname(dirname(realpathOr(binPath)));
+  const local = root === cwd || root.startsWith(`${join(cwd, 'node_modules')}${sep}`);
+  return local ? 'npx export-status' : 'export-status';
+}
+
+function realpathOr(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
 }
 
 /** The most a token command may print on stdout; a token is far smaller. */

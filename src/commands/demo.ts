@@ -65,9 +65,12 @@ export async function runDemo(config: DemoConfig, deps: Deps): Promise<number> {
     }
     const code = await runWatch([job], api, watch, deps);
     if (chatty) {
+      const cli = deps.invokedAs;
       deps.stderr.write(
-        '\nThat was the built-in simulator. To watch a real export:\n' +
-          '  EGAIN_ACCESS_TOKEN=… npx export-status watch <job-id>     (export-status --help for more)\n',
+        '\nThat was the built-in simulator. To watch a real export, give it your client credentials:\n' +
+          '  export EGAIN_CLIENT_ID=… EGAIN_CLIENT_SECRET=… EGAIN_TOKEN_URL=… EGAIN_SCOPE=…\n' +
+          `  ${cli} watch <job-id>\n` +
+          `(${cli} watch --help for more; the README's "Credentials" for other ways)\n`,
       );
     }
     return code;

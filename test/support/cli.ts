@@ -109,6 +109,7 @@ export async function runCli(args: string[], options: CliOptions = {}): Promise<
     exitNow: (code) => {
       throw new Error(`exitNow(${code}) called`);
     },
+    invokedAs: 'export-status',
   };
   options.onStart?.({
     interrupt: (signal) => {
