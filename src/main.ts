@@ -58,11 +58,16 @@ async function run(config: Config, deps: Deps): Promise<number> {
       return (await import('./commands/config.js')).runConfig(config.report, config.namesOnly, deps);
     case 'completion':
       return (await import('./commands/completion.js')).runCompletion(config.shell, deps);
+    case 'version':
+      deps.stdout.write(`${VERSION}\n`);
+      return ExitCode.ok;
   }
 }
 
 /** commander exits 1 on usage errors; ours is 2. Help and version asked for are 0. */
 function commanderExitCode(err: CommanderError): number {
-  if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return ExitCode.ok;
-  return ExitCode.usage;
+  // `--help`, `help [command]` and `--version`: what was asked for, so 0. Help shown because
+  // nothing was asked for (no command) is a usage error.
+  const asked = ['commander.helpDisplayed', 'commander.help', 'commander.version'].includes(err.code);
+  return asked && err.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
 }

@@ -3,7 +3,16 @@ import { parseDuration } from '../core/duration.js';
 import { DEMO_SCENARIOS } from '../sim/scenarios.js';
 import { DEFAULTS, ENV, MIN_INTERVAL_MS } from './defaults.js';
 
-export type CommandName = 'watch' | 'get' | 'start' | 'parse' | 'serve' | 'demo' | 'config' | 'completion';
+export type CommandName =
+  | 'watch'
+  | 'get'
+  | 'start'
+  | 'parse'
+  | 'serve'
+  | 'demo'
+  | 'config'
+  | 'completion'
+  | 'version';
 export type OutputFormat = 'text' | 'json' | 'ndjson';
 export type FailOn = 'never' | 'errors' | 'warnings';
 
@@ -72,7 +81,10 @@ Exit codes:
   3    --timeout or --stall-timeout ran out before the job finished
   4    no status could be had: HTTP 4xx, retries exhausted, network unreachable
   5    the server's answer is not a valid ExportStatus
+  70   an internal error (a bug: please report it)
+  74   stdout or stderr could not be written (a full disk)
   130  interrupted (SIGINT, Ctrl-C); 143: terminated (SIGTERM)
+  141  the reader of stdout went away (| head -1)
 With several jobs the highest code wins (130/143 always win).`;
 
 const ENV_HELP = `
@@ -267,13 +279,21 @@ const COMMANDS: Record<CommandName, Declare> = {
       ),
     ),
   parse: (program) =>
-    addOutputOptions(
-      program
-        .command('parse')
-        .description('validate an ExportStatus document from a file or stdin and print its summary')
-        .argument('[file]', 'the document; stdin when "-" or absent'),
-      'output (json: the normalised document)',
-    ),
+    program
+      .command('parse')
+      .description('validate an ExportStatus document from a file or stdin and print its summary')
+      .argument('[file]', 'the document; stdin when "-" or absent')
+      .addOption(
+        new Option(
+          '-o, --output <format>',
+          withDefault('text: the summary; json: the normalised document', DEFAULTS.output),
+        ).choices(['text', 'json']),
+      )
+      .option('--json', 'shorthand for --output json')
+      .option('--no-color', 'no colours (also: NO_COLOR, TERM=dumb)')
+      .option('-v, --verbose', 'say which optional fields were dropped because their value was bad')
+      .option('--strict', 'any deviation from the ExportStatus schema makes the document invalid'),
+  version: (program) => program.command('version').description('print the version'),
   completion: (program) =>
     program
       .command('completion')
@@ -355,6 +375,44 @@ const COMMANDS: Record<CommandName, Declare> = {
     ),
 };
 
+/** Examples, the first thing people look for in --help, for each command that has any. */
+const EXAMPLES: Partial<Record<CommandName, string[]>> = {
+  watch: [
+    'export-status watch 7A84B875-1C2D-4E5F-8A9B-0C1D2E3F4A5B',
+    'export-status watch "$JOB" --timeout 3h --stall-timeout 30m --fail-on errors',
+    'export-status watch "$JOB_A" "$JOB_B" --interval auto --json > results.ndjson',
+    'export-status watch "$JOB" --profile prod -o ndjson | jq -c .',
+  ],
+  get: ['export-status get "$JOB"', 'export-status get "$JOB" --json | jq -r .status.status'],
+  start: [
+    'JOB=$(export-status start --body export.json)',
+    'export-status start --body export.json --watch --timeout 4h',
+  ],
+  parse: ['export-status parse status.json', 'curl -s "$URL" | export-status parse --json'],
+  serve: [
+    'export-status serve --port 0',
+    'export-status serve --port 0 --client-id me --client-secret s3 --token-ttl 2s',
+  ],
+  demo: [
+    'export-status demo',
+    'export-status demo --scenario failure --duration 5s',
+    'export-status demo --scenario token-expiry',
+  ],
+  config: ['export-status config', 'export-status config --profile staging'],
+  completion: ['export-status completion bash > ~/.local/share/bash-completion/completions/export-status'],
+};
+
+/** Which commands' help shows the exit codes and the environment variables of the API. */
+const TALKS_TO_THE_API = new Set<CommandName>(['watch', 'get', 'start']);
+
+function helpAfter(command: CommandName): string {
+  const examples = EXAMPLES[command];
+  const parts = examples ? [`\nExamples:\n${examples.map((e) => `  $ ${e}`).join('\n')}`] : [];
+  if (TALKS_TO_THE_API.has(command)) parts.push(EXIT_CODE_HELP, ENV_HELP);
+  if (command === 'parse' || command === 'demo') parts.push(EXIT_CODE_HELP);
+  return parts.join('\n');
+}
+
 /**
  * The commander declaration, and nothing else: parsing argv calls `capture` with what was asked
  * for. Output goes to the given writers; errors become CommanderErrors (exitOverride).
@@ -373,7 +431,10 @@ export function buildProgram(
     .exitOverride()
     .addHelpText('after', `${EXIT_CODE_HELP}\n${ENV_HELP}`);
   for (const [command, declare] of Object.entries(COMMANDS) as Array<[CommandName, Declare]>) {
-    declare(program).action(function (this: Command) {
+    const cmd = declare(program);
+    const after = helpAfter(command);
+    if (after) cmd.addHelpText('after', after);
+    cmd.action(function (this: Command) {
       capture({ command, args: this.args, flags: this.opts<Flags>() });
     });
   }

@@ -58,6 +58,7 @@ export type Config =
   | { command: 'serve'; simulator: SimulatorOptions; quiet: boolean }
   | { command: 'config'; report: SettingsReport; namesOnly: boolean }
   | { command: 'completion'; shell: string | undefined }
+  | { command: 'version' }
   | { command: 'demo'; scenario: DemoScenario; simulator: SimulatorOptions; watch: WatchConfig };
 
 /** The parsed invocation and the environment → the command's Config, or a UsageError. */
@@ -90,6 +91,8 @@ export async function resolveConfig(invocation: Invocation, sources: ConfigSourc
       return { command, report: await settingsReport(flags, sources), namesOnly: Boolean(flags.names) };
     case 'completion':
       return { command, shell: args[0] };
+    case 'version':
+      return { command };
     case 'demo':
       return demoConfig(flags);
   }

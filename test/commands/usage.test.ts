@@ -54,3 +54,35 @@ describe('usage', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 });
+
+describe('help', () => {
+  it.each([[['help']], [['help', 'watch']], [['watch', '--help']], [['version']]])(
+    '%j exits 0',
+    async (args) => {
+      const r = await run(args);
+      expect(r.code).toBe(0);
+      expect(r.stdout).not.toBe('');
+    },
+  );
+
+  it('each command shows examples, defaults in the units people type, and (watch) the exit codes and environment', async () => {
+    const watch = (await run(['watch', '--help'])).stdout;
+    expect(watch).toContain('Examples:\n  $ export-status watch');
+    expect(watch).toContain('(default: 5s)');
+    expect(watch).toContain('(default: 30s)');
+    expect(watch).not.toMatch(/default: \d{4,}\)/);
+    expect(watch).not.toContain('(default: [])');
+    expect(watch).toContain('Exit codes:');
+    expect(watch).toContain('EGAIN_CLIENT_ID');
+    for (const command of ['get', 'start', 'parse', 'serve', 'demo', 'config', 'completion']) {
+      expect((await run([command, '--help'])).stdout, command).toContain('Examples:');
+    }
+  });
+
+  it('parse offers only what applies to a document', async () => {
+    const parse = (await run(['parse', '--help'])).stdout;
+    expect(parse).not.toContain('ndjson');
+    expect(parse).not.toContain('log each request');
+    expect(parse).not.toContain('--quiet');
+  });
+});
