@@ -108,11 +108,14 @@ describe('fetchStatus', () => {
         details: [{ key: 'jobID', value: 'J1' }],
       }),
     );
-    expect(await fetchStatus(url, options(s.transport), signal, 30_000)).toEqual({
+    const outcome = await fetchStatus(url, options(s.transport), signal, 30_000);
+    expect(outcome).toMatchObject({
       kind: 'final',
       httpStatus: code,
       reason: `HTTP ${code}: ${code}-101 Export job J1 was not found. (jobID=J1)`,
     });
+    // a 404 says what it usually means: a job not created yet, or a wrong ID or base URL
+    if (code === 404) expect(outcome).toMatchObject({ hint: expect.stringContaining('--wait-for-create') });
   });
 
   it.each([401, 403])(
@@ -208,7 +211,7 @@ describe('fetchStatus', () => {
       }),
     );
     const outcome = await fetchStatus(url, options(s.transport), signal, 30_000);
-    expect(outcome).toEqual({ kind: 'final', httpStatus: 404, reason: 'HTTP 404: 404-1 Gone really' });
+    expect(outcome).toMatchObject({ kind: 'final', httpStatus: 404, reason: 'HTTP 404: 404-1 Gone really' });
   });
 
   it('an HTML page with 200 is an invalid response, quoted briefly', async () => {

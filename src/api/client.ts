@@ -24,6 +24,13 @@ export interface ClientOptions {
   /** Extra request headers from -H. */
   headers: ReadonlyArray<readonly [string, string]>;
   strict: boolean;
+  /**
+   * Where the URL came from, for hints ("--base-url", "EXPORT_STATUS_BASE_URL", "the job URL"…),
+   * and the hosts that have answered in this run: a name that never resolved is a mistake in the
+   * URL, reported at once; one that has answered before is a network glitch, retried.
+   */
+  urlFrom?: string | undefined;
+  answered?: Set<string> | undefined;
   /** --verbose: one line per request, response and decision. Never given the token. */
   log?: ((line: string) => void) | undefined;
   now: () => number;
@@ -32,13 +39,16 @@ export interface ClientOptions {
 /** What one poll came to: the only thing the poller needs to know about HTTP. */
 export type StatusOutcome =
   | { kind: 'status'; status: ExportStatus; raw: Record<string, unknown>; warnings: FieldIssue[] }
-  /** Worth trying again: connection trouble, a request timeout, 408/429/5xx. */
-  | { kind: 'transient'; reason: string; retryAfter?: string | undefined }
+  /** Worth trying again: connection trouble, a request timeout, 408/429/5xx. `code`: the errno. */
+  | { kind: 'transient'; reason: string; retryAfter?: string | undefined; code?: string | undefined }
   /** No status can be had this way: 4xx, a certificate problem, too many redirects. */
-  /** `requestSent`: a POST that reached the server before its connection failed. */
-  | { kind: 'final'; reason: string; httpStatus?: number; requestSent?: boolean }
+  /**
+   * `requestSent`: a POST that reached the server before its connection failed. `hint`: what
+   * this failure usually means and what to check, for the final message.
+   */
+  | { kind: 'final'; reason: string; httpStatus?: number; requestSent?: boolean; hint?: string }
   /** The server answered, but not with an ExportStatus. */
-  | { kind: 'invalid'; reason: string }
+  | { kind: 'invalid'; reason: string; hint?: string }
   | { kind: 'aborted' };
 
 const TRANSIENT_HTTP = new Set([408, 429, 500, 502, 503, 504]);
@@ -53,8 +63,34 @@ export async function fetchStatus(
   timeoutMs: number,
 ): Promise<StatusOutcome> {
   const answer = await request('GET', url, options, signal, timeoutMs);
-  if (answer.kind !== 'response') return answer.outcome;
-  return classifyStatusResponse(answer.response, options.strict, answer.authHint);
+  const from = options.urlFrom ?? 'the URL';
+  if (answer.kind !== 'response') {
+    const { outcome } = answer;
+    if (outcome.kind === 'transient' && outcome.code === 'ENOTFOUND' && !options.answered?.has(url.host)) {
+      return {
+        kind: 'final',
+        reason: `cannot resolve ${sanitize(url.hostname, 100)}: check the host in ${from}`,
+      };
+    }
+    return outcome;
+  }
+  options.answered?.add(url.host);
+  const outcome = classifyStatusResponse(answer.response, options.strict, answer.authHint);
+  return withHint(outcome, from);
+}
+
+/** What a 404 or a web page where JSON was expected usually means, and what to check. */
+function withHint(outcome: StatusOutcome, from: string): StatusOutcome {
+  if (outcome.kind === 'final' && outcome.httpStatus === 404) {
+    return {
+      ...outcome,
+      hint: `a job started moments ago may not exist yet: --wait-for-create 2m; else check the job ID and ${from}`,
+    };
+  }
+  if (outcome.kind === 'invalid' && /^expected JSON, got text\/html/.test(outcome.reason)) {
+    return { ...outcome, hint: `a sign-in page, a proxy's error page or the wrong address? check ${from}` };
+  }
+  return outcome;
 }
 
 type Answer =
@@ -374,7 +410,8 @@ export function classifyFailure(err: unknown, userSignal: AbortSignal, timeoutMs
   }
   const code = e?.code ?? (e?.cause as { code?: string } | undefined)?.code;
   const what = sanitize(e?.message ?? String(err), 160);
-  if (code && TRANSIENT_CODES.has(code)) return { kind: 'transient', reason: `connection error: ${what}` };
+  if (code && TRANSIENT_CODES.has(code))
+    return { kind: 'transient', reason: `connection error: ${what}`, code };
   // A garbled answer (a bad status line, broken chunking): one glitch is no reason to give up.
   if (code?.startsWith('HPE_')) return { kind: 'transient', reason: `protocol error: ${what}` };
   if (code && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS_CERT/i.test(code)) {

@@ -14,7 +14,7 @@ import type { FailOn, WatchRules } from '../poll/rules.js';
 import { DEMO_SCENARIOS, type DemoScenario } from '../sim/scenarios.js';
 import type { SimulatorOptions } from '../sim/server.js';
 import { type CredentialSpec, resolveCredential } from './credential.js';
-import { DEFAULTS } from './defaults.js';
+import { DEFAULTS, ENV } from './defaults.js';
 import { parseHeader } from './header.js';
 import { chooseProfile } from './profile.js';
 import type { Flags, Invocation, OutputFormat } from './program.js';
@@ -37,6 +37,8 @@ export interface ApiConfig {
   headers: Array<[string, string]>;
   /** The profile in use, if any (for the hints the CLI prints). */
   profile: string | undefined;
+  /** Where the base URL came from, for hints: "--base-url", "EXPORT_STATUS_BASE_URL"… */
+  baseUrlFrom: string;
 }
 
 /** How `watch`, `get`, `start --watch` and `demo` poll and show their jobs. */
@@ -106,6 +108,7 @@ export function simulatorApi(baseUrl: string, credential: CredentialSpec = { kin
     language: DEFAULTS.language,
     headers: [],
     profile: undefined,
+    baseUrlFrom: 'the simulator',
   };
 }
 
@@ -138,7 +141,16 @@ async function apiConfig(
   const headers = (flags.header ?? []).map(parseHeader);
   const choice = await chooseProfile(flags.profile, sources);
   const { profile } = choice;
-  const baseUrl = parseHttpUrl(pick('baseUrl', flags, env, profile).value ?? DEFAULTS.baseUrl, '--base-url');
+  const picked = pick('baseUrl', flags, env, profile);
+  const baseUrl = parseHttpUrl(picked.value ?? DEFAULTS.baseUrl, '--base-url');
+  const baseUrlFrom =
+    picked.from === 'flag'
+      ? '--base-url'
+      : picked.from === 'environment'
+        ? ENV.baseUrl
+        : picked.from === 'profile'
+          ? `the baseUrl of profile ${choice.name}`
+          : 'the default base URL (--base-url to change it)';
   const languageText = pick('language', flags, env, profile).value ?? DEFAULTS.language;
   const language = apiLanguage(languageText);
   if (!language) {
@@ -159,7 +171,7 @@ async function apiConfig(
       `the configuration file ${choice.file} names a secret file and can be read by other users; chmod 600 it`,
     );
   }
-  return { baseUrl, credential, language, headers, profile: choice.name, jobs };
+  return { baseUrl, credential, language, headers, profile: choice.name, baseUrlFrom, jobs };
 }
 
 function resolveJobs(args: readonly string[], baseUrl: URL): JobRef[] {

@@ -33,6 +33,8 @@ interface Run {
   style: SummaryStyle;
   limiter: Limiter;
   signal: AbortSignal;
+  /** The hosts that have answered in this run (a name that never resolved is a typo). */
+  answered: Set<string>;
   /** In GitHub Actions, text output folds the progress into a group; summaries come after it. */
   github: boolean;
   foldText: boolean;
@@ -74,6 +76,7 @@ export async function runWatch(
     progress,
     style: { color: io.outColor, symbols: symbolsFor(io.unicode), format },
     limiter: new Limiter(config.concurrency),
+    answered: new Set(),
     signal: controller.signal,
     github,
     foldText: github && config.output === 'text',
@@ -105,9 +108,15 @@ export async function runWatch(
 async function watchOne(job: JobRef, run: Run): Promise<JobResult> {
   const { config, deps, io, progress } = run;
   const label = shortId(job.id);
-  const options = clientOptions(run.api, config, run.credentials, deps, (line) =>
-    progress.log(io.errColor.dim(`${label} ${line}`)),
-  );
+  const base = run.api.baseUrl.href.replace(/\/?$/, '/');
+  const urlFrom = job.url.startsWith(base) ? run.api.baseUrlFrom : 'the job URL';
+  const options = {
+    ...clientOptions(run.api, config, run.credentials, deps, (line) =>
+      progress.log(io.errColor.dim(`${label} ${line}`)),
+    ),
+    urlFrom,
+    answered: run.answered,
+  };
   const events = pollJob(job, config.rules, {
     clock: deps.clock,
     random: deps.random,

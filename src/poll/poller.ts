@@ -139,7 +139,7 @@ class JobWatch {
       case 'final':
         return yield* this.onFinal(outcome, at);
       case 'invalid':
-        return this.end('invalid', `invalid response: ${outcome.reason}`);
+        return this.end('invalid', `invalid response: ${withHint(outcome)}`);
     }
   }
 
@@ -252,7 +252,7 @@ class JobWatch {
       yield { type: 'waiting', job: this.job, at, reason: outcome.reason, delayMs, until };
       return { delayMs, notBeforeMs: 0 };
     }
-    return this.end('error', outcome.reason);
+    return this.end('error', withHint(outcome));
   }
 
   /**
@@ -309,6 +309,11 @@ class JobWatch {
     };
     return { type: 'result', job: this.job, at, result };
   }
+}
+
+/** A final reason with its hint, if the client gave one. */
+function withHint(outcome: { reason: string; hint?: string }): string {
+  return outcome.hint ? `${outcome.reason} (${outcome.hint})` : outcome.reason;
 }
 
 /** What counts as a change for --stall-timeout and for "status changed" lines: status and progress. */

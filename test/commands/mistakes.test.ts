@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { runCli as run } from '../support/cli.js';
+import { scriptedServer, sendJson } from '../support/servers.js';
+
+// Mistakes in settings are found in seconds and say what to check, instead of minutes of retries.
+const TOKEN = { EGAIN_ACCESS_TOKEN: 'mistakes-token-1' };
+
+describe('a host that never resolved', () => {
+  it('is a mistake in the URL: exit 4 at once, naming where the URL came from, no retries', async () => {
+    const flag = await run(
+      ['watch', 'J1', '--base-url', 'https://api.aidev.egain.invalid/knowledge/portalmgr/v4'],
+      {
+        env: TOKEN,
+      },
+    );
+    expect(flag.code).toBe(4);
+    expect(flag.stdout).toContain('cannot resolve api.aidev.egain.invalid: check the host in --base-url');
+    expect(flag.stderr).not.toContain('retry');
+    const env = await run(['get', 'J1'], {
+      env: { ...TOKEN, EXPORT_STATUS_BASE_URL: 'https://typo.egain.invalid/v4' },
+    });
+    expect(env.stdout).toContain('check the host in EXPORT_STATUS_BASE_URL');
+    const job = await run(['get', 'https://typo.egain.invalid/v4/content/export/J1/status'], { env: TOKEN });
+    expect(job.stdout).toContain('check the host in the job URL');
+  });
+});
+
+describe('answers that point at the settings', () => {
+  it('a 404 mentions --wait-for-create and the base URL', async () => {
+    const server = await scriptedServer((_req, res) =>
+      sendJson(res, 404, { code: '404-101', developerMessage: 'Export job not found.' }),
+    );
+    try {
+      const r = await run(['watch', '--base-url', server.url, 'J1']);
+      expect(r.code).toBe(4);
+      expect(r.stdout).toContain(
+        'HTTP 404: 404-101 Export job not found. (a job started moments ago may not exist yet: --wait-for-create 2m; else check the job ID and --base-url)',
+      );
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('an HTML page where JSON was expected says what it may be and what to check', async () => {
+    const server = await scriptedServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end('<html><title>Sign in</title></html>');
+    });
+    try {
+      const r = await run(['get', 'J1'], { env: { EXPORT_STATUS_BASE_URL: server.url } });
+      expect(r.code).toBe(5);
+      expect(r.stdout).toContain(
+        "(a sign-in page, a proxy's error page or the wrong address? check EXPORT_STATUS_BASE_URL)",
+      );
+    } finally {
+      await server.close();
+    }
+  });
+});
