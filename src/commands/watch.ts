@@ -2,9 +2,11 @@ import { setMaxListeners } from 'node:events';
 import { fetchStatus } from '../api/client.js';
 import type { Credentials } from '../api/credentials.js';
 import type { JobRef } from '../api/urls.js';
+import { ENV } from '../cli/defaults.js';
 import type { ApiConfig, WatchConfig } from '../cli/resolve.js';
 import { combineExitCodes, exitCodeFor } from '../core/exit-codes.js';
 import { sanitize } from '../core/sanitize.js';
+import { shellWord } from '../core/words.js';
 import type { Deps } from '../deps.js';
 import { type IO, makeIO } from '../io/streams.js';
 import type { JobResult } from '../poll/job.js';
@@ -74,7 +76,7 @@ export async function runWatch(
     deps,
     io,
     progress,
-    style: { color: io.outColor, symbols: symbolsFor(io.unicode), format },
+    style: { color: io.outColor, symbols: symbolsFor(io.unicode), format, checkAgain: checkAgain(api, deps) },
     limiter: new Limiter(config.concurrency),
     answered: new Set(),
     signal: controller.signal,
@@ -166,6 +168,26 @@ async function reportAfterAll(results: readonly JobResult[], run: Run): Promise<
       progress.log(`warning: cannot write the step summary to ${summaryFile} (${err.code ?? err.message})`);
     });
   }
+}
+
+/**
+ * `export-status get <id>` with what it takes to reach the same API from another shell: the
+ * profile or the base URL when they are not the defaults (never a secret). None for the demo,
+ * whose simulator is gone by then.
+ */
+function checkAgain(api: ApiConfig, deps: Deps): ((job: JobRef) => string) | undefined {
+  if (api.baseUrlFrom === 'the simulator') return undefined;
+  return (job) => {
+    const words = [deps.invokedAs, 'get'];
+    const base = api.baseUrl.href.replace(/\/?$/, '/');
+    if (!job.url.startsWith(base)) return [...words, shellWord(job.url)].join(' ');
+    words.push(shellWord(job.id));
+    if (api.profile) words.push('--profile', shellWord(api.profile));
+    else if (api.baseUrlFrom === '--base-url' || api.baseUrlFrom === ENV.baseUrl) {
+      words.push('--base-url', shellWord(api.baseUrl.href));
+    }
+    return words.join(' ');
+  };
 }
 
 /** A spinner for a person at a terminal, plain lines for logs, nothing when asked for quiet. */

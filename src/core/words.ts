@@ -15,3 +15,9 @@ export function errnoWords(err: unknown): string {
   if (code === undefined) return 'unreadable';
   return ERRNO_WORDS[code] ?? code;
 }
+
+/** A word a POSIX shell takes as it is: quoted only when it has to be. */
+export function shellWord(text: string): string {
+  if (/^[A-Za-z0-9._~:/@%+=,-]+$/.test(text)) return text;
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,5 +1,6 @@
 import type { ChalkInstance } from 'chalk';
 import { type ExportStatus, isTerminal, phaseOf } from '../api/schema.js';
+import type { JobRef } from '../api/urls.js';
 import { formatDuration } from '../core/duration.js';
 import { sanitize } from '../core/sanitize.js';
 import { plural } from '../core/words.js';
@@ -11,6 +12,11 @@ export interface SummaryStyle {
   color: ChalkInstance;
   symbols: Symbols;
   format: Formatters;
+  /**
+   * The command that looks at a job again, ready to copy; undefined where there is none (the
+   * demo's simulator is gone when its summary is printed).
+   */
+  checkAgain?: ((job: JobRef) => string) | undefined;
 }
 
 const LABEL_WIDTH = 11;
@@ -66,7 +72,13 @@ export function renderSummary(result: JobResult, style: SummaryStyle): string {
     }
   }
   if (result.outcome === 'interrupted' || result.outcome === 'timeout') {
-    row('Note', 'the export goes on on the server; check it again with `export-status get`');
+    const again = style.checkAgain?.(result.job);
+    row(
+      'Note',
+      again
+        ? `the export goes on on the server; check it again with: ${again}`
+        : 'the export goes on on the server',
+    );
   }
   return `${lines.join('\n')}\n`;
 }

@@ -57,3 +57,42 @@ describe('answers that point at the settings', () => {
     }
   });
 });
+
+describe('next steps that can be run as printed', () => {
+  it('after a timeout or Ctrl-C: the get command with the base URL it used, never a secret', async () => {
+    const { startSimulator } = await import('../../src/sim/server.js');
+    const { VirtualClock } = await import('../support/virtual-clock.js');
+    const clock = new VirtualClock();
+    const sim = await startSimulator({ port: 0, durationMs: 60_000, now: clock.now });
+    try {
+      const timedOut = await run(['watch', '--base-url', sim.baseUrl, 'stuck-n1', '--timeout', '2s'], {
+        clock,
+        env: TOKEN,
+      });
+      expect(timedOut.code).toBe(3);
+      expect(timedOut.stdout).toContain(
+        `check it again with: export-status get stuck-n1 --base-url ${sim.baseUrl}`,
+      );
+      expect(timedOut.stdout).not.toContain(TOKEN.EGAIN_ACCESS_TOKEN);
+      const interrupted = await run(['watch', `${sim.baseUrl}/content/export/stuck-n2/status`], {
+        clock,
+        onStart: ({ stderr, interrupt }) => {
+          void stderr.until('Pending').then(() => interrupt('SIGINT'));
+        },
+      });
+      expect(interrupted.code).toBe(130);
+      expect(interrupted.stdout).toContain(
+        `check it again with: export-status get ${sim.baseUrl}/content/export/stuck-n2/status`,
+      );
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('the demo does not point at a simulator that is gone', async () => {
+    const r = await run(['demo', '--scenario', 'stuck', '--timeout', '3s']);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toContain('the export goes on on the server');
+    expect(r.stdout).not.toContain('check it again');
+  });
+});
