@@ -1,0 +1,26 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { buildProgram } from '../src/cli/program.js';
+
+// The README's reference of `watch` lists exactly the flags --help lists.
+const README = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+
+function readmeFlags(heading: string): Set<string> {
+  const start = README.indexOf(heading);
+  const end = README.indexOf('\n### ', start + heading.length);
+  const section = README.slice(start, end);
+  const firstColumns = section
+    .split('\n')
+    .filter((line) => line.startsWith('| `-'))
+    .map((line) => line.split(' | ')[0] ?? '');
+  return new Set(firstColumns.flatMap((cell) => [...cell.matchAll(/--[a-z][a-z-]*/g)].map((m) => m[0])));
+}
+
+describe('the README', () => {
+  it('lists every flag of watch that --help lists, and no other', () => {
+    const program = buildProgram('0', { out: () => {}, err: () => {} }, () => {});
+    const watch = program.commands.find((c) => c.name() === 'watch');
+    const helpFlags = new Set(watch?.options.map((o) => o.long).filter((f): f is string => Boolean(f)));
+    expect([...readmeFlags('### `export-status watch <job...>`')].sort()).toEqual([...helpFlags].sort());
+  });
+});
