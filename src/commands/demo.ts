@@ -4,6 +4,7 @@ import { type Config, simulatorApi } from '../cli/resolve.js';
 import { formatDuration } from '../core/duration.js';
 import { ExitCode } from '../core/exit-codes.js';
 import type { Deps } from '../deps.js';
+import { wrap } from '../render/fit.js';
 import { clientOptions, credentialsFor } from './client-options.js';
 import { runWatch } from './watch.js';
 
@@ -55,18 +56,21 @@ export async function runDemo(config: DemoConfig, deps: Deps): Promise<number> {
       return ExitCode.unavailable;
     }
     const chatty = watch.output === 'text' && !watch.quiet;
+    // In a terminal every line fits its width; in a log lines stay whole.
+    const say = (text: string) => {
+      const width = deps.stderr.isTTY ? deps.stderr.columns : undefined;
+      const lines = text.split('\n').map((line) => (width ? wrap(line, width, 2) : line));
+      deps.stderr.write(lines.join('\n'));
+    };
     if (chatty) {
-      deps.stderr.write(`Started a simulated export (scenario: ${config.scenario}) on ${sim.baseUrl}\n`);
+      say(`Started a simulated export (scenario: ${config.scenario}) on ${sim.baseUrl}\n`);
       const ttl = config.simulator.tokenTtlMs;
-      if (ttl)
-        deps.stderr.write(
-          `Its access tokens expire every ${formatDuration(ttl)}: watch them being renewed.\n`,
-        );
+      if (ttl) say(`Its access tokens expire every ${formatDuration(ttl)}: watch them being renewed.\n`);
     }
     const code = await runWatch([job], api, watch, deps);
     if (chatty) {
       const cli = deps.invokedAs;
-      deps.stderr.write(
+      say(
         '\nThat was the built-in simulator. To watch a real export, give it your client credentials:\n' +
           '  export EGAIN_CLIENT_ID=… EGAIN_CLIENT_SECRET=… EGAIN_TOKEN_URL=… EGAIN_SCOPE=…\n' +
           `  ${cli} watch <job-id>\n` +

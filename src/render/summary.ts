@@ -5,6 +5,7 @@ import { formatDuration } from '../core/duration.js';
 import { sanitize } from '../core/sanitize.js';
 import { plural } from '../core/words.js';
 import type { JobResult } from '../poll/job.js';
+import { wrap } from './fit.js';
 import { type Formatters, jobDurationMs, progressText } from './format.js';
 import type { Symbols } from './symbols.js';
 
@@ -17,9 +18,13 @@ export interface SummaryStyle {
    * demo's simulator is gone when its summary is printed).
    */
   checkAgain?: ((job: JobRef) => string) | undefined;
+  /** The terminal's width: lines wrap at word boundaries under their label. None for a file or pipe. */
+  width?: number | undefined;
 }
 
 const LABEL_WIDTH = 11;
+/** Between the symbol and the ID: a space, where a wrapped line must not break. */
+const NBSP = '\u00a0';
 
 /** The final summary of one job, as text lines ending in a newline. Pure. */
 export function renderSummary(result: JobResult, style: SummaryStyle): string {
@@ -34,25 +39,25 @@ export function renderSummary(result: JobResult, style: SummaryStyle): string {
 
   switch (result.outcome) {
     case 'succeeded':
-      lines.push(`${c.green(sym.success)} ${c.bold(id)}  ${c.green(statusName(s))}${took('in')}`);
+      lines.push(`${c.green(sym.success)}${NBSP}${c.bold(id)}  ${c.green(statusName(s))}${took('in')}`);
       break;
     case 'running':
-      lines.push(`${c.cyan(sym.info)} ${c.bold(id)}  ${c.cyan(statusName(s))}`);
+      lines.push(`${c.cyan(sym.info)}${NBSP}${c.bold(id)}  ${c.cyan(statusName(s))}`);
       break;
     case 'failed':
-      lines.push(`${c.red(sym.failure)} ${c.bold(id)}  ${c.red(statusName(s))}${took('after')}`);
+      lines.push(`${c.red(sym.failure)}${NBSP}${c.bold(id)}  ${c.red(statusName(s))}${took('after')}`);
       break;
     case 'timeout':
-      lines.push(`${c.yellow(sym.failure)} ${c.bold(id)}  ${c.yellow('Timed out')}${took('after')}`);
+      lines.push(`${c.yellow(sym.failure)}${NBSP}${c.bold(id)}  ${c.yellow('Timed out')}${took('after')}`);
       break;
     case 'error':
-      lines.push(`${c.red(sym.failure)} ${c.bold(id)}  ${c.red('No status')}`);
+      lines.push(`${c.red(sym.failure)}${NBSP}${c.bold(id)}  ${c.red('No status')}`);
       break;
     case 'invalid':
-      lines.push(`${c.red(sym.failure)} ${c.bold(id)}  ${c.red('Invalid response')}`);
+      lines.push(`${c.red(sym.failure)}${NBSP}${c.bold(id)}  ${c.red('Invalid response')}`);
       break;
     case 'interrupted':
-      lines.push(`${c.yellow(sym.warning)} ${c.bold(id)}  ${c.yellow('Stopped watching')}`);
+      lines.push(`${c.yellow(sym.warning)}${NBSP}${c.bold(id)}  ${c.yellow('Stopped watching')}`);
       break;
   }
 
@@ -80,7 +85,10 @@ export function renderSummary(result: JobResult, style: SummaryStyle): string {
         : 'the export goes on on the server',
     );
   }
-  return `${lines.join('\n')}\n`;
+  const { width } = style;
+  // In a terminal, each line fits: the header under itself, each value under its label.
+  const fitted = width ? lines.map((line, i) => wrap(line, width, i === 0 ? 2 : LABEL_WIDTH + 2)) : lines;
+  return `${fitted.join('\n').replaceAll(NBSP, ' ')}\n`;
 }
 
 function statusName(s: ExportStatus | null): string {

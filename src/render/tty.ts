@@ -2,6 +2,7 @@ import type { Ora } from 'ora';
 import type { JobRef } from '../api/urls.js';
 import type { Sink } from '../io/streams.js';
 import type { PollEvent } from '../poll/poller.js';
+import { truncateTo } from './fit.js';
 import { jobLine, type LineStyle } from './job-line.js';
 import { JobState } from './job-state.js';
 import type { Progress } from './progress.js';
@@ -27,7 +28,15 @@ export async function createTtyProgress(
     interval: 120,
     color: style.color.level > 0 ? 'cyan' : false,
   });
-  return new TtyProgress(spinner, err, out, style, now);
+  const progress = new TtyProgress(spinner, err, out, style, now);
+  // A terminal that is resized gets lines that fit its new width at once.
+  const stream = err as Partial<NodeJS.WriteStream>;
+  if (typeof stream.on === 'function') {
+    const redraw = () => progress.tick();
+    stream.on('resize', redraw);
+    progress.onStop(() => stream.off?.('resize', redraw));
+  }
+  return progress;
 }
 
 const DEFAULT_ROWS = 24;
@@ -38,6 +47,7 @@ class TtyProgress implements Progress {
   readonly interactive = true;
   private readonly jobs = new Map<string, JobState>();
   private stopped = false;
+  private readonly stopHooks: Array<() => void> = [];
 
   constructor(
     private readonly spinner: Ora,
@@ -76,6 +86,11 @@ class TtyProgress implements Progress {
     if (this.stopped) return;
     this.stopped = true;
     this.spinner.stop();
+    for (const hook of this.stopHooks) hook();
+  }
+
+  onStop(hook: () => void): void {
+    this.stopHooks.push(hook);
   }
 
   private refresh(): void {
@@ -100,9 +115,11 @@ class TtyProgress implements Progress {
     const room = Math.max(1, (this.err.rows || DEFAULT_ROWS) - 2);
     const states = [...this.jobs.values()];
     const shown = states.length > room ? states.slice(0, room - 1) : states;
-    const lines = shown.map((s) => jobLine(s, now, this.style));
+    // Each line fits the terminal: the spinner frame and a space (or the indent) come before it.
+    const width = Math.max(10, (this.err.columns || 80) - 2);
+    const lines = shown.map((s) => jobLine(s, now, this.style, width));
     if (shown.length < states.length)
-      lines.push(this.style.color.dim(`… and ${states.length - shown.length} more jobs`));
+      lines.push(truncateTo(this.style.color.dim(`… and ${states.length - shown.length} more jobs`), width));
     // The spinner frame precedes the first line; later lines are indented to match.
     return lines.join('\n  ');
   }

@@ -10,6 +10,7 @@ const SPINNER = /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/;
 const ESC = '\u001b';
 const BEL = '\u0007';
 const PTY_HELPER = fileURLToPath(new URL('../support/pty_ctrl_c.py', import.meta.url));
+const PTY_RESIZE = fileURLToPath(new URL('../support/pty_resize.py', import.meta.url));
 
 let sim: Simulator;
 let n = 0;
@@ -147,5 +148,61 @@ describe.concurrent('done notification', () => {
     ]);
     expect(pipe.stderr + pipe.stdout).not.toContain(']9;');
     expect(pipe.stderr + pipe.stdout).not.toContain('\u0007');
+  });
+});
+
+/** The lines a terminal shows: frames start at column 1, escape sequences take no room. */
+function screenLines(out: string): string[] {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: reading what a terminal received.
+  return out
+    .replaceAll('\u001b[1G', '\n')
+    .replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '')
+    .split(/\r\n|\n|\r/);
+}
+
+describe.concurrent('any terminal width', () => {
+  it.each([40, 200])(
+    'at %i columns every line fits: live lines, the summary, the demo notes',
+    async (cols) => {
+      const command = `stty cols ${cols} rows 24; "${process.execPath}" "${BIN}" demo --duration 2s --interval 300ms --scenario failure`;
+      const r = await spawnCollect('script', ['-qfec', command, '/dev/null']);
+      expect(r.code).toBe(1);
+      const lines = screenLines(r.out);
+      expect(lines.filter((l) => [...l].length > cols)).toEqual([]);
+      const live = lines.filter((l) => l.includes('In Progress'));
+      expect(live.length).toBeGreaterThan(0);
+      if (cols === 200) {
+        // wide: everything, bar and ETA included
+        expect(live.some((l) => /█.*\d+\/4,500 \(\d+%\)\s+ETA /.test(l))).toBe(true);
+      } else {
+        // narrow: the bar and the ETA go first; the summary's values wrap under their labels
+        expect(live.some((l) => l.includes('█') || l.includes('ETA'))).toBe(false);
+        expect(lines.join('\n')).toMatch(/Error {6}Connection timeout after\n {13}processing 2700 items\./);
+      }
+    },
+  );
+
+  it('a terminal narrowed mid-watch gets lines that fit its new width', async () => {
+    const r = await spawnCollect('python3', [
+      PTY_RESIZE,
+      'In Progress',
+      '200',
+      '40',
+      process.execPath,
+      BIN,
+      'watch',
+      '--base-url',
+      sim.baseUrl,
+      '--interval',
+      '200ms',
+      id('success'),
+    ]);
+    expect(r.code).toBe(0);
+    const [before = '', after = ''] = r.out.split('=== RESIZED ===');
+    expect(screenLines(before).some((l) => l.includes('█'))).toBe(true);
+    // after the resize (a frame or two may have been on their way), the live lines fit 40 columns
+    const liveAfter = screenLines(after).filter((l) => /^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] /.test(l));
+    expect(liveAfter.length).toBeGreaterThan(2);
+    expect(liveAfter.slice(2).filter((l) => [...l].length > 40)).toEqual([]);
   });
 });
