@@ -16,7 +16,7 @@ describe('fitting text to a terminal', () => {
     expect(wrap('  Started    Nov 28, 2026, 06:47:42 PM UTC', 35, 13)).toBe(
       '  Started    Nov 28, 2026, 06:47:42\n             PM UTC',
     );
-    expect(wrap('x 0123456789ABCDEF', 10, 2)).toBe('x 01234567\n  89ABCDEF');
+    expect(wrap('x 0123456789ABCDEF', 10, 2)).toBe('x\n  01234567\n  89ABCDEF');
     for (const line of wrap('a b c d e f g h i j k l m n o p', 9, 2).split('\n')) {
       expect(line.length).toBeLessThanOrEqual(9);
     }
