@@ -153,11 +153,10 @@ describe.concurrent('done notification', () => {
 
 /** The lines a terminal shows: frames start at column 1, escape sequences take no room. */
 function screenLines(out: string): string[] {
+  const frames = out.replaceAll('\u001b[1G', '\n');
   // biome-ignore lint/suspicious/noControlCharactersInRegex: reading what a terminal received.
-  return out
-    .replaceAll('\u001b[1G', '\n')
-    .replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '')
-    .split(/\r\n|\n|\r/);
+  const escapes = /\u001b\[[0-9;?]*[A-Za-z]/g;
+  return frames.replace(escapes, '').split(/\r\n|\n|\r/);
 }
 
 describe.concurrent('any terminal width', () => {
