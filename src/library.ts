@@ -22,6 +22,7 @@ import {
 } from './api/schema.js';
 import { exportUrl, isLoopback, jobFromLocation, parseHttpUrl, resolveJob } from './api/urls.js';
 import { realClock } from './core/clock.js';
+import { DEFAULTS, defaultMs } from './core/defaults.js';
 import { ExitCode } from './core/exit-codes.js';
 import type { JobResult } from './poll/job.js';
 import { Limiter } from './poll/limiter.js';
@@ -30,8 +31,6 @@ import type { FailOn, WatchRules } from './poll/rules.js';
 import { type ResultDocument, resultDocument } from './render/json.js';
 import { chooseTransport, runShell } from './system.js';
 import { USER_AGENT } from './version.js';
-
-const DEFAULT_BASE_URL = 'https://api.aidev.egain.cloud/knowledge/portalmgr/v4';
 
 export interface ConnectionOptions {
   baseUrl?: string;
@@ -163,7 +162,7 @@ export async function startExport(
     exportUrl(connection.baseUrl),
     connection.client,
     options.signal ?? new AbortController().signal,
-    options.requestTimeout ?? 30_000,
+    options.requestTimeout ?? defaultMs(DEFAULTS.requestTimeout),
     JSON.stringify(parsed.value),
   );
   if (answer.kind === 'failed') {
@@ -225,18 +224,21 @@ function wsCode(reason: string): string | undefined {
 }
 
 function commonRules(options: ConnectionOptions) {
-  return { maxRetries: options.maxRetries ?? 10, requestTimeoutMs: options.requestTimeout ?? 30_000 };
+  return {
+    maxRetries: options.maxRetries ?? DEFAULTS.maxRetries,
+    requestTimeoutMs: options.requestTimeout ?? defaultMs(DEFAULTS.requestTimeout),
+  };
 }
 
 function watchRules(options: WatchOptions): WatchRules {
   const auto = options.interval === 'auto';
-  const minMs = options.minInterval ?? 2_000;
+  const minMs = options.minInterval ?? defaultMs(DEFAULTS.minInterval);
   return {
     once: false,
     ...commonRules(options),
-    failOn: options.failOn ?? 'never',
-    intervalMs: auto ? minMs : ((options.interval as number | undefined) ?? 5_000),
-    adaptive: auto ? { minMs, maxMs: options.maxInterval ?? 60_000 } : undefined,
+    failOn: options.failOn ?? DEFAULTS.failOn,
+    intervalMs: auto ? minMs : ((options.interval as number | undefined) ?? defaultMs(DEFAULTS.interval)),
+    adaptive: auto ? { minMs, maxMs: options.maxInterval ?? defaultMs(DEFAULTS.maxInterval) } : undefined,
     timeoutMs: options.timeout,
     stallTimeoutMs: options.stallTimeout,
     waitForCreateMs: options.waitForCreate,
@@ -250,12 +252,12 @@ function connect(options: ConnectionOptions) {
   };
   let baseUrl: URL;
   try {
-    baseUrl = parseHttpUrl(options.baseUrl ?? DEFAULT_BASE_URL, 'baseUrl');
+    baseUrl = parseHttpUrl(options.baseUrl ?? DEFAULTS.baseUrl, 'baseUrl');
   } catch (err) {
     return fail((err as Error).message);
   }
   const language =
-    apiLanguage(options.language ?? 'en-US') ?? fail(`language: not one of the API's 15 codes`);
+    apiLanguage(options.language ?? DEFAULTS.language) ?? fail(`language: not one of the API's 15 codes`);
   const transport = chooseTransport(options.env ?? {});
   const io: CredentialIO = {
     now: realClock.now,
@@ -312,7 +314,7 @@ function credentialsOf(
         clientId,
         clientSecret: clientSecret ?? '',
         scope,
-        requestTimeoutMs: options.requestTimeout ?? 30_000,
+        requestTimeoutMs: options.requestTimeout ?? defaultMs(DEFAULTS.requestTimeout),
       },
       io,
     );

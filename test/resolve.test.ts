@@ -38,7 +38,7 @@ async function resolve(
 }
 
 describe('resolving the configuration', () => {
-  it('uses the default base URL and language, and the defaults in cli/defaults.ts', async () => {
+  it('uses the default base URL and language, and the defaults in core/defaults.ts', async () => {
     const c = await resolve(['J1']);
     expect(c.jobs).toEqual([
       { id: 'J1', url: 'https://api.aidev.egain.cloud/knowledge/portalmgr/v4/content/export/J1/status' },

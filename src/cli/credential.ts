@@ -1,7 +1,7 @@
 import { isLoopback, parseHttpUrl } from '../api/urls.js';
+import { ENV } from '../core/defaults.js';
 import { UsageError } from '../core/errors.js';
 import type { ConfigSources } from '../deps.js';
-import { ENV } from './defaults.js';
 import type { Profile } from './profile.js';
 import type { Flags } from './program.js';
 import { type Origin, pick } from './settings.js';

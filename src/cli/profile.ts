@@ -1,9 +1,9 @@
 import * as z from 'zod/mini';
 import { toFieldIssues } from '../api/schema.js';
+import { ENV } from '../core/defaults.js';
 import { UsageError } from '../core/errors.js';
 import { errnoWords } from '../core/words.js';
 import type { ConfigSources } from '../deps.js';
-import { ENV } from './defaults.js';
 
 const text = z.optional(z.string({ error: 'expected a string' }));
 

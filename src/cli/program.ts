@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { DEFAULTS, ENV, MIN_INTERVAL_MS } from '../core/defaults.js';
 import { parseDuration } from '../core/duration.js';
 import { DEMO_SCENARIOS } from '../sim/scenarios.js';
-import { DEFAULTS, ENV, MIN_INTERVAL_MS } from './defaults.js';
 
 export type CommandName =
   | 'watch'

@@ -1,20 +1,19 @@
 /**
  * The one place configuration is resolved: a parsed invocation plus the environment become one
  * typed Config per command. Precedence, for every setting: flag > environment > default
- * (cli/defaults.ts). docs/CONTRACT.md lists each setting and where it comes from.
+ * (core/defaults.ts). docs/CONTRACT.md lists each setting and where it comes from.
  */
 
 import { apiLanguage, LANGUAGES } from '../api/languages.js';
 import type { JobRef } from '../api/urls.js';
 import { isLoopback, parseHttpUrl, resolveJob } from '../api/urls.js';
-import { parseDuration } from '../core/duration.js';
+import { DEFAULTS, ENV, defaultMs as ms } from '../core/defaults.js';
 import { UsageError } from '../core/errors.js';
 import type { ConfigSources } from '../deps.js';
 import type { FailOn, WatchRules } from '../poll/rules.js';
 import { DEMO_SCENARIOS, type DemoScenario } from '../sim/scenarios.js';
 import type { SimulatorOptions } from '../sim/server.js';
 import { type CredentialSpec, resolveCredential } from './credential.js';
-import { DEFAULTS, ENV } from './defaults.js';
 import { parseHeader } from './header.js';
 import { chooseProfile } from './profile.js';
 import type { Flags, Invocation, OutputFormat } from './program.js';
@@ -282,11 +281,4 @@ function demoConfig(flags: Flags): Config {
       announceRenewals: renewal || Boolean(flags.verbose),
     },
   };
-}
-
-/** A default from cli/defaults.ts in milliseconds; a default that does not parse is a bug. */
-function ms(text: string): number {
-  const parsed = parseDuration(text);
-  if (!parsed.ok) throw new Error(`bad default duration ${text}`);
-  return parsed.ms;
 }

@@ -1,4 +1,4 @@
-import { DEFAULTS, ENV } from './defaults.js';
+import { DEFAULTS, ENV } from '../core/defaults.js';
 import type { Profile } from './profile.js';
 import type { Flags } from './program.js';
 

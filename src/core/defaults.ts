@@ -1,6 +1,9 @@
+import { parseDuration } from './duration.js';
+
 /**
- * Every default the CLI has, in the units people type. `--help` shows these strings, and
- * cli/resolve.ts parses them with the same parsers as the flags, so the two can never disagree.
+ * Every default the CLI and the library have, in the units people type. `--help` shows these
+ * strings, and cli/resolve.ts parses them with the same parsers as the flags, so the two can
+ * never disagree.
  */
 export const DEFAULTS = {
   baseUrl: 'https://api.aidev.egain.cloud/knowledge/portalmgr/v4',
@@ -40,3 +43,10 @@ export const ENV = {
   tokenUrl: 'EGAIN_TOKEN_URL',
   scope: 'EGAIN_SCOPE',
 } as const;
+
+/** A default duration in milliseconds; a default that does not parse is a bug. */
+export function defaultMs(text: string): number {
+  const parsed = parseDuration(text);
+  if (!parsed.ok) throw new Error(`bad default duration ${text}`);
+  return parsed.ms;
+}
