@@ -9,8 +9,7 @@ const SHOW_CURSOR = '\u001b[?25h';
 const SPINNER = /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/;
 const ESC = '\u001b';
 const BEL = '\u0007';
-const PTY_HELPER = fileURLToPath(new URL('../support/pty_ctrl_c.py', import.meta.url));
-const PTY_RESIZE = fileURLToPath(new URL('../support/pty_resize.py', import.meta.url));
+const PTY = fileURLToPath(new URL('../support/pty_run.py', import.meta.url));
 
 let sim: Simulator;
 let n = 0;
@@ -88,7 +87,8 @@ describe.concurrent('in a terminal', () => {
 
   it('Ctrl-C restores the cursor, prints the last state, says the export goes on, exits 130', async () => {
     const r = await spawnCollect('python3', [
-      PTY_HELPER,
+      PTY,
+      'ctrl-c',
       'In Progress',
       process.execPath,
       BIN,
@@ -183,7 +183,8 @@ describe.concurrent('any terminal width', () => {
 
   it('a terminal narrowed mid-watch gets lines that fit its new width', async () => {
     const r = await spawnCollect('python3', [
-      PTY_RESIZE,
+      PTY,
+      'resize',
       'In Progress',
       '200',
       '40',
