@@ -67,7 +67,7 @@ export async function runDemo(config: DemoConfig, deps: Deps): Promise<number> {
       const ttl = config.simulator.tokenTtlMs;
       if (ttl) say(`Its access tokens expire every ${formatDuration(ttl)}: watch them being renewed.\n`);
     }
-    const code = await runWatch([job], api, watch, deps);
+    const code = await runWatch([job], api, watch, deps, credentials);
     if (chatty) {
       const cli = deps.invokedAs;
       say(

@@ -69,7 +69,7 @@ export async function runStart(config: StartConfig, deps: Deps): Promise<number>
     return ExitCode.ok;
   }
   deps.stderr.write(`Started export ${sanitize(job.id, 200)}\n`);
-  return runWatch([job], api, watch, deps);
+  return runWatch([job], api, watch, deps, credentials);
 }
 
 /** Reads and validates the request body; anything wrong is a usage error and nothing is sent. */

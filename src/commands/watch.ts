@@ -48,6 +48,8 @@ export async function runWatch(
   api: ApiConfig,
   config: WatchConfig,
   deps: Deps,
+  /** The credentials a caller already made (`start --watch`, `demo`): their token is reused. */
+  given?: Credentials,
 ): Promise<number> {
   const io = makeIO(deps.stdout, deps.stderr, deps.env, !config.color);
   const format = makeFormatters();
@@ -64,7 +66,7 @@ export async function runWatch(
     controller.abort(signal);
   });
   const github = deps.env.GITHUB_ACTIONS === 'true';
-  const credentials = await credentialsFor(api.credential, deps, config.rules.requestTimeoutMs);
+  const credentials = given ?? (await credentialsFor(api.credential, deps, config.rules.requestTimeoutMs));
   if (credentials && config.announceRenewals) {
     credentials.onRenewed = (why) =>
       progress.log(io.errColor.dim(`renewed the access token (${credentials.source}) ${why}`));
