@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Runs the CLI and sets the exit code, letting the event loop drain so buffered output is never
 // dropped. Besides systemDeps(), the only code that touches `process`.
-// CommonJS (bin/package.json), so that `--version` starts as fast as Node itself: the ES module
-// loader is only brought up for the CLI proper.
+// CommonJS (bin/package.json), like the bundle it loads (dist/cli.cjs): Node's ES module loader
+// is never brought up, and `--version` starts as fast as Node itself.
 
 // Node >= 22.1 caches compiled code between runs; absent on Node 20.
 require('node:module').enableCompileCache?.();
@@ -15,15 +15,16 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   // The commonest scripted call, answered without loading the CLI at all.
   process.stdout.write(`${require('../package.json').version}\n`);
 } else {
-  import('../dist/main.js').then(
-    async ({ main }) => {
-      process.exitCode = await main(args);
-    },
-    (err) => {
-      process.stderr.write(
-        `export-status: cannot load the CLI (${err.message}); is it built? Run npm install.\n`,
-      );
-      process.exitCode = INTERNAL_ERROR;
-    },
-  );
+  let cli;
+  try {
+    cli = require('../dist/cli.cjs');
+  } catch (err) {
+    process.stderr.write(
+      `export-status: cannot load the CLI (${err.message}); is it built? Run npm install.\n`,
+    );
+    process.exitCode = INTERNAL_ERROR;
+  }
+  cli?.main(args).then((code) => {
+    process.exitCode = code;
+  });
 }

@@ -1,29 +1,132 @@
-// Bundles the CLI (src/main.ts) and the library (src/library.ts) into dist/ as ESM, every
-// dependency inside: an installed package needs nothing else. Code splitting keeps what only some
-// commands need (ora, the simulator, oauth4webapi, undici) in chunks loaded by dynamic import.
-// The benchmark's own entry points go to build/bench/, which is not shipped.
-import { rm } from 'node:fs/promises';
+// Bundles the CLI, the library and the benchmark's entry points; every dependency inside, so an
+// installed package needs nothing else.
+//
+// - dist/cli.cjs: the CLI, one CommonJS file that bin/ require()s. One file because each extra
+//   module costs start-up time (resolution, the ES module loader, a compile), and CommonJS
+//   because the ES module loader alone costs more than the whole CLI's own code.
+// - dist/vendor/*.cjs: the large libraries only some runs need (ora in a terminal, undici behind a
+//   proxy, oauth4webapi with client credentials), each in a file of its own that dist/cli.cjs
+//   require()s when the code that uses it first runs. Compiling them on every start would cost
+//   more than all the rest (V8 reads a whole file before running any of it).
+// - dist/index.js: the library, ESM, the package's import entry.
+// - build/bench/: what `npm run bench` imports; not shipped.
+import { readFile, rm } from 'node:fs/promises';
 import { build } from 'esbuild';
 
+const { version } = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
 const common = {
   bundle: true,
-  splitting: true,
-  format: 'esm',
   platform: 'node',
   target: 'node20.19',
   minify: true,
   sourcemap: false,
   legalComments: 'none',
   logLevel: 'warning',
-  // CommonJS dependencies bundled into ESM still call require() for Node built-ins.
+  // The version is built in: reading package.json at every start costs a file read.
+  define: { EXPORT_STATUS_VERSION: JSON.stringify(version) },
+};
+// CommonJS dependencies bundled into ESM still call require() for Node built-ins.
+const esmRequire = {
   banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
+};
+
+const VENDORED = ['ora', 'undici', 'oauth4webapi'];
+
+/**
+ * Each vendored library, in the bundle, is a require() of its own file next to it, run the first
+ * time the code that imports it runs (so no ES module loader either).
+ */
+const vendored = {
+  name: 'vendored',
+  setup(b) {
+    const filter = new RegExp(`^(${VENDORED.join('|')})$`);
+    b.onResolve({ filter }, (args) => ({ path: args.path, namespace: 'vendored' }));
+    b.onLoad({ filter: /.*/, namespace: 'vendored' }, (args) => ({
+      contents: `module.exports = require('vendored:${args.path}');`,
+      loader: 'js',
+    }));
+    b.onResolve({ filter: /^vendored:/ }, (args) => ({
+      path: `./vendor/${args.path.slice('vendored:'.length)}.cjs`,
+      external: true,
+    }));
+  },
+};
+
+/**
+ * commander requires node:child_process at load (for executable subcommands, which this CLI does
+ * not have); that pulls in net, dgram and more on every start. It gets the module when, if ever,
+ * it first touches it.
+ */
+const lazyChildProcess = {
+  name: 'lazy-child-process',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]commander[\\/]lib[\\/]command\.js$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      const eager = "const childProcess = require('node:child_process');";
+      if (!source.includes(eager)) throw new Error(`commander changed: "${eager}" not found in ${args.path}`);
+      const lazy =
+        "const childProcess = new Proxy({}, { get: (_, name) => require('node:child_process')[name] });";
+      return { contents: source.replace(eager, lazy), loader: 'js' };
+    });
+  },
+};
+
+/**
+ * chalk detects the colour support of stdout and stderr when it is loaded (loading node:os and
+ * node:tty to do it) for its default instances. The CLI never uses those: it makes each Chalk with
+ * the level it decided itself. They get "no colour" without the detection.
+ */
+const noColorDetection = {
+  name: 'no-color-detection',
+  setup(b) {
+    b.onResolve({ filter: /^#supports-color$/ }, () => ({ path: 'supports-color', namespace: 'undetected' }));
+    b.onLoad({ filter: /.*/, namespace: 'undetected' }, () => ({
+      contents: 'export default { stdout: false, stderr: false };',
+      loader: 'js',
+    }));
+  },
 };
 
 await rm(new URL('../dist', import.meta.url), { recursive: true, force: true });
 await rm(new URL('../build', import.meta.url), { recursive: true, force: true });
-await build({ ...common, entryPoints: { main: 'src/main.ts', index: 'src/library.ts' }, outdir: 'dist' });
 await build({
   ...common,
+  entryPoints: { cli: 'src/main.ts' },
+  outdir: 'dist',
+  outExtension: { '.js': '.cjs' },
+  format: 'cjs',
+  plugins: [vendored, lazyChildProcess, noColorDetection],
+  // CommonJS has no import.meta; nothing the bundle runs needs it (src/version.ts reads the
+  // package.json next to it only when not bundled).
+  define: { ...common.define, 'import.meta.url': 'undefined' },
+});
+for (const name of VENDORED) {
+  await build({
+    ...common,
+    // What `import(name)` then finds in the bundle: the module's exports, and for ora, whose one
+    // export is its default, that function itself (as Node gives a CommonJS module's exports).
+    stdin: {
+      contents:
+        name === 'ora' ? "module.exports = require('ora').default;" : `module.exports = require('${name}');`,
+      resolveDir: '.',
+    },
+    outfile: `dist/vendor/${name}.cjs`,
+    format: 'cjs',
+  });
+}
+await build({
+  ...common,
+  ...esmRequire,
+  entryPoints: { index: 'src/library.ts' },
+  outdir: 'dist',
+  format: 'esm',
+  splitting: true,
+});
+await build({
+  ...common,
+  ...esmRequire,
   entryPoints: { sim: 'src/sim/server.ts', 'bench-kit': 'scripts/bench-kit.ts' },
   outdir: 'build/bench',
+  format: 'esm',
+  splitting: true,
 });

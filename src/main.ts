@@ -19,6 +19,7 @@ export async function main(argv: readonly string[], given?: Deps): Promise<numbe
     (inv) => {
       invocation = inv;
     },
+    argv,
   );
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -1,7 +1,6 @@
-import { spawn } from 'node:child_process';
-import { realpathSync } from 'node:fs';
-import { appendFile, open, readFile, stat } from 'node:fs/promises';
+import * as fs from 'node:fs';
 import { dirname, join, sep } from 'node:path';
+import { promisify } from 'node:util';
 import type { CommandResult } from './api/credentials.js';
 import type { Transport } from './api/transport.js';
 import { realClock } from './core/clock.js';
@@ -32,6 +31,14 @@ export function chooseTransport(env: Env): Transport {
   };
 }
 
+// node:fs's callbacks, promised: node:fs/promises costs every start a few more built-in modules.
+const open = promisify(fs.open);
+const read = promisify(fs.read);
+const close = promisify(fs.close);
+const readFile = promisify(fs.readFile);
+const appendFile = promisify(fs.appendFile);
+const stat = promisify(fs.stat);
+
 /** The real side effects. With bin/, the only code that touches `process`. */
 export function systemDeps(): Deps {
   const stdout = guardOutput(process.stdout, 'stdout');
@@ -39,7 +46,10 @@ export function systemDeps(): Deps {
   return {
     stdout,
     stderr,
-    stdinIsTTY: Boolean(process.stdin.isTTY),
+    // A getter: process.stdin is made on first use, and most runs never read it.
+    get stdinIsTTY() {
+      return Boolean(process.stdin.isTTY);
+    },
     readStdin: async (maxBytes) => {
       const chunks: Buffer[] = [];
       let size = 0;
@@ -54,18 +64,18 @@ export function systemDeps(): Deps {
       return Buffer.concat(chunks);
     },
     readFileCapped: async (path, maxBytes) => {
-      const file = await open(path, 'r');
+      const fd = await open(path, 'r');
       try {
         const buffer = Buffer.alloc(maxBytes + 1);
         let size = 0;
         while (size <= maxBytes) {
-          const { bytesRead } = await file.read(buffer, size, buffer.length - size, null);
+          const { bytesRead } = await read(fd, buffer, size, buffer.length - size, null);
           if (bytesRead === 0) break;
           size += bytesRead;
         }
         return size > maxBytes ? null : buffer.subarray(0, size);
       } finally {
-        await file.close();
+        await close(fd);
       }
     },
     readTextFile: (path) => readFile(path, 'utf8'),
@@ -141,7 +151,7 @@ export function invocation(binPath: string | undefined, cwd: string): string {
 
 function realpathOr(path: string): string {
   try {
-    return realpathSync(path);
+    return fs.realpathSync(path);
   } catch {
     return path;
   }
@@ -154,11 +164,13 @@ const MAX_COMMAND_OUTPUT = 64 * 1024;
  * Runs `command` with the system shell, stdin closed, and gives up after `timeoutMs` (the whole
  * process group is killed). What it writes on stderr is passed to `passStderr` as it comes.
  */
-export function runShell(
+export async function runShell(
   command: string,
   timeoutMs: number,
   passStderr: (chunk: string) => void,
 ): Promise<CommandResult> {
+  // node:child_process (with net and dgram) is loaded only by the runs that start a command.
+  const { spawn } = await import('node:child_process');
   return new Promise((resolve) => {
     const child = spawn(command, { shell: true, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let stdout = '';

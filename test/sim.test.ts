@@ -37,7 +37,7 @@ async function statusOf(id: string) {
 
 async function expectWsError(res: Response, status: number, code: string) {
   expect(res.status).toBe(status);
-  const body = wsErrorCommonSchema.parse(await res.json());
+  const body = wsErrorCommonSchema().parse(await res.json());
   expect(body.code).toBe(code);
   expect(body.developerMessage).toBeTruthy();
 }

@@ -356,7 +356,7 @@ export function errorMessage(body: string): string {
   } catch {
     return `: ${snippet(body)}`;
   }
-  const parsed = wsErrorCommonSchema.safeParse(json);
+  const parsed = wsErrorCommonSchema().safeParse(json);
   if (!parsed.success) return `: ${snippet(body)}`;
   const e = parsed.data;
   const text = [e.code, e.userMessage ?? e.developerMessage].filter(Boolean).join(' ');

@@ -1,5 +1,4 @@
 import http from 'node:http';
-import https from 'node:https';
 import {
   decodeBody,
   type HttpRequest,
@@ -15,20 +14,38 @@ import {
  * request costs a third of what the first global fetch() does (which lazy-loads undici).
  */
 export function nodeTransport(): Transport {
-  const agents = {
-    'http:': new http.Agent({ keepAlive: true }),
-    'https:': new https.Agent({ keepAlive: true }),
-  };
+  const libraries = new Library();
   return async (request) => {
+    const library = await libraries.for(request.url);
     try {
-      return await send(request, agents);
+      return await send(request, library);
     } catch (err) {
       // A kept-alive socket the server closed while idle: Node's documented remedy is one retry.
       // Only for a GET: a POST is never sent twice by any layer.
-      if (request.method === 'GET' && isReusedSocketReset(err)) return send(request, agents);
+      if (request.method === 'GET' && isReusedSocketReset(err)) return send(request, library);
       throw err;
     }
   };
+}
+
+interface HttpLibrary {
+  request: typeof http.request;
+  agent: http.Agent;
+}
+
+/** node:http, and node:https (with tls and crypto) only once an https:// URL is asked for. */
+class Library {
+  private readonly plain: HttpLibrary = { request: http.request, agent: new http.Agent({ keepAlive: true }) };
+  private secure: Promise<HttpLibrary> | undefined;
+
+  async for(url: URL): Promise<HttpLibrary> {
+    if (url.protocol !== 'https:') return this.plain;
+    this.secure ??= import('node:https').then((https) => ({
+      request: https.request,
+      agent: new https.Agent({ keepAlive: true }),
+    }));
+    return this.secure;
+  }
 }
 
 const REUSED = Symbol('reused socket');
@@ -41,18 +58,15 @@ function isReusedSocketReset(err: unknown): boolean {
   );
 }
 
-function send(request: HttpRequest, agents: Record<'http:' | 'https:', http.Agent>): Promise<HttpResponse> {
-  const { url } = request;
-  const isHttps = url.protocol === 'https:';
-  const lib = isHttps ? https : http;
+function send(request: HttpRequest, library: HttpLibrary): Promise<HttpResponse> {
   return new Promise((resolve, reject) => {
     let bodySent = false;
-    const req = lib.request(
-      url,
+    const req = library.request(
+      request.url,
       {
         method: request.method,
         headers: request.headers,
-        agent: isHttps ? agents['https:'] : agents['http:'],
+        agent: library.agent,
         signal: request.signal,
       },
       (res) => {

@@ -12,10 +12,6 @@ const DATE = 'expected an ISO-8601 date-time with a time zone';
 const TEXT = 'expected a string';
 const OBJECT = 'expected an object';
 
-const count = z.int({ error: COUNT }).check(z.minimum(0, { error: COUNT }));
-const percentage = z
-  .number({ error: PERCENT })
-  .check(z.minimum(0, { error: PERCENT }), z.maximum(100, { error: PERCENT }));
 /**
  * Java back ends send `+0000` offsets and may leave out the seconds (`2025-09-15T10:00Z`); the
  * official SDK accepts both, and so does this, in lenient and strict mode alike.
@@ -26,21 +22,24 @@ export function normaliseDateTime(text: string): string {
     .replace(/T(\d{2}:\d{2})(?=Z$|[+-]\d{2}:\d{2}$)/i, 'T$1:00');
 }
 
-const dateTime = z.pipe(
-  z.pipe(z.string({ error: DATE }), z.transform(normaliseDateTime)),
-  z.pipe(
-    z.iso
-      .datetime({ offset: true, error: DATE })
-      .check(z.refine((s) => !Number.isNaN(Date.parse(s)), { error: DATE })),
-    z.transform((s: string) => new Date(s).toISOString()),
-  ),
-);
-
 /**
  * The ExportStatus document. One builder, two modes: the lenient schema strips unknown keys
  * (the caller keeps the raw body), the strict one rejects them.
  */
 function exportStatusSchema(strict: boolean) {
+  const count = z.int({ error: COUNT }).check(z.minimum(0, { error: COUNT }));
+  const percentage = z
+    .number({ error: PERCENT })
+    .check(z.minimum(0, { error: PERCENT }), z.maximum(100, { error: PERCENT }));
+  const dateTime = z.pipe(
+    z.pipe(z.string({ error: DATE }), z.transform(normaliseDateTime)),
+    z.pipe(
+      z.iso
+        .datetime({ offset: true, error: DATE })
+        .check(z.refine((s) => !Number.isNaN(Date.parse(s)), { error: DATE })),
+      z.transform((s: string) => new Date(s).toISOString()),
+    ),
+  );
   const object = strict ? z.strictObject : z.object;
   return object(
     {
@@ -67,20 +66,33 @@ function exportStatusSchema(strict: boolean) {
   );
 }
 
-const lenientSchema = exportStatusSchema(false);
-const strictSchema = exportStatusSchema(true);
+type StatusSchema = ReturnType<typeof exportStatusSchema>;
+// Each built the first time it is needed: building a schema is a sizeable part of start-up.
+const built: { strict?: StatusSchema; lenient?: StatusSchema } = {};
+function statusSchema(strict: boolean): StatusSchema {
+  const mode = strict ? 'strict' : 'lenient';
+  built[mode] ??= exportStatusSchema(strict);
+  return built[mode];
+}
 
 /** A normalised ExportStatus: canonical status name, camelCase keys, ISO-8601 UTC dates. */
-export type ExportStatus = z.output<typeof lenientSchema>;
+export type ExportStatus = z.output<StatusSchema>;
 
 /** The WSErrorCommon error body of the API. Only what is displayed is required to be well-formed. */
-export const wsErrorCommonSchema = z.object({
-  code: z.optional(z.string()),
-  developerMessage: z.optional(z.string()),
-  userMessage: z.optional(z.string()),
-  details: z.optional(z.array(z.object({ key: z.string(), value: z.optional(z.string()) }))),
-});
-export type WSErrorCommon = z.output<typeof wsErrorCommonSchema>;
+function wsErrorCommon() {
+  return z.object({
+    code: z.optional(z.string()),
+    developerMessage: z.optional(z.string()),
+    userMessage: z.optional(z.string()),
+    details: z.optional(z.array(z.object({ key: z.string(), value: z.optional(z.string()) }))),
+  });
+}
+let wsErrorCommonBuilt: ReturnType<typeof wsErrorCommon> | undefined;
+export function wsErrorCommonSchema(): ReturnType<typeof wsErrorCommon> {
+  wsErrorCommonBuilt ??= wsErrorCommon();
+  return wsErrorCommonBuilt;
+}
+export type WSErrorCommon = z.output<ReturnType<typeof wsErrorCommon>>;
 
 // ---------------------------------------------------------------------------------------------
 // Status normalisation
@@ -199,13 +211,13 @@ export function parseExportStatus(input: unknown, options: ParseOptions = {}): P
   if (typeof doc.status !== 'string') {
     const message = doc.status === undefined ? 'required, missing' : `${TEXT}, got ${describe(doc.status)}`;
     // Name every other offending field too, so one run of `parse` shows all that is wrong.
-    const others = (options.strict ? strictSchema : lenientSchema).safeParse({ ...doc, status: '' });
+    const others = statusSchema(Boolean(options.strict)).safeParse({ ...doc, status: '' });
     const rest = others.success ? [] : toFieldIssues(others.error.issues, doc);
     return { ok: false, issues: [{ path: 'status', message }, ...rest] };
   }
 
   if (options.strict) {
-    const result = strictSchema.safeParse(doc);
+    const result = statusSchema(true).safeParse(doc);
     if (!result.success) return { ok: false, issues: toFieldIssues(result.error.issues, doc) };
     const status = normaliseStatus(result.data.status);
     if (status.phase === 'unknown') {
@@ -225,7 +237,7 @@ export function parseExportStatus(input: unknown, options: ParseOptions = {}): P
   const warnings: FieldIssue[] = [];
   // Each round drops at least one field, so this ends; the bound is a belt for the braces.
   for (let round = 0; round < 32; round++) {
-    const result = lenientSchema.safeParse(doc);
+    const result = statusSchema(false).safeParse(doc);
     if (result.success) {
       return {
         ok: true,

@@ -5,32 +5,40 @@ import { UsageError } from '../core/errors.js';
 import { errnoWords } from '../core/words.js';
 import type { ConfigSources } from '../deps.js';
 
-const text = z.optional(z.string({ error: 'expected a string' }));
+/**
+ * The configuration file's schema, built the first time a file is read: most runs have none, and
+ * building a schema costs start-up time.
+ */
+function schemas() {
+  const text = z.optional(z.string({ error: 'expected a string' }));
+  /** One tenant's settings. No secrets: only where to find them. */
+  const profile = z.strictObject(
+    {
+      baseUrl: text,
+      language: text,
+      tokenUrl: text,
+      clientId: text,
+      scope: text,
+      clientSecretFile: text,
+      tokenFile: text,
+      tokenCommand: text,
+    },
+    { error: 'expected an object' },
+  );
+  const file = z.strictObject(
+    {
+      profiles: z.optional(z.record(z.string(), profile, { error: 'expected an object of profiles' })),
+      defaultProfile: text,
+    },
+    { error: 'expected a JSON object' },
+  );
+  return { profile, file };
+}
 
-/** One tenant's settings. No secrets: only where to find them. */
-const profileSchema = z.strictObject(
-  {
-    baseUrl: text,
-    language: text,
-    tokenUrl: text,
-    clientId: text,
-    scope: text,
-    clientSecretFile: text,
-    tokenFile: text,
-    tokenCommand: text,
-  },
-  { error: 'expected an object' },
-);
+let built: ReturnType<typeof schemas> | undefined;
+type Schemas = ReturnType<typeof schemas>;
 
-const configFileSchema = z.strictObject(
-  {
-    profiles: z.optional(z.record(z.string(), profileSchema, { error: 'expected an object of profiles' })),
-    defaultProfile: text,
-  },
-  { error: 'expected a JSON object' },
-);
-
-export type Profile = z.output<typeof profileSchema>;
+export type Profile = z.output<Schemas['profile']>;
 
 /** The profile in use, where it came from, and the names the file offers. */
 export interface ProfileChoice {
@@ -92,7 +100,7 @@ async function readConfigFile(
   file: string,
   sources: ConfigSources,
   required: boolean,
-): Promise<z.output<typeof configFileSchema>> {
+): Promise<z.output<Schemas['file']>> {
   let textContent: string;
   try {
     textContent = await sources.readTextFile(file);
@@ -107,7 +115,8 @@ async function readConfigFile(
   } catch (err) {
     throw new UsageError(`${file} is not valid JSON (${err instanceof Error ? err.message : String(err)})`);
   }
-  const parsed = configFileSchema.safeParse(json);
+  built ??= schemas();
+  const parsed = built.file.safeParse(json);
   if (!parsed.success) {
     const where = toFieldIssues(parsed.error.issues, json)
       .map((i) => `  ${i.path}: ${i.message}`)

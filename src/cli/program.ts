@@ -264,7 +264,6 @@ const COMMANDS: Record<CommandName, Declare> = {
       jobArgument(
         program
           .command('get')
-          .alias('status')
           .description('fetch the status of export jobs once, print the summary, no waiting'),
       ),
     ),
@@ -302,7 +301,6 @@ const COMMANDS: Record<CommandName, Declare> = {
   config: (program) =>
     program
       .command('config')
-      .alias('profiles')
       .description('show the profiles, the one in use, and where each setting comes from (no secrets)')
       .option('--names', 'only the names of the profiles, one a line (for completion scripts)')
       .option('--profile <name>', `the profile to show (env ${ENV.profile})`)
@@ -375,6 +373,9 @@ const COMMANDS: Record<CommandName, Declare> = {
     ),
 };
 
+/** The other name some commands answer to. */
+const ALIAS: Partial<Record<CommandName, string>> = { get: 'status', config: 'profiles' };
+
 /** Examples, the first thing people look for in --help, for each command that has any. */
 const EXAMPLES: Partial<Record<CommandName, string[]>> = {
   watch: [
@@ -416,11 +417,17 @@ function helpAfter(command: CommandName): string {
 /**
  * The commander declaration, and nothing else: parsing argv calls `capture` with what was asked
  * for. Output goes to the given writers; errors become CommanderErrors (exitOverride).
+ *
+ * Given the argv about to be parsed, a run that names a command declares that command alone: the
+ * others could not be reached or shown, and declaring every flag of every command is a sizeable
+ * part of the start-up time. Without a command (or with `help`, or an unknown name) all are declared,
+ * so the help lists them and a typo gets its suggestion.
  */
 export function buildProgram(
   version: string,
   write: { out: (text: string) => void; err: (text: string) => void },
   capture: (invocation: Invocation) => void,
+  argv?: readonly string[],
 ): Command {
   const program = new Command('export-status')
     .description('Watch long-running content export jobs until they finish.')
@@ -430,8 +437,12 @@ export function buildProgram(
     .configureOutput({ writeOut: write.out, writeErr: write.err })
     .exitOverride()
     .addHelpText('after', `${EXIT_CODE_HELP}\n${ENV_HELP}`);
+  const only = argv && commandNamed(argv);
   for (const [command, declare] of Object.entries(COMMANDS) as Array<[CommandName, Declare]>) {
+    if (only && command !== only) continue;
     const cmd = declare(program);
+    const alias = ALIAS[command];
+    if (alias) cmd.alias(alias);
     const after = helpAfter(command);
     if (after) cmd.addHelpText('after', after);
     cmd.action(function (this: Command) {
@@ -439,4 +450,15 @@ export function buildProgram(
     });
   }
   return program;
+}
+
+/**
+ * The command the argv names, if it names one: its first word (the program's own options, -h and
+ * -V, take no value, so nothing else can come first).
+ */
+function commandNamed(argv: readonly string[]): CommandName | undefined {
+  const first = argv.find((arg) => !arg.startsWith('-'));
+  if (first === undefined) return undefined;
+  if (Object.hasOwn(COMMANDS, first)) return first as CommandName;
+  return (Object.keys(ALIAS) as CommandName[]).find((command) => ALIAS[command] === first);
 }

@@ -17,7 +17,7 @@ import { type CredentialSpec, resolveCredential } from './credential.js';
 import { parseHeader } from './header.js';
 import { chooseProfile } from './profile.js';
 import type { Flags, Invocation, OutputFormat } from './program.js';
-import { type SettingsReport, settingsReport } from './report.js';
+import type { SettingsReport } from './report.js';
 import { pick } from './settings.js';
 
 export interface OutputConfig {
@@ -88,8 +88,11 @@ export async function resolveConfig(invocation: Invocation, sources: ConfigSourc
     }
     case 'serve':
       return { command, simulator: serveOptions(flags), quiet: Boolean(flags.quiet) };
-    case 'config':
+    case 'config': {
+      // Only `config` reports on every setting.
+      const { settingsReport } = await import('./report.js');
       return { command, report: await settingsReport(flags, sources), namesOnly: Boolean(flags.names) };
+    }
     case 'completion':
       return { command, shell: args[0] };
     case 'version':

@@ -68,7 +68,11 @@ export async function runParse(file: string | undefined, config: OutputConfig, d
     elapsedMs: 0,
   };
   io.out.write(
-    renderSummary(result, { color: io.outColor, symbols: symbolsFor(io.unicode), format: makeFormatters() }),
+    renderSummary(result, {
+      color: io.outColor,
+      symbols: symbolsFor(io.unicode),
+      format: makeFormatters({ env: deps.env }),
+    }),
   );
   return exitCode;
 }

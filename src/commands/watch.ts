@@ -52,7 +52,7 @@ export async function runWatch(
   given?: Credentials,
 ): Promise<number> {
   const io = makeIO(deps.stdout, deps.stderr, deps.env, !config.color);
-  const format = makeFormatters();
+  const format = makeFormatters({ env: deps.env });
   const progress = await chooseProgress(config, deps, io, format);
   for (const warning of config.warnings) progress.log(`${io.errColor.yellow('warning:')} ${warning}`);
 

@@ -1,9 +1,13 @@
 import { type ExportStatus, percentOf } from '../api/schema.js';
+import type { Env } from '../io/color.js';
+import { COMMA_THOUSANDS, commaThousands, isUtc, systemLocale, UTC_DATES } from './without-icu.js';
 
 /** Locale and time zone for numbers and dates; undefined means the system's. Tests pin both. */
 export interface FormatOptions {
   locale?: string | undefined;
   timeZone?: string | undefined;
+  /** The environment, which tells the system's locale and zone without asking ICU. */
+  env?: Env | undefined;
 }
 
 export interface Formatters {
@@ -14,12 +18,18 @@ export interface Formatters {
 }
 
 export function makeFormatters(options: FormatOptions = {}): Formatters {
-  // Built on first use: a DateTimeFormat with a time zone name costs ~20 ms of ICU loading,
-  // which a run that prints no date should not pay.
+  // Each Intl object is built on first use, and only when the hand-written formats in
+  // without-icu.ts do not cover the locale: the first one costs ~20 ms and ~10 MiB.
   let numbers: Intl.NumberFormat | undefined;
   let dates: Intl.DateTimeFormat | undefined;
   let times: Intl.DateTimeFormat | undefined;
+  const locale = options.locale ?? (options.env ? systemLocale(options.env) : undefined);
+  const commas = locale !== undefined && COMMA_THOUSANDS.has(locale);
+  const utc = isUtc(options.timeZone ?? options.env?.TZ);
+  const byHand = utc && locale !== undefined ? UTC_DATES[locale] : undefined;
   const number = (n: number) => {
+    const plain = commas ? commaThousands(n) : undefined;
+    if (plain !== undefined) return plain;
     numbers ??= new Intl.NumberFormat(options.locale, { maximumFractionDigits: 0 });
     return numbers.format(n);
   };
@@ -27,6 +37,7 @@ export function makeFormatters(options: FormatOptions = {}): Formatters {
     number,
     percent: (p) => `${number(Math.floor(p))}%`,
     date: (iso) => {
+      if (byHand) return byHand.date(new Date(iso));
       dates ??= new Intl.DateTimeFormat(options.locale, {
         timeZone: options.timeZone,
         year: 'numeric',
@@ -40,6 +51,7 @@ export function makeFormatters(options: FormatOptions = {}): Formatters {
       return dates.format(new Date(iso));
     },
     time: (ms) => {
+      if (byHand) return byHand.time(new Date(ms));
       times ??= new Intl.DateTimeFormat(options.locale, {
         timeZone: options.timeZone,
         hour: '2-digit',

@@ -46,6 +46,7 @@ describe('usage', () => {
     [['watch', 'x', '-H', 'Authorization: Bearer x'], 'Authorization cannot be set with --header'],
     [['watch', 'x', '--json', '-o', 'ndjson'], '--json contradicts --output ndjson'],
     [['frobnicate'], "unknown command 'frobnicate'"],
+    [['wacth', 'x'], '(Did you mean watch?)'],
     [[], 'Usage: export-status'],
   ])('%j exits 2 with a clear message', async (args, message) => {
     const r = await run(args);

@@ -31,6 +31,21 @@ describe('the bin', () => {
     expect(r.stdout).toContain('boom');
   });
 
+  it('writes numbers the way the system locale does, with or without ICU loaded', async () => {
+    const input = '{"status":"In Progress","progress":{"processed":1234567,"total":2000000}}';
+    const seen: Record<string, string> = {};
+    for (const LANG of ['en_US.UTF-8', 'de_DE.UTF-8', 'en_IN.UTF-8', 'C']) {
+      const r = await run(['parse', '-'], { input, env: { LANG } });
+      seen[LANG] = /Progress\s+(\S+) of/.exec(r.stdout)?.[1] ?? r.stdout;
+    }
+    expect(seen).toEqual({
+      'en_US.UTF-8': '1,234,567',
+      'de_DE.UTF-8': '1.234.567',
+      'en_IN.UTF-8': '12,34,567',
+      C: '1,234,567',
+    });
+  });
+
   it('without a built CLI, says so and exits with the internal-error code', () => {
     const pkg = mkdtempSync(join(tmpdir(), 'export-status-unbuilt-'));
     mkdirSync(join(pkg, 'bin'));
