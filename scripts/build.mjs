@@ -4,8 +4,8 @@
 // - dist/cli.cjs: the CLI, one CommonJS file that bin/ require()s. One file because each extra
 //   module costs start-up time (resolution, the ES module loader, a compile), and CommonJS
 //   because the ES module loader alone costs more than the whole CLI's own code.
-// - dist/vendor/*.cjs: the large libraries only some runs need (ora in a terminal, undici behind a
-//   proxy, oauth4webapi with client credentials), each in a file of its own that dist/cli.cjs
+// - dist/vendor/*.cjs: the large libraries only some runs need (undici behind a proxy,
+//   oauth4webapi with client credentials), each in a file of its own that dist/cli.cjs
 //   require()s when the code that uses it first runs. Compiling them on every start would cost
 //   more than all the rest (V8 reads a whole file before running any of it).
 // - dist/index.js: the library, ESM, the package's import entry.
@@ -30,7 +30,7 @@ const esmRequire = {
   banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
 };
 
-const VENDORED = ['ora', 'undici', 'oauth4webapi'];
+const VENDORED = ['undici', 'oauth4webapi'];
 
 /**
  * Each vendored library, in the bundle, is a require() of its own file next to it, run the first
@@ -103,13 +103,7 @@ await build({
 for (const name of VENDORED) {
   await build({
     ...common,
-    // What `import(name)` then finds in the bundle: the module's exports, and for ora, whose one
-    // export is its default, that function itself (as Node gives a CommonJS module's exports).
-    stdin: {
-      contents:
-        name === 'ora' ? "module.exports = require('ora').default;" : `module.exports = require('${name}');`,
-      resolveDir: '.',
-    },
+    stdin: { contents: `module.exports = require('${name}');`, resolveDir: '.' },
     outfile: `dist/vendor/${name}.cjs`,
     format: 'cjs',
   });

@@ -34,6 +34,8 @@ export interface Deps extends ConfigSources {
   runCommand(command: string, timeoutMs: number): Promise<CommandResult>;
   /** Calls `handler` on SIGINT/SIGTERM until the returned function is called. */
   onInterrupt(handler: (signal: InterruptSignal) => void): () => void;
+  /** Calls `handler` as the process exits, however it exits, until the returned function is called. */
+  onExit(handler: () => void): () => void;
   /** Ends the process at once (a second Ctrl-C). */
   exitNow(code: number): void;
   /** How the user can run this CLI again from where they are: `export-status` or `npx export-status`. */

@@ -96,6 +96,10 @@ export function systemDeps(): Deps {
         process.off('SIGTERM', onTerm);
       };
     },
+    onExit: (handler) => {
+      process.on('exit', handler);
+      return () => process.off('exit', handler);
+    },
     exitNow: (code) => process.exit(code),
     invokedAs: invocation(process.argv[1], process.cwd()),
   };
@@ -119,7 +123,7 @@ function guardOutput(stream: NodeJS.WriteStream, name: 'stdout' | 'stderr'): Nod
     process.exit(ExitCode.output);
   };
   stream.on('error', fail);
-  // A terminal is left as it is (ora hooks its writes); only files and pipes throw on write.
+  // A terminal is left as it is; only files and pipes throw on write.
   if (stream.isTTY) return stream;
   const original = stream.write.bind(stream) as (...a: unknown[]) => boolean;
   const write = (...args: unknown[]): boolean => {

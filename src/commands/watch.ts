@@ -97,7 +97,9 @@ export async function runWatch(
   const startedAt = deps.clock.now();
   const startedMono = deps.clock.monotonic();
   progress.start(jobs, startedAt);
-  const stopTicking = deps.clock.every(progress.tickMs, () => progress.tick(deps.clock.now()));
+  const { tickMs } = progress;
+  const stopTicking =
+    tickMs === undefined ? () => {} : deps.clock.every(tickMs, () => progress.tick(deps.clock.now()));
   try {
     const results = await Promise.all(jobs.map((job) => watchOne(job, run)));
     await reportAfterAll(results, run);
@@ -216,7 +218,7 @@ async function chooseProgress(
       err,
       deps.stdout,
       { color: io.errColor, format, unicode: io.unicode },
-      deps.clock.now,
+      { clock: deps.clock, onExit: deps.onExit },
     );
   }
   const plain = new PlainProgress(err, deps.stdout, format, !config.rules.once);

@@ -11,8 +11,11 @@ export interface Progress {
   log(line: string): void;
   /** Writes to stdout (a summary) without tearing the spinner. */
   writeOut(text: string): void;
-  /** How often tick() wants calling: often for a live display, rarely for heartbeats in a log. */
-  readonly tickMs: number;
+  /**
+   * How often tick() wants calling (rarely, for heartbeats in a log); undefined for a display that
+   * keeps its own time (the terminal's, which redraws with its spinner).
+   */
+  readonly tickMs: number | undefined;
   /** Refreshes elapsed times and ETAs, or writes a heartbeat. */
   tick(now: number): void;
   /** Ends live output for good; the cursor is visible again. */

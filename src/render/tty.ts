@@ -1,5 +1,5 @@
-import type { Ora } from 'ora';
 import type { JobRef } from '../api/urls.js';
+import type { Clock } from '../core/clock.js';
 import type { Sink } from '../io/streams.js';
 import type { PollEvent } from '../poll/poller.js';
 import { truncateTo } from './fit.js';
@@ -7,28 +7,47 @@ import { jobLine, type LineStyle } from './job-line.js';
 import { JobState } from './job-state.js';
 import type { Progress } from './progress.js';
 
+const ESC = '\u001b[';
+const HIDE_CURSOR = `${ESC}?25l`;
+const SHOW_CURSOR = `${ESC}?25h`;
+/** Terminals that know it draw a frame at once instead of line by line; others ignore it. */
+const BEGIN_FRAME = `${ESC}?2026h`;
+const END_FRAME = `${ESC}?2026l`;
+const ERASE_DOWN = `${ESC}J`;
+
+const FRAMES = { unicode: ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'], ascii: ['-', '\\', '|', '/'] };
 /**
- * Progress in an interactive terminal: one ora spinner on stderr whose text holds one line per
- * running job. ora is loaded only here, so pipes and CI never pay for it.
+ * The display's one timer: the spinner turns, and the lines are made again when the second they
+ * show (elapsed times, ETA countdowns) has changed. Each wake-up of an idle process costs CPU
+ * (~0.2 ms here), so the spinner turns four times a second: alive, and a quarter of the cost of a
+ * 60 fps-minded 80 ms.
  */
-export async function createTtyProgress(
+export const FRAME_MS = 250;
+const DEFAULT_ROWS = 24;
+
+/** What the live display needs from the process: time, and a last word when it exits. */
+export interface TtyEnvironment {
+  clock: Pick<Clock, 'now' | 'every'>;
+  /** Calls `handler` when the process exits, however it exits; returns the function that stops it. */
+  onExit(handler: () => void): () => void;
+}
+
+/**
+ * Progress in an interactive terminal: a spinner on stderr and one line per running job below
+ * it, redrawn in place.
+ *
+ * The lines are made when something they show changes (an event, the elapsed second, the
+ * terminal's size); in between, a turn of the spinner rewrites the same lines with a new frame
+ * in one write. Every line is cut to the terminal's width when it is made, so the block is
+ * exactly as many rows as it has lines, and erasing it is a move up and one erase.
+ */
+export function createTtyProgress(
   err: Sink,
   out: Sink,
   style: LineStyle,
-  now: () => number,
-): Promise<Progress> {
-  const { default: ora } = await import('ora');
-  const spinner = ora({
-    stream: err as NodeJS.WritableStream,
-    isEnabled: true,
-    // ora's default puts stdin in raw mode, where Ctrl-C never becomes SIGINT.
-    discardStdin: false,
-    hideCursor: true,
-    // ora's default 80 ms frame costs ~0.6 s CPU a minute here; 120 ms looks as lively at two thirds of it.
-    interval: 120,
-    color: style.color.level > 0 ? 'cyan' : false,
-  });
-  const progress = new TtyProgress(spinner, err, out, style, now);
+  environment: TtyEnvironment,
+): Progress {
+  const progress = new TtyProgress(err, out, style, environment);
   // A terminal that is resized gets lines that fit its new width at once.
   const stream = err as Partial<NodeJS.WriteStream>;
   if (typeof stream.on === 'function') {
@@ -39,27 +58,51 @@ export async function createTtyProgress(
   return progress;
 }
 
-const DEFAULT_ROWS = 24;
-
 class TtyProgress implements Progress {
-  /** Elapsed times and ETA countdowns are shown to the second. */
-  readonly tickMs = 1_000;
+  /** The display keeps its own time: see FRAME_MS. */
+  readonly tickMs = undefined;
   readonly interactive = true;
   private readonly jobs = new Map<string, JobState>();
+  private readonly frames: readonly string[];
+  private frame = 0;
+  /** The job lines, as drawn after the spinner frame, how many rows they take, and when made. */
+  private lines = '';
+  private lineRows = 1;
+  private linesSecond = 0;
+  /** When the watch started: elapsed times turn over on its seconds. */
+  private origin = 0;
+  /** Rows the display takes on screen now (0: nothing drawn). */
+  private drawnRows = 0;
+  private running = false;
   private stopped = false;
   private readonly stopHooks: Array<() => void> = [];
 
   constructor(
-    private readonly spinner: Ora,
     private readonly err: Sink,
     private readonly out: Sink,
     private readonly style: LineStyle,
-    private readonly now: () => number,
-  ) {}
+    private readonly environment: TtyEnvironment,
+  ) {
+    this.frames = style.unicode ? FRAMES.unicode : FRAMES.ascii;
+  }
 
   start(jobs: readonly JobRef[], now: number): void {
     for (const job of jobs) this.jobs.set(job.url, new JobState(job, now));
-    this.spinner.start(this.text(now));
+    this.origin = now;
+    this.running = true;
+    // However the process ends (a closed pipe exits at once), the cursor comes back.
+    this.stopHooks.push(this.environment.onExit(() => this.err.write(SHOW_CURSOR)));
+    this.stopHooks.push(
+      this.environment.clock.every(FRAME_MS, () => {
+        this.frame = (this.frame + 1) % this.frames.length;
+        const now = this.environment.clock.now();
+        if (this.secondOf(now) !== this.linesSecond) this.setLines(this.text(now), now);
+        this.draw();
+      }),
+    );
+    this.setLines(this.text(now), now);
+    this.err.write(HIDE_CURSOR);
+    this.draw();
   }
 
   event(event: PollEvent): void {
@@ -71,11 +114,15 @@ class TtyProgress implements Progress {
   }
 
   log(line: string): void {
-    this.above(() => this.err.write(`${line}\n`));
+    this.err.write(`${this.erase()}${line}\n${this.block()}`);
+    this.drawnRows = this.running ? this.rows() : 0;
   }
 
   writeOut(text: string): void {
-    this.above(() => this.out.write(text));
+    if (this.drawnRows > 0) this.err.write(this.erase());
+    this.drawnRows = 0;
+    this.out.write(text);
+    this.draw();
   }
 
   tick(): void {
@@ -85,7 +132,9 @@ class TtyProgress implements Progress {
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
-    this.spinner.stop();
+    this.running = false;
+    this.err.write(`${this.erase()}${SHOW_CURSOR}`);
+    this.drawnRows = 0;
     for (const hook of this.stopHooks) hook();
   }
 
@@ -94,24 +143,53 @@ class TtyProgress implements Progress {
   }
 
   private refresh(): void {
-    if (this.stopped) return;
+    if (!this.running) return;
     if (this.jobs.size === 0) {
-      this.spinner.stop();
+      // Every job has its result: the display goes; the summary is next.
+      this.err.write(this.erase());
+      this.drawnRows = 0;
+      this.running = false;
       return;
     }
-    this.spinner.text = this.text(this.now());
+    const now = this.environment.clock.now();
+    this.setLines(this.text(now), now);
+    this.draw();
   }
 
-  /** Clears the spinner, writes, and draws it again below what was written. */
-  private above(write: () => void): void {
-    const spinning = this.spinner.isSpinning;
-    if (spinning) this.spinner.clear();
-    write();
-    if (spinning) this.spinner.render();
+  private draw(): void {
+    if (!this.running) return;
+    this.err.write(`${BEGIN_FRAME}${this.erase()}${this.block()}${END_FRAME}`);
+    this.drawnRows = this.rows();
+  }
+
+  private block(): string {
+    if (!this.running) return '';
+    const frame = this.frames[this.frame] ?? '';
+    return `${this.style.color.cyan(frame)} ${this.lines}`;
+  }
+
+  private setLines(lines: string, now: number): void {
+    this.lines = lines;
+    this.lineRows = lines.split('\n').length;
+    this.linesSecond = this.secondOf(now);
+  }
+
+  private secondOf(now: number): number {
+    return Math.floor((now - this.origin) / 1000);
+  }
+
+  private rows(): number {
+    return this.lineRows;
+  }
+
+  /** Back to the start of the display's first row, and everything from there down erased. */
+  private erase(): string {
+    if (this.drawnRows === 0) return '';
+    return `\r${this.drawnRows > 1 ? `${ESC}${this.drawnRows - 1}A` : ''}${ERASE_DOWN}`;
   }
 
   private text(now: number): string {
-    // A spinner taller than the terminal cannot be redrawn in place: show what fits, then a count.
+    // A display taller than the terminal cannot be redrawn in place: show what fits, then a count.
     const room = Math.max(1, (this.err.rows || DEFAULT_ROWS) - 2);
     const states = [...this.jobs.values()];
     const shown = states.length > room ? states.slice(0, room - 1) : states;

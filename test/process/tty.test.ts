@@ -85,6 +85,15 @@ describe.concurrent('in a terminal', () => {
     expect(r.out.split('Processed').length - 1).toBe(8);
   });
 
+  it('a reader of stdout that goes away mid-watch ends the run with 141 and the cursor shown again', async () => {
+    // The first job's summary goes to a closed pipe while the spinner still runs for the second.
+    const command = `stty cols 100 rows 24; "${process.execPath}" "${BIN}" watch --base-url ${sim.baseUrl} --interval 200ms ${id('success')} ${id('stuck')} | true; echo "code \${PIPESTATUS[0]}"`;
+    const r = await spawnCollect('script', ['-qfec', `bash -c '${command}'`, '/dev/null']);
+    expect(r.out).toMatch(SPINNER);
+    expect(r.out).toContain('code 141');
+    expect(r.out.lastIndexOf(SHOW_CURSOR)).toBeGreaterThan(r.out.lastIndexOf(HIDE_CURSOR));
+  });
+
   it('Ctrl-C restores the cursor, prints the last state, says the export goes on, exits 130', async () => {
     const r = await spawnCollect('python3', [
       PTY,

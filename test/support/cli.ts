@@ -106,6 +106,7 @@ export async function runCli(args: string[], options: CliOptions = {}): Promise<
       handlers.add(handler);
       return () => handlers.delete(handler);
     },
+    onExit: () => () => {},
     exitNow: (code) => {
       throw new Error(`exitNow(${code}) called`);
     },
