@@ -59,16 +59,18 @@ function isReusedSocketReset(err: unknown): boolean {
 }
 
 function send(request: HttpRequest, library: HttpLibrary): Promise<HttpResponse> {
-  return new Promise((resolve, reject) => {
+  const { signal } = request;
+  if (signal.aborted) return Promise.reject(abortError(signal.reason));
+  // The signal is watched here rather than handed to node:http, whose own abort handling
+  // allocates a stream-end tracker per request; a watch sends one at every poll.
+  let abort = () => {};
+  return new Promise<HttpResponse>((resolve, reject) => {
     let bodySent = false;
+    abort = () => req.destroy(abortError(signal.reason));
+    signal.addEventListener('abort', abort, { once: true });
     const req = library.request(
       request.url,
-      {
-        method: request.method,
-        headers: request.headers,
-        agent: library.agent,
-        signal: request.signal,
-      },
+      { method: request.method, headers: request.headers, agent: library.agent },
       (res) => {
         const status = res.statusCode ?? 0;
         readBody(res, status, Number(res.headers['content-length']), request.maxBodyBytes, () =>
@@ -89,5 +91,13 @@ function send(request: HttpRequest, library: HttpLibrary): Promise<HttpResponse>
       reject(request.method === 'POST' && bodySent ? new SentRequestError(err) : err);
     });
     req.end(request.body);
+  }).finally(() => signal.removeEventListener('abort', abort));
+}
+
+/** What node:http rejects with when its signal aborts, so failures read the same either way. */
+function abortError(reason: unknown): Error {
+  return Object.assign(new Error('The operation was aborted', { cause: reason }), {
+    name: 'AbortError',
+    code: 'ABORT_ERR',
   });
 }

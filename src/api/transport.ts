@@ -51,13 +51,22 @@ export class SentRequestError extends Error {
 /** Of a body that is not a 2xx answer only the error message is wanted: this much is read. */
 export const ERROR_BODY_BYTES = 64 * 1024;
 
+/** What readBody reads: a Node readable stream (node:http's and undici's responses both are). */
+export interface BodyStream {
+  on(event: 'data', listener: (chunk: Buffer) => void): unknown;
+  on(event: 'end' | 'close', listener: () => void): unknown;
+  on(event: 'error', listener: (err: Error) => void): unknown;
+}
+
 /**
  * Reads a response body: a 2xx body past `maxBodyBytes` is refused (BodyTooLargeError, as soon
  * as it is known); any other body is cut at ERROR_BODY_BYTES, so a 503 with a huge page is still
- * a 503. `stop` ends the transfer early.
+ * a 503. `stop` ends the transfer early. Read through events rather than an async iterator: a
+ * watch reads a body at every poll, and the iterator's machinery was most of what a poll
+ * allocated.
  */
-export async function readBody(
-  chunks: AsyncIterable<Uint8Array>,
+export function readBody(
+  body: BodyStream,
   status: number,
   declaredLength: number,
   maxBodyBytes: number,
@@ -65,33 +74,57 @@ export async function readBody(
 ): Promise<Buffer> {
   const ok = status >= 200 && status < 300;
   const limit = ok ? maxBodyBytes : ERROR_BODY_BYTES;
-  if (ok && Number.isFinite(declaredLength) && declaredLength > limit) {
-    stop();
-    throw new BodyTooLargeError(limit);
-  }
-  const parts: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of chunks) {
-    size += chunk.length;
-    if (size > limit) {
+  return new Promise((resolve, reject) => {
+    if (ok && Number.isFinite(declaredLength) && declaredLength > limit) {
       stop();
-      if (ok) throw new BodyTooLargeError(limit);
-      parts.push(Buffer.from(chunk).subarray(0, chunk.length - (size - limit)));
-      break;
+      reject(new BodyTooLargeError(limit));
+      return;
     }
-    parts.push(Buffer.from(chunk));
-  }
-  return Buffer.concat(parts);
+    const parts: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const settle = (outcome: () => void) => {
+      if (settled) return;
+      settled = true;
+      outcome();
+    };
+    body.on('data', (chunk) => {
+      if (settled) return;
+      size += chunk.length;
+      if (size > limit) {
+        stop();
+        if (ok) return settle(() => reject(new BodyTooLargeError(limit)));
+        parts.push(chunk.subarray(0, chunk.length - (size - limit)));
+        return settle(() => resolve(Buffer.concat(parts)));
+      }
+      parts.push(chunk);
+    });
+    body.on('end', () =>
+      settle(() => resolve(parts.length === 1 && parts[0] ? parts[0] : Buffer.concat(parts))),
+    );
+    body.on('error', (err) => settle(() => reject(err)));
+    body.on('close', () =>
+      settle(() =>
+        reject(Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' })),
+      ),
+    );
+  });
 }
+
+const decoders = new Map<string, TextDecoder>();
 
 /** Decodes a body by the charset in its Content-Type (a byte-order mark is dropped). */
 export function decodeBody(bytes: Uint8Array, contentType: string | undefined): string {
   const charset = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType ?? '')?.[1] ?? 'utf-8';
-  let decoder: TextDecoder;
-  try {
-    decoder = new TextDecoder(charset);
-  } catch {
-    throw new UnsupportedCharsetError(charset);
+  // A decoder is made once per charset: decode() without { stream } keeps no state between calls.
+  let decoder = decoders.get(charset);
+  if (!decoder) {
+    try {
+      decoder = new TextDecoder(charset);
+    } catch {
+      throw new UnsupportedCharsetError(charset);
+    }
+    decoders.set(charset, decoder);
   }
   return decoder.decode(bytes);
 }
