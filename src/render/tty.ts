@@ -83,7 +83,8 @@ class TtyProgress implements Progress {
     private readonly style: LineStyle,
     private readonly environment: TtyEnvironment,
   ) {
-    this.frames = style.unicode ? FRAMES.unicode : FRAMES.ascii;
+    // Coloured once: a frame is drawn four times a second.
+    this.frames = (style.unicode ? FRAMES.unicode : FRAMES.ascii).map((frame) => style.color.cyan(frame));
   }
 
   start(jobs: readonly JobRef[], now: number): void {
@@ -164,8 +165,7 @@ class TtyProgress implements Progress {
 
   private block(): string {
     if (!this.running) return '';
-    const frame = this.frames[this.frame] ?? '';
-    return `${this.style.color.cyan(frame)} ${this.lines}`;
+    return `${this.frames[this.frame] ?? ''} ${this.lines}`;
   }
 
   private setLines(lines: string, now: number): void {
