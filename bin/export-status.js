@@ -4,14 +4,6 @@
 // CommonJS (bin/package.json), like the bundle it loads (dist/cli.cjs): Node's ES module loader
 // is never brought up, and `--version` starts as fast as Node itself.
 
-// Node >= 22.1 caches compiled code between runs; absent on Node 20.
-require('node:module').enableCompileCache?.();
-// A watch allocates a little at every poll and keeps little: V8 would grow its young generation
-// to 32 MiB (and 64 on Node 24) for that. Kept at its starting size, a watch of 1,000 jobs peaks
-// 20-50 MiB lower at no cost in CPU (npm run bench measures both). The one V8 setting that
-// takes effect after start-up: it is read each time the young generation would grow.
-require('node:v8').setFlagsFromString('--semi-space-growth-factor=1');
-
 /** ExitCode.internal in src/core/exit-codes.ts (a test keeps the two equal): dist/ cannot be loaded here. */
 const INTERNAL_ERROR = 70;
 
@@ -20,6 +12,13 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   // The commonest scripted call, answered without loading the CLI at all.
   process.stdout.write(`${require('../package.json').version}\n`);
 } else {
+  // Node >= 22.1 caches compiled code between runs; absent on Node 20.
+  require('node:module').enableCompileCache?.();
+  // A watch allocates a little at every poll and keeps little: V8 would grow its young
+  // generation to 32 MiB (64 on Node 24) for that. Kept at its starting size, a watch of 1,000
+  // jobs peaks 20-50 MiB lower at no cost in CPU (npm run bench measures both). The one V8
+  // setting that works after start-up: it is read each time the young generation would grow.
+  require('node:v8').setFlagsFromString('--semi-space-growth-factor=1');
   let cli;
   try {
     cli = require('../dist/cli.cjs');

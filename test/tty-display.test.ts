@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { makeChalk } from '../src/io/color.js';
+import { makeFormatters } from '../src/render/format.js';
+import { createTtyProgress, FRAME_MS } from '../src/render/tty.js';
+
+// The terminal display's frames, written to a fake terminal on a hand-turned clock. (The real
+// terminal is test/process/tty.test.ts.)
+const HIDE = '\u001b[?25l';
+const SHOW = '\u001b[?25h';
+const UP = (n: number) => `\u001b[${n}A`;
+const ERASE = '\u001b[J';
+
+function display(jobs: number) {
+  const writes: string[] = [];
+  const terminal = { isTTY: true, columns: 100, rows: 30, write: (text: string) => writes.push(text) };
+  let t = Date.parse('2026-01-01T00:00:00Z');
+  let turn: (() => void) | undefined;
+  const exitHandlers = new Set<() => void>();
+  const progress = createTtyProgress(
+    terminal,
+    { write: () => {} },
+    { color: makeChalk(false), format: makeFormatters({ locale: 'en-US', timeZone: 'UTC' }), unicode: true },
+    {
+      clock: {
+        now: () => t,
+        every: (ms, fn) => {
+          expect(ms).toBe(FRAME_MS);
+          turn = fn;
+          return () => {
+            turn = undefined;
+          };
+        },
+      },
+      onExit: (handler) => {
+        exitHandlers.add(handler);
+        return () => exitHandlers.delete(handler);
+      },
+    },
+  );
+  const refs = Array.from({ length: jobs }, (_, i) => ({ id: `job-${i}`, url: `http://h/job-${i}` }));
+  progress.start(refs, t);
+  return {
+    progress,
+    writes,
+    exitHandlers,
+    /** Moves the clock on by `ms` and turns the spinner, as its timer would. */
+    frame(ms = FRAME_MS) {
+      t += ms;
+      turn?.();
+      return writes.at(-1) ?? '';
+    },
+    get ticking() {
+      return turn !== undefined;
+    },
+  };
+}
+
+describe('the terminal display', () => {
+  it('hides the cursor, then draws the spinner and one line per job in one write a frame', () => {
+    const d = display(1);
+    expect(d.writes[0]).toBe(HIDE);
+    expect(d.writes[1]).toContain('⠋ job-0');
+    const before = d.writes.length;
+    const next = d.frame();
+    expect(d.writes.length).toBe(before + 1);
+    expect(next).toContain('⠙ job-0');
+  });
+
+  it('within a second only the spinner turns; the lines are made again when the second changes', () => {
+    const d = display(1);
+    const strip = (frame: string) => frame.replace(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/, '*');
+    const first = d.frame(100);
+    const second = d.frame(100);
+    expect(second).not.toBe(first);
+    expect(strip(second)).toBe(strip(first));
+    // Made at the start and not since: 200 ms on, it still says what it said then.
+    expect(second).toContain('  0ms');
+    expect(d.frame(1000)).toContain('  1s');
+  });
+
+  it('erases exactly the rows it drew: up one row less than its lines, then down to the end', () => {
+    const d = display(3);
+    const frame = d.frame();
+    expect(frame).toContain(`\r${UP(2)}${ERASE}`);
+    const single = display(1).frame();
+    expect(single).toContain(`\r${ERASE}`);
+    expect(single).not.toContain(UP(1));
+  });
+
+  it('stops for good: erased, the cursor shown, no timer, no exit hook left', () => {
+    const d = display(2);
+    expect(d.exitHandlers.size).toBe(1);
+    d.progress.stop();
+    expect(d.writes.at(-1)).toBe(`\r${UP(1)}${ERASE}${SHOW}`);
+    expect(d.ticking).toBe(false);
+    expect(d.exitHandlers.size).toBe(0);
+  });
+
+  it('shows the cursor again if the process exits while it runs', () => {
+    const d = display(1);
+    for (const handler of d.exitHandlers) handler();
+    expect(d.writes.at(-1)).toBe(SHOW);
+  });
+
+  it('keeps its own time: the watch starts no second timer for it', () => {
+    expect(display(1).progress.tickMs).toBeUndefined();
+  });
+});
