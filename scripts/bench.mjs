@@ -74,14 +74,11 @@ function cpuMs(pid) {
   return ns / 1e6 + (Number(fields[13]) + Number(fields[14])) * TICK_MS;
 }
 
-/** utime+stime (ms) and peak RSS (kB) of a live process, from /proc. */
+/** CPU time (see cpuMs), peak and current RSS (kB) of a live process, from /proc. */
 function procStats(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const cpuMs = (Number(fields[11]) + Number(fields[12])) * TICK_MS;
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (key) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? Number.NaN);
-  return { cpuMs, hwmKb: kb('VmHWM'), rssKb: kb('VmRSS') };
+  return { cpuMs: cpuMs(pid), hwmKb: kb('VmHWM'), rssKb: kb('VmRSS') };
 }
 
 /** Runs a command to its end under /usr/bin/time: wall ms (measured here), CPU ms and peak RSS (from the OS). */

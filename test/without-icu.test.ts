@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { makeFormatters } from '../src/render/format.js';
+import { DATE, makeFormatters, TIME } from '../src/render/format.js';
 import { COMMA_THOUSANDS, isUtc, systemLocale, UTC_DATES } from '../src/render/without-icu.js';
 
 // What is written without ICU must be what Intl writes: each hand-written format against Intl.
@@ -61,17 +61,8 @@ describe('numbers without ICU', () => {
 describe('dates in UTC without ICU', () => {
   it.each(Object.keys(UTC_DATES))('%s: what Intl writes', (locale) => {
     const f = makeFormatters({ locale, timeZone: 'UTC' });
-    const date = new Intl.DateTimeFormat(locale, {
-      timeZone: 'UTC',
-      year: 'numeric',
-      month: 'short',
-      day: 'numeric',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      timeZoneName: 'short',
-    });
-    const time = new Intl.DateTimeFormat(locale, { timeZone: 'UTC', hour: '2-digit', minute: '2-digit' });
+    const date = new Intl.DateTimeFormat(locale, { ...DATE, timeZone: 'UTC' });
+    const time = new Intl.DateTimeFormat(locale, { ...TIME, timeZone: 'UTC' });
     for (const iso of DATES) {
       expect(f.date(iso)).toBe(date.format(new Date(iso)));
       expect(f.time(Date.parse(iso))).toBe(time.format(new Date(iso)));
@@ -84,10 +75,7 @@ describe('dates in UTC without ICU', () => {
       expect(isUtc(TZ)).toBe(true);
       const env = { TZ, LANG: 'en_US.UTF-8' };
       expect(makeFormatters({ env }).date(iso)).toBe(
-        intlIn(
-          env,
-          `new Intl.DateTimeFormat(undefined, {year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', timeZoneName: 'short'}).format(new Date('${iso}'))`,
-        ),
+        intlIn(env, `new Intl.DateTimeFormat(undefined, ${JSON.stringify(DATE)}).format(new Date('${iso}'))`),
       );
     }
     expect(isUtc('Europe/London')).toBe(false);

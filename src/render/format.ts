@@ -17,6 +17,18 @@ export interface Formatters {
   time(ms: number): string;
 }
 
+/** How dates and times are written (the hand-written formats in without-icu.ts are held to these). */
+export const DATE: Intl.DateTimeFormatOptions = {
+  year: 'numeric',
+  month: 'short',
+  day: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  timeZoneName: 'short',
+};
+export const TIME: Intl.DateTimeFormatOptions = { hour: '2-digit', minute: '2-digit' };
+
 export function makeFormatters(options: FormatOptions = {}): Formatters {
   // Each Intl object is built on first use, and only when the hand-written formats in
   // without-icu.ts do not cover the locale: the first one costs ~20 ms and ~10 MiB.
@@ -38,25 +50,12 @@ export function makeFormatters(options: FormatOptions = {}): Formatters {
     percent: (p) => `${number(Math.floor(p))}%`,
     date: (iso) => {
       if (byHand) return byHand.date(new Date(iso));
-      dates ??= new Intl.DateTimeFormat(options.locale, {
-        timeZone: options.timeZone,
-        year: 'numeric',
-        month: 'short',
-        day: 'numeric',
-        hour: '2-digit',
-        minute: '2-digit',
-        second: '2-digit',
-        timeZoneName: 'short',
-      });
+      dates ??= new Intl.DateTimeFormat(options.locale, { ...DATE, timeZone: options.timeZone });
       return dates.format(new Date(iso));
     },
     time: (ms) => {
       if (byHand) return byHand.time(new Date(ms));
-      times ??= new Intl.DateTimeFormat(options.locale, {
-        timeZone: options.timeZone,
-        hour: '2-digit',
-        minute: '2-digit',
-      });
+      times ??= new Intl.DateTimeFormat(options.locale, { ...TIME, timeZone: options.timeZone });
       return times.format(new Date(ms));
     },
   };

@@ -117,7 +117,7 @@ class TtyProgress implements Progress {
 
   log(line: string): void {
     this.err.write(`${this.erase()}${line}\n${this.block()}`);
-    this.drawnRows = this.running ? this.rows() : 0;
+    this.drawnRows = this.running ? this.lineRows : 0;
   }
 
   writeOut(text: string): void {
@@ -161,7 +161,7 @@ class TtyProgress implements Progress {
   private draw(): void {
     if (!this.running) return;
     this.err.write(`${BEGIN_FRAME}${this.erase()}${this.block()}${END_FRAME}`);
-    this.drawnRows = this.rows();
+    this.drawnRows = this.lineRows;
   }
 
   private block(): string {
@@ -177,10 +177,6 @@ class TtyProgress implements Progress {
 
   private secondOf(now: number): number {
     return Math.floor((now - this.origin) / 1000);
-  }
-
-  private rows(): number {
-    return this.lineRows;
   }
 
   /** Back to the start of the display's first row, and everything from there down erased. */
