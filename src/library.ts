@@ -1,29 +1,37 @@
 /**
  * export-status as a library: wait for an export from a Node program, with the same poller,
- * HTTP client, credentials and result document as the CLI. It never writes to stdout or stderr
- * and never touches `process`: proxies come from `options.env`, interrupts from `options.signal`.
+ * HTTP client, credentials and result document as the CLI, and the same rules below both
+ * (src/engine/: settings checked before any request, the secret policy, starting an export, the
+ * reasons a watch ends, here worded with option names). It never writes to stdout or stderr and
+ * never touches `process`: proxies come from `options.env`, interrupts from `options.signal`.
  * The public types are declared in types/index.d.ts.
  */
-import { fetchStatus, request } from './api/client.js';
+import { type ClientOptions, fetchStatus } from './api/client.js';
 import { clientCredentials } from './api/client-credentials.js';
 import {
+  CredentialError,
   type CredentialIO,
   type Credentials,
   fixedToken,
   RenewingCredentials,
   tokenCommand,
 } from './api/credentials.js';
-import { parseExportRequest } from './api/export-request.js';
-import { apiLanguage } from './api/languages.js';
 import {
   type ExportStatus,
   parseExportStatus as parseDocument,
   parseExportStatusText,
 } from './api/schema.js';
-import { exportUrl, isLoopback, jobFromLocation, parseHttpUrl, resolveJob } from './api/urls.js';
+import { type JobRef, parseHttpUrl, resolveJob } from './api/urls.js';
 import { realClock } from './core/clock.js';
-import { DEFAULTS, defaultMs } from './core/defaults.js';
+import { DEFAULTS } from './core/defaults.js';
+import { UsageError } from './core/errors.js';
 import { ExitCode } from './core/exit-codes.js';
+import { sanitize } from './core/sanitize.js';
+import { refusePlainHttp, requireCredential, type SecretDestination } from './engine/secrets.js';
+import { checkHeader, checkLanguage, checkRules } from './engine/settings.js';
+import { checkExportBody, describeStart, sendStart, startExitCode } from './engine/start.js';
+import type { SettingName, Vocabulary } from './engine/vocabulary.js';
+import { wordingFor } from './engine/wording.js';
 import type { JobResult } from './poll/job.js';
 import { Limiter } from './poll/limiter.js';
 import { type PollEvent, pollJob } from './poll/poller.js';
@@ -73,28 +81,73 @@ export class ExportStatusError extends Error {
   }
 }
 
-export type WatchEvent = PollEvent;
 export type WatchResult = ResultDocument;
+
+/** One event of a watch: the poller's, with the `result` event carrying the `WatchResult`. */
+export type WatchEvent =
+  | Exclude<PollEvent, { type: 'result' }>
+  | { type: 'result'; job: JobRef; at: number; result: WatchResult };
 
 export interface Watch extends AsyncIterable<WatchEvent> {
   readonly result: Promise<WatchResult>;
 }
 
+/** The library's name of each setting: its option. */
+const OPTIONS: Record<SettingName, string> = {
+  interval: 'interval',
+  minInterval: 'minInterval',
+  maxInterval: 'maxInterval',
+  waitForCreate: 'waitForCreate',
+  timeout: 'timeout',
+  stallTimeout: 'stallTimeout',
+  requestTimeout: 'requestTimeout',
+  maxRetries: 'maxRetries',
+  failOn: 'failOn',
+  concurrency: 'concurrency',
+  language: 'language',
+  header: 'headers',
+  baseUrl: 'baseUrl',
+  tokenUrl: 'tokenUrl',
+  job: 'jobId',
+  insecureHttp: 'allowInsecureHttp',
+  body: 'body',
+};
+
+/** The rules below the library speak of settings; the library names them by its options. */
+const LIBRARY_WORDS: Vocabulary = {
+  name: OPTIONS,
+  setting: (name, value) => `${OPTIONS[name]}: ${typeof value === 'string' ? `'${value}'` : value}`,
+  duration: (ms) => `${ms} ms`,
+  durationType: 'a number of milliseconds',
+  credentialSources: 'the token, tokenCommand, or clientId, clientSecret and tokenUrl options',
+  renewableSources: 'a token function, tokenCommand or client credentials',
+  privateCa: "the Node process's NODE_EXTRA_CA_CERTS",
+};
+const LIBRARY_WORDING = wordingFor(LIBRARY_WORDS);
+
 /**
  * Watches one job until it ends: iterate for its events, await `.result` for the document the
- * CLI prints with `--json`. The watch runs whether or not anyone iterates.
+ * CLI prints with `--json`. The watch runs whether or not anyone iterates. Every option is
+ * checked before the first request: a bad one rejects `.result` (and ends the iteration) with an
+ * ExportStatusError of exit code 2; every other ending is a WatchResult.
  */
 export function watchExport(jobId: string, options: WatchOptions = {}): Watch {
+  let prepared: Prepared;
+  try {
+    prepared = prepare(jobId, options, checkRules(options, LIBRARY_WORDS, false));
+  } catch (err) {
+    return refusedWatch(asExportStatusError(err));
+  }
   const queue: WatchEvent[] = [];
   let wake: (() => void) | undefined;
   let done = false;
   const result = (async () => {
     try {
-      const finished = await runJob(jobId, options, watchRules(options), (event) => {
+      const finished = await runJob(prepared, (event) => {
         queue.push(event);
         wake?.();
       });
-      return resultDocument(finished);
+      return finished.document;
     } finally {
       done = true;
       wake?.();
@@ -119,10 +172,24 @@ export function watchExport(jobId: string, options: WatchOptions = {}): Watch {
   };
 }
 
+/** A watch whose options were refused: nothing runs; `.result` rejects and iterating throws. */
+function refusedWatch(error: ExportStatusError): Watch {
+  const result = Promise.reject(error);
+  // A program that only iterates learns of it from the iteration, not an unhandled rejection.
+  result.catch(() => {});
+  return {
+    result,
+    // biome-ignore lint/correctness/useYield: it throws before any event.
+    async *[Symbol.asyncIterator]() {
+      throw error;
+    },
+  };
+}
+
 /** One status of a job (transient failures retried); throws ExportStatusError when none can be had. */
 export async function getExportStatus(jobId: string, options: ConnectionOptions = {}): Promise<ExportStatus> {
-  const rules: WatchRules = { once: true, ...commonRules(options), failOn: 'never' };
-  const finished = await runJob(jobId, options, rules, () => {});
+  const prepared = guard(() => prepare(jobId, options, checkRules(options, LIBRARY_WORDS, true)));
+  const finished = await runJob(prepared, () => {});
   if (
     finished.status &&
     (finished.outcome === 'running' || finished.outcome === 'succeeded' || finished.outcome === 'failed')
@@ -146,74 +213,81 @@ export function parseExportStatus(input: string | unknown, options: { strict?: b
   throw new ExportStatusError(`not a valid ExportStatus: ${issues}`, ExitCode.invalid);
 }
 
-/** Starts an export; an invalid body throws (exit code 2) before anything is sent. Never sent twice. */
+/**
+ * Starts an export, as `export-status start` does: an invalid body or option throws (exit code
+ * 2) before anything is sent; the POST is never sent twice; an export that was not started (4),
+ * may or may not have started (4) or cannot be found (5) throws, its message saying which.
+ */
 export async function startExport(
   body: unknown,
   options: ConnectionOptions = {},
 ): Promise<{ jobId: string; statusUrl: string }> {
-  const parsed = parseExportRequest(body);
-  if (!parsed.ok) {
-    const issues = parsed.issues.map((i) => `${i.path}: ${i.message}`).join('; ');
-    throw new ExportStatusError(`not a valid export request; nothing was sent: ${issues}`, ExitCode.usage);
-  }
-  const connection = connect(options);
-  const answer = await request(
-    'POST',
-    exportUrl(connection.baseUrl),
+  const { text, connection, requestTimeoutMs } = guard(() => {
+    const text = checkExportBody(body, LIBRARY_WORDS);
+    const { requestTimeoutMs } = checkRules(options, LIBRARY_WORDS, true);
+    return { text, connection: connect(options, [], requestTimeoutMs), requestTimeoutMs };
+  });
+  const started = await sendStart(
+    connection.baseUrl,
+    text,
     connection.client,
     options.signal ?? new AbortController().signal,
-    options.requestTimeout ?? defaultMs(DEFAULTS.requestTimeout),
-    JSON.stringify(parsed.value),
+    requestTimeoutMs,
   );
-  if (answer.kind === 'failed') {
-    const { outcome } = answer;
-    const reason = 'reason' in outcome ? outcome.reason : 'interrupted';
-    throw new ExportStatusError(`the export was not started: ${reason}`, ExitCode.unavailable);
-  }
-  const { response } = answer;
-  const job = response.headers.location
-    ? jobFromLocation(response.headers.location, connection.baseUrl)
-    : undefined;
-  if (response.status < 200 || response.status >= 300 || !job) {
-    throw new ExportStatusError(
-      `the export was not started: HTTP ${response.status}`,
-      ExitCode.unavailable,
-      response.status,
-    );
-  }
-  return { jobId: job.id, statusUrl: job.url };
+  if (started.kind === 'started') return { jobId: started.job.id, statusUrl: started.job.url };
+  const detail = started.kind === 'not-started' ? started : undefined;
+  throw new ExportStatusError(
+    describeStart(started, LIBRARY_WORDS),
+    startExitCode(started),
+    detail?.httpStatus,
+    detail?.code,
+  );
+}
+
+/** A job, its rules and a client, every option checked: nothing has been sent yet. */
+interface Prepared {
+  job: JobRef;
+  rules: WatchRules;
+  client: ClientOptions;
+  signal: AbortSignal;
+}
+
+function prepare(jobId: unknown, options: ConnectionOptions, rules: WatchRules): Prepared {
+  const base = baseUrlOf(options);
+  if (typeof jobId !== 'string') throw new UsageError(`jobId: expected a string, got a ${typeof jobId}`);
+  const job = resolveJob(jobId, base);
+  const connection = connect(options, [new URL(job.url)], rules.requestTimeoutMs);
+  return { job, rules, client: connection.client, signal: signalOf(options) };
 }
 
 /** Runs one job's poller to its end, passing each event on. */
 async function runJob(
-  jobId: string,
-  options: ConnectionOptions,
-  rules: WatchRules,
+  prepared: Prepared,
   onEvent: (event: WatchEvent) => void,
-): Promise<JobResult & { httpStatus?: number; errorCode?: string }> {
-  const connection = connect(options);
-  let job: ReturnType<typeof resolveJob>;
-  try {
-    job = resolveJob(jobId, connection.baseUrl);
-  } catch (err) {
-    throw new ExportStatusError((err as Error).message, ExitCode.usage);
-  }
+): Promise<JobResult & { document: WatchResult; httpStatus?: number; errorCode?: string }> {
+  const { job, rules, client, signal } = prepared;
   let last: { httpStatus?: number; errorCode?: string } = {};
   const events = pollJob(job, rules, {
     clock: realClock,
     random: Math.random,
-    limiter: new Limiter(4),
-    signal: options.signal ?? new AbortController().signal,
-    fetch: async (url, signal, timeoutMs) => {
-      const outcome = await fetchStatus(url, connection.client, signal, timeoutMs);
+    limiter: new Limiter(DEFAULTS.concurrency),
+    signal,
+    words: LIBRARY_WORDING,
+    fetch: async (url, requestSignal, timeoutMs) => {
+      const outcome = await fetchStatus(url, client, requestSignal, timeoutMs);
       if (outcome.kind === 'final')
         last = { httpStatus: outcome.httpStatus, errorCode: wsCode(outcome.reason) };
       return outcome;
     },
   });
   for await (const event of events) {
+    if (event.type === 'result') {
+      // One document: the result event carries the very object `.result` resolves to.
+      const document = resultDocument(event.result);
+      onEvent({ type: 'result', job: event.job, at: event.at, result: document });
+      return { ...event.result, ...last, document };
+    }
     onEvent(event);
-    if (event.type === 'result') return { ...event.result, ...last };
   }
   throw new ExportStatusError('the watch ended without a result', ExitCode.internal);
 }
@@ -223,103 +297,149 @@ function wsCode(reason: string): string | undefined {
   return /^HTTP \d+: (\d{3}-\d+)\b/.exec(reason)?.[1];
 }
 
-function commonRules(options: ConnectionOptions) {
-  return {
-    maxRetries: options.maxRetries ?? DEFAULTS.maxRetries,
-    requestTimeoutMs: options.requestTimeout ?? defaultMs(DEFAULTS.requestTimeout),
-  };
-}
-
-function watchRules(options: WatchOptions): WatchRules {
-  const auto = options.interval === 'auto';
-  const minMs = options.minInterval ?? defaultMs(DEFAULTS.minInterval);
-  return {
-    once: false,
-    ...commonRules(options),
-    failOn: options.failOn ?? DEFAULTS.failOn,
-    intervalMs: auto ? minMs : ((options.interval as number | undefined) ?? defaultMs(DEFAULTS.interval)),
-    adaptive: auto ? { minMs, maxMs: options.maxInterval ?? defaultMs(DEFAULTS.maxInterval) } : undefined,
-    timeoutMs: options.timeout,
-    stallTimeoutMs: options.stallTimeout,
-    waitForCreateMs: options.waitForCreate,
-  };
-}
-
-/** The API's URL and an HTTP client with its credentials, from the options. */
-function connect(options: ConnectionOptions) {
-  const fail = (message: string): never => {
-    throw new ExportStatusError(message, ExitCode.usage);
-  };
-  let baseUrl: URL;
+/** Runs the checks of the options; what they refuse becomes an ExportStatusError of exit code 2. */
+function guard<T>(check: () => T): T {
   try {
-    baseUrl = parseHttpUrl(options.baseUrl ?? DEFAULTS.baseUrl, 'baseUrl');
+    return check();
   } catch (err) {
-    return fail((err as Error).message);
+    throw asExportStatusError(err);
   }
-  const language =
-    apiLanguage(options.language ?? DEFAULTS.language) ?? fail(`language: not one of the API's 15 codes`);
+}
+
+function asExportStatusError(err: unknown): ExportStatusError {
+  if (err instanceof ExportStatusError) return err;
+  if (err instanceof UsageError) return new ExportStatusError(err.message, ExitCode.usage);
+  return new ExportStatusError(`internal error: ${String(err)}`, ExitCode.internal);
+}
+
+function baseUrlOf(options: ConnectionOptions): URL {
+  const text = optionalString(options.baseUrl, 'baseUrl') ?? DEFAULTS.baseUrl;
+  return parseHttpUrl(text, 'baseUrl');
+}
+
+function signalOf(options: ConnectionOptions): AbortSignal {
+  const { signal } = options;
+  if (signal === undefined) return new AbortController().signal;
+  if (!(signal instanceof AbortSignal)) throw new UsageError('signal: expected an AbortSignal');
+  return signal;
+}
+
+function optionalString(value: unknown, name: string): string | undefined {
+  if (value === undefined || typeof value === 'string') return value;
+  throw new UsageError(`${name}: expected a string, got a ${value === null ? 'null' : typeof value}`);
+}
+
+/**
+ * The API's URL and an HTTP client with its credentials, every option checked and the secret
+ * policy applied to each URL that would receive a secret: `jobUrls` (or the base URL) get the
+ * token, the token URL the client secret.
+ */
+function connect(options: ConnectionOptions, jobUrls: readonly URL[], requestTimeoutMs: number) {
+  const baseUrl = baseUrlOf(options);
+  const language = checkLanguage(options.language, LIBRARY_WORDS);
+  const headers = headersOf(options.headers);
   const transport = chooseTransport(options.env ?? {});
   const io: CredentialIO = {
     now: realClock.now,
-    readTextFile: async () => fail('no files are read by the library'),
+    readTextFile: async () => {
+      throw new CredentialError('final', 'no files are read by the library');
+    },
     runCommand: (command, timeoutMs) => runShell(command, timeoutMs, () => {}),
     transport,
   };
-  const credentials = credentialsOf(options, io, fail);
-  if (
-    credentials &&
-    baseUrl.protocol === 'http:' &&
-    !isLoopback(baseUrl.hostname) &&
-    !options.allowInsecureHttp
-  ) {
-    fail(`refusing to send a token over plain http:// to ${baseUrl.host}`);
-  }
-  return {
-    baseUrl,
-    client: {
-      transport,
-      credentials,
-      language,
-      userAgent: USER_AGENT,
-      headers: Object.entries(options.headers ?? {}),
-      strict: Boolean(options.strict),
-      now: realClock.now,
-    },
+  const apiUrls = jobUrls.length > 0 ? jobUrls : [baseUrl];
+  const { credentials, tokenUrl } = credentialsOf(options, io, requestTimeoutMs);
+  const destinations: SecretDestination[] = credentials
+    ? apiUrls.map((url) => ({ url, secret: 'the token' }))
+    : [];
+  if (tokenUrl) destinations.push({ url: tokenUrl, secret: 'the client secret' });
+  refusePlainHttp(destinations, options.allowInsecureHttp === true, LIBRARY_WORDS);
+  requireCredential(apiUrls, credentials !== undefined, LIBRARY_WORDS);
+  const client: ClientOptions = {
+    transport,
+    credentials,
+    language,
+    userAgent: USER_AGENT,
+    headers,
+    strict: options.strict === true,
+    now: realClock.now,
+    urlFrom:
+      options.baseUrl === undefined ? 'the default base URL (the baseUrl option)' : 'the baseUrl option',
   };
+  return { baseUrl, client };
+}
+
+function headersOf(headers: unknown): Array<[string, string]> {
+  if (headers === undefined) return [];
+  if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) {
+    throw new UsageError('headers: expected an object of header names and values');
+  }
+  return Object.entries(headers).map(([name, value]) => checkHeader(name, value, LIBRARY_WORDS));
 }
 
 function credentialsOf(
   options: ConnectionOptions,
   io: CredentialIO,
-  fail: (message: string) => never,
-): Credentials | undefined {
-  const { token, clientId, clientSecret, tokenUrl, scope, tokenCommand: command } = options;
+  requestTimeoutMs: number,
+): { credentials: Credentials | undefined; tokenUrl?: URL } {
+  const { token } = options;
+  const clientId = optionalString(options.clientId, 'clientId');
+  const clientSecret = optionalString(options.clientSecret, 'clientSecret');
+  const tokenUrlText = optionalString(options.tokenUrl, 'tokenUrl');
+  const scope = optionalString(options.scope, 'scope');
+  const command = optionalString(options.tokenCommand, 'tokenCommand');
   const given = [token !== undefined, clientId !== undefined, command !== undefined].filter(Boolean).length;
-  if (given > 1) fail('give one of token, clientId/clientSecret/tokenUrl, tokenCommand');
-  if (typeof token === 'string') return fixedToken(token, 'the token option');
-  if (typeof token === 'function') {
-    return new RenewingCredentials(
-      'the token function',
-      async () => ({ token: await token(), renewAt: undefined }),
-      io.now,
-    );
+  if (given > 1) throw new UsageError('give one of token, clientId/clientSecret/tokenUrl, tokenCommand');
+  if (typeof token === 'string') {
+    if (token.trim() === '') throw new UsageError('token: empty');
+    return { credentials: fixedToken(token.trim(), 'the token option') };
   }
-  if (command !== undefined) return tokenCommand(command, io);
-  if (clientId !== undefined) {
-    if (!clientSecret || !tokenUrl) fail('client credentials need clientId, clientSecret and tokenUrl');
-    const url = parseHttpUrl(tokenUrl ?? '', 'tokenUrl');
-    return clientCredentials(
-      {
-        tokenUrl: url,
-        clientId,
-        clientSecret: clientSecret ?? '',
-        scope,
-        requestTimeoutMs: options.requestTimeout ?? defaultMs(DEFAULTS.requestTimeout),
-      },
-      io,
-    );
+  if (typeof token === 'function') return { credentials: tokenFunction(token) };
+  if (token !== undefined) throw new UsageError('token: expected a string or a function returning one');
+  if (command !== undefined) {
+    if (command.trim() === '') throw new UsageError('tokenCommand: empty');
+    return { credentials: tokenCommand(command, io, 'the tokenCommand option') };
   }
-  return undefined;
+  if (clientId === undefined) {
+    if (clientSecret !== undefined || tokenUrlText !== undefined) {
+      throw new UsageError('client credentials need clientId, clientSecret and tokenUrl');
+    }
+    return { credentials: undefined };
+  }
+  if (!clientSecret || !tokenUrlText)
+    throw new UsageError('client credentials need clientId, clientSecret and tokenUrl');
+  const tokenUrl = parseHttpUrl(tokenUrlText, 'tokenUrl');
+  return {
+    credentials: clientCredentials({ tokenUrl, clientId, clientSecret, scope, requestTimeoutMs }, io),
+    tokenUrl,
+  };
+}
+
+/**
+ * A caller's token function, asked again when the API refuses its token. Whatever it throws or
+ * returns ends the watch as a result (outcome `error`), never as an exception of the watch.
+ */
+function tokenFunction(token: () => Promise<string>): Credentials {
+  return new RenewingCredentials(
+    'the token function',
+    async () => {
+      let value: unknown;
+      try {
+        value = await token();
+      } catch (err) {
+        throw new CredentialError('final', `the token function failed: ${sanitize(messageOf(err), 200)}`);
+      }
+      if (typeof value !== 'string' || value.trim() === '') {
+        throw new CredentialError('final', 'the token function gave no token (not a non-empty string)');
+      }
+      return { token: value.trim(), renewAt: undefined };
+    },
+    realClock.now,
+  );
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 export type { ExportStatus };

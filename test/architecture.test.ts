@@ -15,14 +15,25 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   api: ['core'],
   poll: ['core', 'api'],
   sim: ['core', 'api'],
+  engine: ['core', 'api', 'poll'],
   render: ['core', 'io', 'api', 'poll'],
   deps: ['core', 'io', 'api'],
-  cli: ['core', 'io', 'api', 'poll', 'sim', 'deps'],
+  cli: ['core', 'io', 'api', 'poll', 'sim', 'deps', 'engine'],
   system: ['core', 'io', 'api', 'deps'],
-  commands: ['core', 'io', 'api', 'poll', 'sim', 'render', 'cli', 'deps', 'version'],
+  commands: ['core', 'io', 'api', 'poll', 'sim', 'render', 'cli', 'deps', 'engine', 'version'],
   main: ['core', 'cli', 'commands', 'deps', 'system', 'version'],
-  library: ['core', 'api', 'poll', 'render', 'system', 'version'],
+  library: ['core', 'api', 'poll', 'engine', 'render', 'system', 'version'],
 };
+
+/** The front ends: each keeps its promises through engine/, never through a copy of its rules. */
+const FRONT_ENDS = /^(cli|commands)\/|^library\.ts$/;
+
+/**
+ * What engine/ owns, by the names of the lower layers' functions it wraps: a front end that
+ * calls one of these directly is making its own copy of a rule (the secret policy decides on
+ * loopback hosts, the start outcomes come from one POST, the body and language checks).
+ */
+const OWNED_BY_ENGINE = ['isLoopback', 'parseExportRequest', 'apiLanguage', 'jobFromLocation', 'request'];
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -84,6 +95,36 @@ describe('the import graph of src/', () => {
         : [],
     );
     expect(upward).toEqual([]);
+  });
+
+  it('leaves every rule engine/ owns to it: no front end calls what engine/ wraps', () => {
+    const copies: string[] = [];
+    for (const from of graph.keys()) {
+      if (!FRONT_ENDS.test(from)) continue;
+      const text = readFileSync(join(SRC, from), 'utf8');
+      for (const name of OWNED_BY_ENGINE) {
+        if (new RegExp(`\\bimport\\b[^;]*\\b${name}\\b[^;]*from`, 's').test(text))
+          copies.push(`${from}: ${name}`);
+      }
+    }
+    expect(copies).toEqual([]);
+  });
+
+  it('has no flag or environment variable in a string of api/ or poll/: front ends word their reasons', () => {
+    const named: string[] = [];
+    for (const from of graph.keys()) {
+      if (!/^(api|poll)\//.test(from)) continue;
+      const lines = readFileSync(join(SRC, from), 'utf8').split('\n');
+      lines.forEach((line, i) => {
+        if (/^\s*(\/\/|\/\*|\*)/.test(line)) return;
+        const strings = line.match(/(['"`])(?:\\.|(?!\1).)*\1/g) ?? [];
+        for (const text of strings) {
+          if (/--[a-z][a-z-]{2,}|\b(EGAIN|EXPORT_STATUS|NODE)_[A-Z_]+\b/.test(text))
+            named.push(`${from}:${i + 1} ${text}`);
+        }
+      });
+    }
+    expect(named).toEqual([]);
   });
 
   it('has no import circle', () => {

@@ -39,7 +39,7 @@ describe('the token command', () => {
   it('takes a bare token, or JSON with expires_in, and runs again only when due', async () => {
     let t = 0;
     const fake = io([ok('{"access_token":"a1","expires_in":10}\n'), ok('  b2\n')], () => t);
-    const credentials = tokenCommand('get-token', fake);
+    const credentials = tokenCommand('get-token', fake, '--token-command');
     expect(await credentials.token()).toBe('a1');
     t = 7_000;
     expect(await credentials.token()).toBe('a1');
@@ -55,24 +55,29 @@ describe('the token command', () => {
   });
 
   it('a hung command, a failure, or output that is no token is a final error', async () => {
-    const hung = tokenCommand('x', io([{ code: null, stdout: '', stderr: '', timedOut: true }]));
+    const hung = tokenCommand(
+      'x',
+      io([{ code: null, stdout: '', stderr: '', timedOut: true }]),
+      '--token-command',
+    );
     await expect(hung.token()).rejects.toThrow('the token command gave no token within 30 s');
     const failed = tokenCommand(
       'x',
       io([{ code: 2, stdout: '', stderr: 'no such vault\n', timedOut: false }]),
+      '--token-command',
     );
     await expect(failed.token()).rejects.toThrow(
       new CredentialError('final', 'the token command failed (exit 2): no such vault'),
     );
-    const noToken = tokenCommand('x', io([ok('{"token":"x"}')]));
+    const noToken = tokenCommand('x', io([ok('{"token":"x"}')]), '--token-command');
     await expect(noToken.token()).rejects.toThrow('JSON without a string "access_token"');
-    const twoLines = tokenCommand('x', io([ok('a\nb')]));
+    const twoLines = tokenCommand('x', io([ok('a\nb')]), '--token-command');
     await expect(twoLines.token()).rejects.toThrow('holds a space or a control character');
   });
 
   it('runs each command once however many jobs ask at the same time', async () => {
     const fake = io([ok('t1')]);
-    const credentials = tokenCommand('x', fake);
+    const credentials = tokenCommand('x', fake, '--token-command');
     expect(await Promise.all([credentials.token(), credentials.token(), credentials.token()])).toEqual([
       't1',
       't1',

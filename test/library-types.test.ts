@@ -19,6 +19,7 @@ describe('the shipped declarations', () => {
     const parse: typeof Declared.parseExportStatus = implementation.parseExportStatus;
     const start: typeof Declared.startExport = implementation.startExport;
     expect(same<Declared.WatchResult, implementation.WatchResult>(true)).toBe(true);
+    expect(same<Declared.WatchEvent, implementation.WatchEvent>(true)).toBe(true);
     // …and the JSON Schema's source says the same of the --json document
     expect(same<z.output<typeof resultDocumentSchema>, implementation.WatchResult>(true)).toBe(true);
     expect([watch, get, parse, start]).toHaveLength(4);

@@ -111,3 +111,54 @@ describe('getExportStatus, parseExportStatus, startExport', () => {
     expect(result.outcome).toBe('succeeded');
   });
 });
+
+describe('the library keeps the promises of the CLI, in its own words', () => {
+  it('the result event carries the very WatchResult that .result resolves to', async () => {
+    const watch = watchExport('success-lib-7', { baseUrl: sim.baseUrl, interval: 100, ...credentials() });
+    const events: WatchEvent[] = [];
+    for await (const event of watch) events.push(event);
+    const last = events.at(-1);
+    const result = await watch.result;
+    expect(last).toMatchObject({ type: 'result', job: { id: 'success-lib-7' } });
+    expect(last?.type === 'result' && last.result).toBe(result);
+    expect(result).toMatchObject({ outcome: 'succeeded', exitCode: 0, polls: expect.any(Number) });
+  });
+
+  it('a token function that throws ends the watch as a result: outcome error, exit code 4', async () => {
+    const watch = watchExport('success-lib-8', {
+      baseUrl: sim.baseUrl,
+      interval: 100,
+      token: async () => {
+        throw new Error('the vault is sealed');
+      },
+    });
+    const types: string[] = [];
+    for await (const event of watch) types.push(event.type);
+    expect(types).toEqual(['result']);
+    await expect(watch.result).resolves.toMatchObject({
+      outcome: 'error',
+      exitCode: 4,
+      error: expect.stringContaining('the token function failed: the vault is sealed'),
+    });
+  });
+
+  it('names its options, never a flag, when it says why a watch ended', async () => {
+    const result = await watchExport('success-lib-9', {
+      baseUrl: 'http://127.0.0.1:9/v4',
+      interval: 100,
+      maxRetries: 0,
+    }).result;
+    expect(result).toMatchObject({ outcome: 'error', exitCode: 4 });
+    expect(result.error).toContain('(gave up after 1 attempt; maxRetries: 0)');
+    const missing = await watchExport('not-found-lib-10', { baseUrl: sim.baseUrl, ...credentials() }).result;
+    expect(missing.error).toContain('waitForCreate: 120000; else check the job ID and the baseUrl option');
+    const timedOut = await watchExport('stuck-lib-11', {
+      baseUrl: sim.baseUrl,
+      interval: 100,
+      timeout: 300,
+      ...credentials(),
+    }).result;
+    expect(timedOut.error).toMatch(/^not finished within 300ms \(timeout\); last status /);
+    for (const text of [result.error, missing.error, timedOut.error]) expect(text).not.toMatch(/--[a-z]/);
+  });
+});

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { StatusOutcome } from '../src/api/client.js';
 import type { ExportStatus } from '../src/api/schema.js';
 import type { JobRef } from '../src/api/urls.js';
+import { CLI_WORDING } from '../src/cli/words.js';
 import { backoffDelay } from '../src/poll/backoff.js';
 import { Limiter } from '../src/poll/limiter.js';
 import { type PollEvent, pollJob } from '../src/poll/poller.js';
@@ -307,6 +308,7 @@ describe('several jobs', () => {
             limiter,
             signal: controller.signal,
             fetch: server.fetch,
+            words: CLI_WORDING,
           })) {
             events.push(e);
           }
@@ -328,7 +330,7 @@ describe('several jobs', () => {
     const fetch = async (_url: URL, signal: AbortSignal, timeoutMs: number): Promise<StatusOutcome> => {
       requests.push({ at: clock.now() - T0, timeoutMs });
       await clock.sleep(timeoutMs, signal);
-      return { kind: 'transient', reason: `no answer within ${timeoutMs} ms (--request-timeout)` };
+      return { kind: 'transient', reason: `no answer within ${timeoutMs} ms`, timeoutMs };
     };
     const jobs = Array.from({ length: 4 }, (_, i) => ({ id: `J${i}`, url: `https://api.example/J${i}` }));
     const ends = await clock.run(
@@ -340,6 +342,7 @@ describe('several jobs', () => {
             limiter,
             signal: new AbortController().signal,
             fetch,
+            words: CLI_WORDING,
           })) {
             if (e.type === 'result') return { at: e.at - T0, outcome: e.result.outcome };
           }

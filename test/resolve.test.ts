@@ -3,6 +3,7 @@ import { exportUrl, isLoopback, resolveJob } from '../src/api/urls.js';
 import { parseHeader } from '../src/cli/header.js';
 import type { Flags } from '../src/cli/program.js';
 import { type Config, resolveConfig } from '../src/cli/resolve.js';
+import { CLI_WORDS } from '../src/cli/words.js';
 import { UsageError } from '../src/core/errors.js';
 import type { ConfigSources } from '../src/deps.js';
 
@@ -168,7 +169,11 @@ describe('resolving the configuration', () => {
       {},
       sources({ ...home, EXPORT_STATUS_TOKEN_COMMAND: 'env-cmd' }, files),
     );
-    expect(fromEnv.api.credential).toEqual({ kind: 'command', command: 'env-cmd' });
+    expect(fromEnv.api.credential).toEqual({
+      kind: 'command',
+      command: 'env-cmd',
+      source: 'EXPORT_STATUS_TOKEN_COMMAND',
+    });
     const fromFlag = await resolve(
       ['J'],
       { tokenFile: '/t' },
@@ -271,6 +276,13 @@ describe('resolving the configuration', () => {
     ['10.0.0.1', false],
     ['example.com', false],
     ['127.0.0.1.example.com', false],
+    // IPv4-mapped IPv6 counts as the IPv4 address it maps, as URL parsing writes it and as typed
+    [new URL('http://[::ffff:127.0.0.1]/').hostname, true],
+    [new URL('http://[0:0:0:0:0:ffff:127.0.0.2]/').hostname, true],
+    ['::ffff:127.0.0.1', true],
+    [new URL('http://[::ffff:10.0.0.1]/').hostname, false],
+    [new URL('http://[::ffff:8.8.8.8]/').hostname, false],
+    ['[::ffff:ffff:1]', false],
   ])('isLoopback(%s) = %s', (host, want) => {
     expect(isLoopback(host)).toBe(want);
   });
@@ -288,11 +300,11 @@ describe('resolving the configuration', () => {
   });
 
   it('parses headers and refuses the dangerous ones', () => {
-    expect(parseHeader('X-Trace:  abc ')).toEqual(['X-Trace', 'abc']);
-    expect(() => parseHeader('no colon')).toThrow('expected "Name: value"');
-    expect(() => parseHeader('Bad Name: x')).toThrow('not a valid header name');
-    expect(() => parseHeader('Host: evil')).toThrow('cannot be set');
-    expect(() => parseHeader('X-A: a\r\nInjected: 1')).toThrow('control character');
+    expect(parseHeader('X-Trace:  abc ', CLI_WORDS)).toEqual(['X-Trace', 'abc']);
+    expect(() => parseHeader('no colon', CLI_WORDS)).toThrow('expected "Name: value"');
+    expect(() => parseHeader('Bad Name: x', CLI_WORDS)).toThrow('not a valid header name');
+    expect(() => parseHeader('Host: evil', CLI_WORDS)).toThrow('cannot be set');
+    expect(() => parseHeader('X-A: a\r\nInjected: 1', CLI_WORDS)).toThrow('control character');
   });
 });
 
@@ -310,6 +322,11 @@ describe('secret files saved by editors', () => {
   it('a token file with a byte-order mark and CRLF gives the token alone', async () => {
     const files = { '/t': ['\uFEFFtok-123\r\n', 0o600] as [string, number] };
     const c = await resolve(['J'], { tokenFile: '/t' }, sources({}, files));
-    expect(c.api.credential).toEqual({ kind: 'file', path: '/t', token: 'tok-123' });
+    expect(c.api.credential).toEqual({
+      kind: 'file',
+      path: '/t',
+      token: 'tok-123',
+      source: '--token-file /t',
+    });
   });
 });

@@ -48,7 +48,8 @@ export type WatchEvent =
   | { type: 'retry'; job: JobRef; at: number; reason: string; delayMs: number; attempt: number }
   | { type: 'waiting'; job: JobRef; at: number; reason: string; delayMs: number; until: number }
   | { type: 'warning'; job: JobRef; at: number; message: string; verbose: boolean }
-  | { type: 'result'; job: JobRef; at: number; result: unknown };
+  /** The last event: the same `WatchResult` that `.result` resolves to. */
+  | { type: 'result'; job: JobRef; at: number; result: WatchResult };
 
 /** Where the API is and how to authenticate; durations in milliseconds. */
 export interface ConnectionOptions {

@@ -39,19 +39,48 @@ export interface ClientOptions {
 /** What one poll came to: the only thing the poller needs to know about HTTP. */
 export type StatusOutcome =
   | { kind: 'status'; status: ExportStatus; raw: Record<string, unknown>; warnings: FieldIssue[] }
-  /** Worth trying again: connection trouble, a request timeout, 408/429/5xx. `code`: the errno. */
-  | { kind: 'transient'; reason: string; retryAfter?: string | undefined; code?: string | undefined }
+  /**
+   * Worth trying again: connection trouble, a request timeout, 408/429/5xx. `code`: the errno;
+   * `timeoutMs`: set when the request had no answer within its time limit.
+   */
+  | {
+      kind: 'transient';
+      reason: string;
+      retryAfter?: string | undefined;
+      code?: string | undefined;
+      timeoutMs?: number | undefined;
+    }
   /** No status can be had this way: 4xx, a certificate problem, too many redirects. */
   /**
    * `requestSent`: a POST that reached the server before its connection failed. `hint`: what
-   * this failure usually means and what to check, for the final message.
+   * this failure usually means and what to check, as data: each front end words it.
    */
-  | { kind: 'final'; reason: string; httpStatus?: number; requestSent?: boolean; hint?: string }
+  | { kind: 'final'; reason: string; httpStatus?: number; requestSent?: boolean; hint?: Hint }
   /** The server answered, but not with an ExportStatus. */
-  | { kind: 'invalid'; reason: string; hint?: string }
+  | { kind: 'invalid'; reason: string; hint?: Hint }
   | { kind: 'aborted' };
 
-const TRANSIENT_HTTP = new Set([408, 429, 500, 502, 503, 504]);
+/**
+ * What a failure usually means and what to check, as data: the CLI words it with its flags, the
+ * library with its option names. `from`: where the URL came from, in the caller's words.
+ */
+export type Hint =
+  /** A 404: a job started moments ago may not exist yet; else a wrong ID or base URL. */
+  | { kind: 'not-found'; from: string }
+  /** A web page where JSON was expected: a sign-in page, a proxy's error page, a wrong address. */
+  | { kind: 'web-page'; from: string }
+  /** A 401/403 to a request that carried no credential. */
+  | { kind: 'no-credential' }
+  /** A 401/403 to a token that cannot be renewed (a fixed one). */
+  | { kind: 'not-renewable'; source: string }
+  /** A 401 to a renewable source's token; `renewed`: refused again after renewing it. */
+  | { kind: 'refused'; source: string; renewed: boolean }
+  /** A 403 to a token that was sent: a missing scope or permission, not an expired token. */
+  | { kind: 'forbidden'; source: string }
+  /** A TLS certificate the platform does not trust. */
+  | { kind: 'certificate' };
+
+export const TRANSIENT_HTTP: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504]);
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 5;
 
@@ -81,26 +110,18 @@ export async function fetchStatus(
 
 /** What a 404 or a web page where JSON was expected usually means, and what to check. */
 function withHint(outcome: StatusOutcome, from: string): StatusOutcome {
-  if (outcome.kind === 'final' && outcome.httpStatus === 404) {
-    return {
-      ...outcome,
-      hint: `a job started moments ago may not exist yet: --wait-for-create 2m; else check the job ID and ${from}`,
-    };
-  }
+  if (outcome.kind === 'final' && outcome.httpStatus === 404)
+    return { ...outcome, hint: { kind: 'not-found', from } };
   if (outcome.kind === 'invalid' && /^expected JSON, got text\/html/.test(outcome.reason)) {
-    return { ...outcome, hint: `a sign-in page, a proxy's error page or the wrong address? check ${from}` };
+    return { ...outcome, hint: { kind: 'web-page', from } };
   }
   return outcome;
 }
 
 type Answer =
   /** `authHint`: for a 401/403, what to do about the credential. */
-  | { kind: 'response'; response: HttpResponse; url: URL; authHint: string }
+  | { kind: 'response'; response: HttpResponse; url: URL; authHint: Hint }
   | { kind: 'failed'; outcome: StatusOutcome };
-
-/** How to get a token into the request, for a 401 that had none. */
-const NO_CREDENTIAL_HINT =
-  'no credential was sent: set EGAIN_ACCESS_TOKEN, --token-file, --token-command or client credentials (EGAIN_CLIENT_ID…)';
 
 /** Sends one request, following redirects; the token never leaves the origin it was meant for. */
 export async function request(
@@ -132,7 +153,7 @@ export async function request(
     }
     const next = redirectTarget(sent.response, hop);
     if (next === undefined) {
-      const authHint = authHintFor(credentials, token !== undefined, renewed);
+      const authHint = authHintFor(credentials, token !== undefined, renewed, sent.response.status);
       return { kind: 'response', response: sent.response, url: hop.url, authHint };
     }
     if ('kind' in next) return next;
@@ -166,8 +187,12 @@ async function renewal(
   }
 }
 
+/** Whatever a credential source threw ends this request as a failure, never as an exception. */
 function credentialFailure(err: unknown): Extract<Answer, { kind: 'failed' }> {
-  if (!(err instanceof CredentialError)) throw err;
+  if (!(err instanceof CredentialError)) {
+    const message = err instanceof Error ? err.message : String(err);
+    return { kind: 'failed', outcome: { kind: 'final', reason: `no token: ${sanitize(message, 200)}` } };
+  }
   const reason = `no token: ${err.message}`;
   return {
     kind: 'failed',
@@ -176,14 +201,16 @@ function credentialFailure(err: unknown): Extract<Answer, { kind: 'failed' }> {
 }
 
 /** What a 401 or 403 should tell the user about the credential that was (or was not) sent. */
-function authHintFor(credentials: Credentials | undefined, sent: boolean, renewed: boolean): string {
-  if (!credentials || !sent) return NO_CREDENTIAL_HINT;
-  if (!credentials.renewable) {
-    return `the token from ${credentials.source} was refused and cannot be renewed; for long watches use --token-command or client credentials`;
-  }
-  return renewed
-    ? `refused again after renewing the token (${credentials.source})`
-    : `the token from ${credentials.source} was refused`;
+function authHintFor(
+  credentials: Credentials | undefined,
+  sent: boolean,
+  renewed: boolean,
+  httpStatus: number,
+): Hint {
+  if (!credentials || !sent) return { kind: 'no-credential' };
+  if (httpStatus === 403) return { kind: 'forbidden', source: credentials.source };
+  if (!credentials.renewable) return { kind: 'not-renewable', source: credentials.source };
+  return { kind: 'refused', source: credentials.source, renewed };
 }
 
 /** One request of a chain of redirects. */
@@ -237,7 +264,11 @@ async function sendOnce(
     );
     return { kind: 'sent', response };
   } catch (err) {
-    const outcome = classifyFailure(err, signal, timeoutMs);
+    let outcome = classifyFailure(err, signal, timeoutMs);
+    if (hop.method === 'POST' && outcome.kind === 'transient' && outcome.timeoutMs !== undefined) {
+      // No answer in time to a POST that was under way: it may have been received.
+      outcome = { kind: 'final', reason: `${outcome.reason}, after the request was sent`, requestSent: true };
+    }
     options.log?.(`← ${describeOutcome(outcome)} after ${options.now() - started} ms`);
     return { kind: 'failed', outcome };
   } finally {
@@ -319,7 +350,7 @@ function redactSecrets(text: string, options: ClientOptions): string {
 }
 
 /** Turns a 2xx/3xx/4xx/5xx answer into an outcome. */
-function classifyStatusResponse(response: HttpResponse, strict: boolean, authHint: string): StatusOutcome {
+function classifyStatusResponse(response: HttpResponse, strict: boolean, authHint: Hint): StatusOutcome {
   const { status } = response;
   if (status >= 200 && status < 300) {
     const type = response.headers['content-type'] ?? '';
@@ -337,13 +368,8 @@ function classifyStatusResponse(response: HttpResponse, strict: boolean, authHin
   const message = `HTTP ${status}${errorMessage(response.body)}`;
   if (TRANSIENT_HTTP.has(status))
     return { kind: 'transient', reason: message, retryAfter: response.headers['retry-after'] };
-  if (status === 401 || status === 403) {
-    return {
-      kind: 'final',
-      httpStatus: status,
-      reason: `${message} (${authHint})`,
-    };
-  }
+  if (status === 401 || status === 403)
+    return { kind: 'final', httpStatus: status, reason: message, hint: authHint };
   return { kind: 'final', httpStatus: status, reason: message };
 }
 
@@ -406,7 +432,7 @@ export function classifyFailure(err: unknown, userSignal: AbortSignal, timeoutMs
   }
   const e = err as (Error & { code?: string; cause?: unknown }) | undefined;
   if (e?.name === 'AbortError' || e?.name === 'TimeoutError') {
-    return { kind: 'transient', reason: `no answer within ${timeoutMs} ms (--request-timeout)` };
+    return { kind: 'transient', reason: `no answer within ${timeoutMs} ms`, timeoutMs };
   }
   const code = e?.code ?? (e?.cause as { code?: string } | undefined)?.code;
   const what = sanitize(e?.message ?? String(err), 160);
@@ -415,10 +441,7 @@ export function classifyFailure(err: unknown, userSignal: AbortSignal, timeoutMs
   // A garbled answer (a bad status line, broken chunking): one glitch is no reason to give up.
   if (code?.startsWith('HPE_')) return { kind: 'transient', reason: `protocol error: ${what}` };
   if (code && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS_CERT/i.test(code)) {
-    return {
-      kind: 'final',
-      reason: `TLS certificate problem: ${what} (a private CA goes in NODE_EXTRA_CA_CERTS)`,
-    };
+    return { kind: 'final', reason: `TLS certificate problem: ${what}`, hint: { kind: 'certificate' } };
   }
   // Other system errors (errno names like EADDRNOTAVAIL) are the network's; ERR_* codes are Node's
   // verdicts on the request itself and will not go away by retrying.

@@ -6,7 +6,7 @@ import type { Transport } from './transport.js';
  * and, when the API answers 401, asks for a new one once and repeats that request.
  */
 export interface Credentials {
-  /** How the user configured it, for messages: "EGAIN_ACCESS_TOKEN", "--token-command". */
+  /** How the user configured it, in the front end's words, for messages ("EGAIN_ACCESS_TOKEN"). */
   readonly source: string;
   /** Whether a 401 can be cured by asking again. */
   readonly renewable: boolean;
@@ -133,8 +133,11 @@ export class RenewingCredentials implements Credentials {
   }
 }
 
-/** `--token-file`: read again after a 401, in case a sidecar or a cron job has refreshed it. */
-export function tokenFile(path: string, initial: string, io: CredentialIO): Credentials {
+/**
+ * A token file: read again after a 401, in case a sidecar or a cron job has refreshed it.
+ * `source`: how the caller names it in messages.
+ */
+export function tokenFile(path: string, initial: string, io: CredentialIO, source: string): Credentials {
   const read = async (): Promise<IssuedToken> => {
     let text: string;
     try {
@@ -145,17 +148,18 @@ export function tokenFile(path: string, initial: string, io: CredentialIO): Cred
     }
     return { token: cleanToken(text), renewAt: undefined };
   };
-  return new RenewingCredentials(`--token-file ${path}`, read, io.now, {
+  return new RenewingCredentials(source, read, io.now, {
     token: initial,
     renewAt: undefined,
   });
 }
 
 /**
- * `--token-command`: run by the shell; its stdout is the token, or `{"access_token", "expires_in"}`.
- * Run at start, ahead of `expires_in` when given, and after a 401.
+ * A token command: run by the shell; its stdout is the token, or `{"access_token", "expires_in"}`.
+ * Run at start, ahead of `expires_in` when given, and after a 401. `source`: how the caller
+ * names it in messages.
  */
-export function tokenCommand(command: string, io: CredentialIO): Credentials {
+export function tokenCommand(command: string, io: CredentialIO, source: string): Credentials {
   const run = async (): Promise<IssuedToken> => {
     const startedAt = io.now();
     const result = await io.runCommand(command, TOKEN_COMMAND_TIMEOUT_MS);
@@ -174,7 +178,7 @@ export function tokenCommand(command: string, io: CredentialIO): Credentials {
     }
     return parseCommandOutput(result.stdout, startedAt);
   };
-  return new RenewingCredentials('--token-command', run, io.now);
+  return new RenewingCredentials(source, run, io.now);
 }
 
 function parseCommandOutput(stdout: string, startedAt: number): IssuedToken {

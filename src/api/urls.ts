@@ -21,9 +21,7 @@ export function parseHttpUrl(text: string, what: string): URL {
   }
   if (!url.hostname) throw new UsageError(`${what}: the URL has no host: ${JSON.stringify(text)}`);
   if (url.username || url.password) {
-    throw new UsageError(
-      `${what}: credentials do not belong in the URL; use EGAIN_ACCESS_TOKEN or --token-file`,
-    );
+    throw new UsageError(`${what}: credentials do not belong in the URL; give them as a credential source`);
   }
   return url;
 }
@@ -52,11 +50,19 @@ export function resolveJob(arg: string, baseUrl: URL): JobRef {
   return { id, url: below(baseUrl, `content/export/${encodeURIComponent(id)}/status`).href };
 }
 
+/**
+ * Whether a URL's host is this machine: localhost, 127.0.0.0/8, ::1, and the IPv4-mapped IPv6
+ * forms of 127.0.0.0/8 (`[::ffff:127.0.0.1]`, which URL parsing writes as `[::ffff:7f00:1]`).
+ */
 export function isLoopback(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  return (
-    host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host)
-  );
+  if (host === 'localhost' || host.endsWith('.localhost') || host === '::1') return true;
+  if (/^127(\.\d{1,3}){3}$/.test(host)) return true;
+  const mapped = /^(?:0*:)+ffff:(.+)$/.exec(host)?.[1];
+  if (mapped === undefined) return false;
+  if (/^127(\.\d{1,3}){3}$/.test(mapped)) return true;
+  // The hex form: the first 16 bits are 0x7f00–0x7fff.
+  return /^7f[0-9a-f]{2}:[0-9a-f]{1,4}$/.test(mapped);
 }
 
 /**
@@ -98,7 +104,8 @@ export function jobFromLocation(location: string, baseUrl: URL): JobRef | undefi
   }
   const id = safeDecode(segments[at + 1] ?? '');
   // URL-unreserved characters only: an ID printed on its own line must not be able to become a
-  // GitHub Actions command (::error::…), an escape sequence or a second line.
-  if (!/^[A-Za-z0-9._~-]{1,200}$/.test(id) || id === '.' || id === '..') return undefined;
+  // GitHub Actions command (::error::…), an escape sequence or a second line; and never a leading
+  // "-", or `watch "$JOB"` would take it for an option (--help would exit 0 having watched nothing).
+  if (!/^[A-Za-z0-9._~][A-Za-z0-9._~-]{0,199}$/.test(id) || id === '.' || id === '..') return undefined;
   return resolveJob(id, baseUrl);
 }

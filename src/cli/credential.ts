@@ -1,18 +1,20 @@
-import { isLoopback, parseHttpUrl } from '../api/urls.js';
+import { parseHttpUrl } from '../api/urls.js';
 import { ENV } from '../core/defaults.js';
 import { UsageError } from '../core/errors.js';
 import type { ConfigSources } from '../deps.js';
+import { refusePlainHttp, requireCredential } from '../engine/secrets.js';
 import type { Profile } from './profile.js';
 import type { Flags } from './program.js';
 import { type Origin, pick } from './settings.js';
 import { checkToken, readSecretFile } from './token.js';
+import { CLI_WORDS } from './words.js';
 
 /** Where the bearer token comes from, as configured (secrets read, nothing fetched yet). */
 export type CredentialSpec =
   | { kind: 'none' }
   | { kind: 'fixed'; token: string; source: string }
-  | { kind: 'file'; path: string; token: string }
-  | { kind: 'command'; command: string }
+  | { kind: 'file'; path: string; token: string; source: string }
+  | { kind: 'command'; command: string; source: string }
   | { kind: 'client'; tokenUrl: URL; clientId: string; clientSecret: string; scope: string | undefined };
 
 type Level = Origin;
@@ -23,9 +25,6 @@ export type Named =
   | { kind: 'file'; path: string; label: string }
   | { kind: 'command'; command: string; label: string }
   | { kind: 'client'; label: string };
-
-const CREDENTIAL_OPTIONS =
-  'EGAIN_ACCESS_TOKEN, --token-file, --token-command, or client credentials (EGAIN_CLIENT_ID, EGAIN_CLIENT_SECRET, EGAIN_TOKEN_URL, EGAIN_SCOPE)';
 
 /**
  * The one credential source of this run. Flags beat the environment, which beats the profile;
@@ -41,8 +40,7 @@ export async function resolveCredential(
 ): Promise<CredentialSpec> {
   const chosen = chosenSource(flags, profile, sources.env);
   if (chosen) return read(chosen.named, chosen.level, flags, profile, sources, warnings);
-  const remote = apiHosts.find((url) => !isLoopback(url.hostname));
-  if (remote) throw new UsageError(`no credential for ${remote.host}: set ${CREDENTIAL_OPTIONS}`);
+  requireCredential(apiHosts, false, CLI_WORDS);
   return { kind: 'none' };
 }
 
@@ -118,10 +116,11 @@ async function read(
         kind: 'file',
         path: named.path,
         token: await readSecretFile(named.path, named.label, sources, warnings),
+        source: `${named.label} ${named.path}`,
       };
     case 'command':
       if (named.command.trim() === '') throw new UsageError(`${named.label} is empty`);
-      return { kind: 'command', command: named.command };
+      return { kind: 'command', command: named.command, source: named.label };
     case 'client':
       return clientCredentials(level, flags, profile, sources, warnings);
   }
@@ -150,11 +149,7 @@ async function clientCredentials(
     throw new UsageError(`client credentials (from the ${level}) lack ${missing.join(', ')}`);
   }
   const tokenUrl = parseHttpUrl(tokenUrlText, '--token-url');
-  if (tokenUrl.protocol === 'http:' && !isLoopback(tokenUrl.hostname) && !flags.insecureHttp) {
-    throw new UsageError(
-      `refusing to send the client secret over plain http:// to ${tokenUrl.host}; use an https:// token URL, or --insecure-http if you really mean it`,
-    );
-  }
+  refusePlainHttp([{ url: tokenUrl, secret: 'the client secret' }], Boolean(flags.insecureHttp), CLI_WORDS);
   const secretFromEnv = env[ENV.clientSecret];
   const clientSecret = flags.clientSecretFile
     ? await readSecretFile(flags.clientSecretFile, '--client-secret-file', sources, warnings)

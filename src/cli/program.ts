@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { DEFAULTS, ENV, MIN_INTERVAL_MS } from '../core/defaults.js';
+import { DEFAULTS, ENV } from '../core/defaults.js';
 import { parseDuration } from '../core/duration.js';
+import { FAIL_ON, type FailOn } from '../poll/rules.js';
 import { DEMO_SCENARIOS } from '../sim/scenarios.js';
 
 export type CommandName =
@@ -14,10 +15,10 @@ export type CommandName =
   | 'completion'
   | 'version';
 export type OutputFormat = 'text' | 'json' | 'ndjson';
-export type FailOn = 'never' | 'errors' | 'warnings';
 
 /**
- * Every flag of every command as commander parsed it: durations in ms, numbers checked. A flag
+ * Every flag of every command as commander parsed it: durations in ms, whole numbers as numbers.
+ * Their ranges are checked below the CLI (engine/settings.ts), as the library's are. A flag
  * that was not given is undefined (commander is given no defaults), so cli/resolve.ts can tell
  * "not given" from "given the default" and apply its precedence.
  */
@@ -101,6 +102,7 @@ Environment (a flag beats its variable, a variable beats the profile):
 /** A flag's description with its default, in the units the user types. */
 const withDefault = (text: string, value: string | number) => `${text} (default: ${value})`;
 
+/** A duration as typed; `min`, for the simulator's own options (the watch's are checked below the CLI). */
 function durationParser(min = 0, name = 'duration') {
   return (value: string): number => {
     const parsed = parseDuration(value);
@@ -110,25 +112,24 @@ function durationParser(min = 0, name = 'duration') {
   };
 }
 
-function integerParser(min: number, max: number) {
+/** A whole number as typed; `max`, for the simulator's port. */
+function integerParser(max = Number.MAX_SAFE_INTEGER) {
   return (value: string): number => {
     if (!/^\d+$/.test(value.trim()))
       throw new InvalidArgumentError(`expected a whole number, got ${JSON.stringify(value)}`);
     const n = Number(value);
-    if (n < min || n > max)
-      throw new InvalidArgumentError(`expected a number from ${min} to ${max}, got ${n}`);
+    if (n > max) throw new InvalidArgumentError(`expected a number from 0 to ${max}, got ${n}`);
     return n;
   };
 }
 
-const fixedInterval = durationParser(MIN_INTERVAL_MS, 'interval');
-const concurrencyParser = integerParser(1, 64);
-const maxRetriesParser = integerParser(0, 1000);
-const portParser = integerParser(0, 65535);
+const duration = durationParser();
+const wholeNumber = integerParser();
+const portParser = integerParser(65535);
 
 function interval(value: string): number | 'auto' {
   if (value.trim().toLowerCase() === 'auto') return 'auto';
-  return fixedInterval(value);
+  return duration(value);
 }
 
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -159,13 +160,12 @@ function addFailOn(cmd: Command): Command {
         'exit 1 when the results have errors (errors) or errors or warnings (warnings)',
         DEFAULTS.failOn,
       ),
-    ).choices(['never', 'errors', 'warnings']),
+    ).choices(FAIL_ON),
   );
 }
 
 /** What `watch` and `start --watch` have beyond `get`. */
 function addWatchOptions(cmd: Command): Command {
-  const intervalFlag = durationParser(MIN_INTERVAL_MS, 'interval');
   return cmd
     .option(
       '-i, --interval <duration>',
@@ -175,23 +175,23 @@ function addWatchOptions(cmd: Command): Command {
     .option(
       '--min-interval <duration>',
       withDefault('with --interval auto: the shortest interval', DEFAULTS.minInterval),
-      intervalFlag,
+      duration,
     )
     .option(
       '--max-interval <duration>',
       withDefault('with --interval auto: the longest interval', DEFAULTS.maxInterval),
-      intervalFlag,
+      duration,
     )
     .option(
       '--wait-for-create <duration>',
       'treat 404 as "not created yet" for this long after the first poll',
-      durationParser(1, 'grace'),
+      duration,
     )
-    .option('-t, --timeout <duration>', 'give up after this long (exit 3)', durationParser(1, 'timeout'))
+    .option('-t, --timeout <duration>', 'give up after this long (exit 3)', duration)
     .option(
       '--stall-timeout <duration>',
       'give up when neither status nor progress changed for this long (exit 3)',
-      durationParser(1, 'stall timeout'),
+      duration,
     )
     .option('--no-notify', 'no bell or desktop notification when a long watch ends in a terminal')
     .option(
@@ -209,12 +209,12 @@ function addApiOptions(cmd: Command): Command {
     .option(
       '--request-timeout <duration>',
       withDefault('time limit of one HTTP request', DEFAULTS.requestTimeout),
-      durationParser(MIN_INTERVAL_MS, 'request timeout'),
+      duration,
     )
     .option(
       '--max-retries <n>',
       withDefault('consecutive transient failures tolerated per job, then exit 4', DEFAULTS.maxRetries),
-      maxRetriesParser,
+      wholeNumber,
     )
     .option('--base-url <url>', `base URL of the export API (env ${ENV.baseUrl})`)
     .option('--profile <name>', `settings from a profile of the configuration file (env ${ENV.profile})`)
@@ -238,7 +238,7 @@ function addApiOptions(cmd: Command): Command {
     .option(
       '--concurrency <n>',
       withDefault('requests in flight at once across all jobs', DEFAULTS.concurrency),
-      concurrencyParser,
+      wholeNumber,
     )
     .option('--insecure-http', 'allow sending the token over plain http:// to a host that is not loopback');
 }
@@ -361,13 +361,9 @@ const COMMANDS: Record<CommandName, Declare> = {
           .option(
             '-i, --interval <duration>',
             withDefault('time between polls', DEFAULTS.demo.interval),
-            fixedInterval,
+            duration,
           )
-          .option(
-            '-t, --timeout <duration>',
-            'give up after this long (exit 3)',
-            durationParser(1, 'timeout'),
-          ),
+          .option('-t, --timeout <duration>', 'give up after this long (exit 3)', duration),
         'output',
       ),
     ),

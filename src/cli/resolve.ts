@@ -4,13 +4,14 @@
  * (core/defaults.ts). docs/CONTRACT.md lists each setting and where it comes from.
  */
 
-import { apiLanguage, LANGUAGES } from '../api/languages.js';
 import type { JobRef } from '../api/urls.js';
-import { isLoopback, parseHttpUrl, resolveJob } from '../api/urls.js';
+import { parseHttpUrl, resolveJob } from '../api/urls.js';
 import { DEFAULTS, ENV, defaultMs as ms } from '../core/defaults.js';
 import { UsageError } from '../core/errors.js';
 import type { ConfigSources } from '../deps.js';
-import type { FailOn, WatchRules } from '../poll/rules.js';
+import { refusePlainHttp } from '../engine/secrets.js';
+import { checkConcurrency, checkLanguage, checkRules, type RuleSettings } from '../engine/settings.js';
+import type { WatchRules } from '../poll/rules.js';
 import { DEMO_SCENARIOS, type DemoScenario } from '../sim/scenarios.js';
 import type { SimulatorOptions } from '../sim/server.js';
 import { type CredentialSpec, resolveCredential } from './credential.js';
@@ -19,6 +20,7 @@ import { chooseProfile } from './profile.js';
 import type { Flags, Invocation, OutputFormat } from './program.js';
 import type { SettingsReport } from './report.js';
 import { pick } from './settings.js';
+import { CLI_WORDS } from './words.js';
 
 export interface OutputConfig {
   output: OutputFormat;
@@ -140,7 +142,7 @@ async function apiConfig(
   jobsOf: (baseUrl: URL) => JobRef[],
 ): Promise<ApiConfig & { jobs: JobRef[] }> {
   const { env } = sources;
-  const headers = (flags.header ?? []).map(parseHeader);
+  const headers = (flags.header ?? []).map((text) => parseHeader(text, CLI_WORDS));
   const choice = await chooseProfile(flags.profile, sources);
   const { profile } = choice;
   const picked = pick('baseUrl', flags, env, profile);
@@ -153,17 +155,17 @@ async function apiConfig(
         : picked.from === 'profile'
           ? `the baseUrl of profile ${choice.name}`
           : 'the default base URL (--base-url to change it)';
-  const languageText = pick('language', flags, env, profile).value ?? DEFAULTS.language;
-  const language = apiLanguage(languageText);
-  if (!language) {
-    throw new UsageError(
-      `--language: the export API takes ${LANGUAGES.join(', ')}; got ${JSON.stringify(languageText)}`,
-    );
-  }
+  const language = checkLanguage(pick('language', flags, env, profile).value, CLI_WORDS);
   const jobs = jobsOf(baseUrl);
   const hosts = jobs.length > 0 ? jobs.map((job) => new URL(job.url)) : [baseUrl];
   const credential = await resolveCredential(flags, profile, sources, hosts, warnings);
-  if (credential.kind !== 'none' && !flags.insecureHttp) refusePlainHttp(hosts);
+  if (credential.kind !== 'none') {
+    refusePlainHttp(
+      hosts.map((url) => ({ url, secret: 'the token' })),
+      Boolean(flags.insecureHttp),
+      CLI_WORDS,
+    );
+  }
   if (
     choice.mode !== undefined &&
     (choice.mode & 0o077) !== 0 &&
@@ -183,21 +185,11 @@ function resolveJobs(args: readonly string[], baseUrl: URL): JobRef[] {
   return jobs;
 }
 
-/** A credential goes over plain http:// only to this machine (or with --insecure-http). */
-function refusePlainHttp(urls: readonly URL[]): void {
-  const plain = urls.find((u) => u.protocol === 'http:' && !isLoopback(u.hostname));
-  if (plain) {
-    throw new UsageError(
-      `refusing to send the token over plain http:// to ${plain.host}; use https://, or --insecure-http if you really mean it`,
-    );
-  }
-}
-
 function watchConfig(flags: Flags, once: boolean): WatchConfig {
   return {
     ...outputConfig(flags),
-    rules: once ? { once, ...commonRules(flags) } : { once, ...commonRules(flags), ...schedule(flags) },
-    concurrency: flags.concurrency ?? DEFAULTS.concurrency,
+    rules: checkRules(ruleSettings(flags), CLI_WORDS, once),
+    concurrency: checkConcurrency(flags.concurrency, CLI_WORDS),
     warnings: [],
     notifyAfterMs:
       once || flags.notify === false ? undefined : (flags.notifyAfter ?? ms(DEFAULTS.notifyAfter)),
@@ -205,35 +197,18 @@ function watchConfig(flags: Flags, once: boolean): WatchConfig {
   };
 }
 
-function commonRules(flags: Flags) {
+/** The flags the watch's rules are made of, as the rules below the CLI take them. */
+function ruleSettings(flags: Flags): RuleSettings {
   return {
-    maxRetries: flags.maxRetries ?? DEFAULTS.maxRetries,
-    requestTimeoutMs: flags.requestTimeout ?? ms(DEFAULTS.requestTimeout),
-    failOn: flags.failOn ?? (DEFAULTS.failOn as FailOn),
-  };
-}
-
-function schedule(flags: Flags) {
-  const interval = flags.interval ?? ms(DEFAULTS.interval);
-  const auto = interval === 'auto';
-  if (!auto && (flags.minInterval !== undefined || flags.maxInterval !== undefined)) {
-    throw new UsageError('--min-interval and --max-interval only apply with --interval auto');
-  }
-  const adaptive = auto
-    ? {
-        minMs: flags.minInterval ?? ms(DEFAULTS.minInterval),
-        maxMs: flags.maxInterval ?? ms(DEFAULTS.maxInterval),
-      }
-    : undefined;
-  if (adaptive && adaptive.minMs > adaptive.maxMs) {
-    throw new UsageError('--min-interval must not be longer than --max-interval');
-  }
-  return {
-    intervalMs: adaptive ? adaptive.minMs : (interval as number),
-    adaptive,
-    waitForCreateMs: flags.waitForCreate,
-    timeoutMs: flags.timeout,
-    stallTimeoutMs: flags.stallTimeout,
+    interval: flags.interval,
+    minInterval: flags.minInterval,
+    maxInterval: flags.maxInterval,
+    waitForCreate: flags.waitForCreate,
+    timeout: flags.timeout,
+    stallTimeout: flags.stallTimeout,
+    requestTimeout: flags.requestTimeout,
+    maxRetries: flags.maxRetries,
+    failOn: flags.failOn,
   };
 }
 
@@ -270,18 +245,24 @@ function demoConfig(flags: Flags): Config {
     },
     watch: {
       ...outputConfig(flags),
-      rules: {
-        once: false,
-        intervalMs: typeof flags.interval === 'number' ? flags.interval : ms(DEFAULTS.demo.interval),
-        timeoutMs: flags.timeout,
-        maxRetries: DEFAULTS.maxRetries,
-        requestTimeoutMs: ms(DEFAULTS.demo.requestTimeout),
-        failOn: flags.failOn ?? (DEFAULTS.failOn as FailOn),
-      },
+      rules: demoRules(flags),
       concurrency: DEFAULTS.concurrency,
       warnings: [],
       notifyAfterMs: undefined,
       announceRenewals: renewal || Boolean(flags.verbose),
     },
   };
+}
+
+/** The demo's rules: the flags it has, over its own defaults (it polls faster than `watch`). */
+function demoRules(flags: Flags): WatchRules {
+  return checkRules(
+    { interval: flags.interval, timeout: flags.timeout, failOn: flags.failOn },
+    CLI_WORDS,
+    false,
+    {
+      intervalMs: ms(DEFAULTS.demo.interval),
+      requestTimeoutMs: ms(DEFAULTS.demo.requestTimeout),
+    },
+  );
 }

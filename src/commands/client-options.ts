@@ -32,9 +32,9 @@ export async function credentialsFor(
     case 'fixed':
       return fixedToken(spec.token, spec.source);
     case 'file':
-      return tokenFile(spec.path, spec.token, io);
+      return tokenFile(spec.path, spec.token, io, spec.source);
     case 'command':
-      return tokenCommand(spec.command, io);
+      return tokenCommand(spec.command, io, spec.source);
     case 'client': {
       const { clientCredentials } = await import('../api/client-credentials.js');
       return clientCredentials({ ...spec, requestTimeoutMs }, io);

@@ -1,9 +1,9 @@
-import { request } from '../api/client.js';
-import { exportUrl, jobFromLocation } from '../api/urls.js';
+import { exportUrl } from '../api/urls.js';
 import { type Config, simulatorApi } from '../cli/resolve.js';
+import { CLI_WORDS } from '../cli/words.js';
 import { formatDuration } from '../core/duration.js';
-import { ExitCode } from '../core/exit-codes.js';
 import type { Deps } from '../deps.js';
+import { checkExportBody, describeStart, sendStart, startExitCode } from '../engine/start.js';
 import { wrap } from '../render/fit.js';
 import { clientOptions, credentialsFor } from './client-options.js';
 import { runWatch } from './watch.js';
@@ -11,12 +11,12 @@ import { runWatch } from './watch.js';
 type DemoConfig = Extract<Config, { command: 'demo' }>;
 
 /** A valid export request for the simulator. */
-const DEMO_BODY = JSON.stringify({
+const DEMO_BODY = {
   portalID: 'DEMO-1000',
   language: { code: 'en-US' },
   resourceTypes: ['articles'],
   dataDestination: { destinationType: 'AWS S3 bucket', path: 's3://demo-bucket/exports' },
-});
+};
 
 /**
  * `export-status demo`: the simulator on a free loopback port, a fresh export started on it with
@@ -37,24 +37,21 @@ export async function runDemo(config: DemoConfig, deps: Deps): Promise<number> {
     const url = exportUrl(api.baseUrl);
     url.searchParams.set('scenario', config.scenario === 'token-expiry' ? 'success' : config.scenario);
     const credentials = await credentialsFor(api.credential, deps, watch.rules.requestTimeoutMs);
-    const created = await request(
-      'POST',
-      url,
+    const started = await sendStart(
+      api.baseUrl,
+      checkExportBody(DEMO_BODY, CLI_WORDS),
       clientOptions(api, watch, credentials, deps),
       new AbortController().signal,
       watch.rules.requestTimeoutMs,
-      DEMO_BODY,
+      url,
     );
-    const location = created.kind === 'response' ? created.response.headers.location : undefined;
-    if (created.kind !== 'response' || created.response.status !== 202 || !location) {
-      deps.stderr.write('error: the simulator did not start an export\n');
-      return ExitCode.unavailable;
+    if (started.kind !== 'started') {
+      deps.stderr.write(
+        `error: the simulator did not start an export: ${describeStart(started, CLI_WORDS)}\n`,
+      );
+      return startExitCode(started);
     }
-    const job = jobFromLocation(location, api.baseUrl);
-    if (!job) {
-      deps.stderr.write('error: the simulator did not say where its export is\n');
-      return ExitCode.unavailable;
-    }
+    const { job } = started;
     const chatty = watch.output === 'text' && !watch.quiet;
     // In a terminal every line fits its width; in a log lines stay whole.
     const say = (text: string) => {

@@ -1,5 +1,6 @@
 import { MAX_BODY_BYTES, parseExportStatusText } from '../api/schema.js';
 import type { OutputConfig } from '../cli/resolve.js';
+import { CLI_WORDING } from '../cli/words.js';
 import { UsageError } from '../core/errors.js';
 import { ExitCode, exitCodeFor } from '../core/exit-codes.js';
 import { sanitize } from '../core/sanitize.js';
@@ -51,7 +52,8 @@ export async function runParse(file: string | undefined, config: OutputConfig, d
   }
 
   const status = parsed.value;
-  const { outcome, error } = verdictOf(status, 'never');
+  const { outcome, reason } = verdictOf(status, 'never');
+  const error = reason ? CLI_WORDING.end(reason) : null;
   const exitCode = exitCodeFor(outcome);
   if (config.output !== 'text') {
     io.out.write(jsonLine(status));

@@ -3,6 +3,7 @@ import { fetchStatus } from '../api/client.js';
 import type { Credentials } from '../api/credentials.js';
 import type { JobRef } from '../api/urls.js';
 import type { ApiConfig, WatchConfig } from '../cli/resolve.js';
+import { CLI_WORDING } from '../cli/words.js';
 import { ENV } from '../core/defaults.js';
 import { combineExitCodes, exitCodeFor } from '../core/exit-codes.js';
 import { sanitize } from '../core/sanitize.js';
@@ -135,6 +136,7 @@ async function watchOne(job: JobRef, run: Run): Promise<JobResult> {
     limiter: run.limiter,
     signal: run.signal,
     fetch: (url, signal, timeoutMs) => fetchStatus(url, options, signal, timeoutMs),
+    words: CLI_WORDING,
   });
   let result: JobResult | undefined;
   for await (const event of events) {

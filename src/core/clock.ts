@@ -13,6 +13,9 @@ export interface Clock {
   every(ms: number, fn: () => void): () => void;
 }
 
+/** The longest delay a Node timer takes: a longer one fires after 1 ms instead. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export const realClock: Clock = {
   now: () => Date.now(),
   // Whole milliseconds, as every duration the CLI reports is. process.hrtime rather than
@@ -24,12 +27,20 @@ export const realClock: Clock = {
   sleep: (ms, signal) =>
     new Promise<void>((resolve) => {
       if (signal?.aborted) return resolve();
+      // A sleep longer than a timer can hold (an interval of 25 days) is taken in parts.
+      let left = Math.max(0, ms);
+      let timer: ReturnType<typeof setTimeout>;
       const done = () => {
         clearTimeout(timer);
         signal?.removeEventListener('abort', done);
         resolve();
       };
-      const timer = setTimeout(done, Math.max(0, ms));
+      const arm = () => {
+        const part = Math.min(left, MAX_TIMER_MS);
+        left -= part;
+        timer = setTimeout(left > 0 ? arm : done, part);
+      };
+      arm();
       signal?.addEventListener('abort', done, { once: true });
     }),
   every: (ms, fn) => {

@@ -9,7 +9,7 @@ const UNIT_MS = new Map([
 ]);
 const PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/y;
 /** Nothing a watch could sensibly wait for is longer than this; larger values are typos. */
-const MAX_DURATION_MS = 366 * 86_400_000;
+export const MAX_DURATION_MS = 366 * 86_400_000;
 
 export type DurationResult = { ok: true; ms: number } | { ok: false; message: string };
 
@@ -57,4 +57,25 @@ export function formatDuration(ms: number): string {
   if (totalHours > 0) return `${totalHours}h ${pad(m)}m`;
   if (totalMinutes > 0) return `${totalMinutes}m ${pad(s)}s`;
   return `${s}s`;
+}
+
+/** A duration as it would be typed, in the form parseDuration reads back: 250ms, 2m, 1h30m, 1d2h. */
+export function typedDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) ms = 0;
+  const whole = Math.round(ms);
+  if (whole < 1000) return `${whole}ms`;
+  const parts: string[] = [];
+  let left = whole;
+  for (const [unit, size] of [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+    ['ms', 1],
+  ] as const) {
+    const n = Math.floor(left / size);
+    left -= n * size;
+    if (n > 0) parts.push(`${n}${unit}`);
+  }
+  return parts.join('');
 }

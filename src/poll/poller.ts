@@ -2,18 +2,20 @@ import type { StatusOutcome } from '../api/client.js';
 import { type ExportStatus, phaseOf, progressDisagreement } from '../api/schema.js';
 import type { JobRef } from '../api/urls.js';
 import type { Clock } from '../core/clock.js';
-import { formatDuration } from '../core/duration.js';
 import { exitCodeFor, type InterruptSignal, type Outcome } from '../core/exit-codes.js';
-import { plural } from '../core/words.js';
 import { adaptiveInterval } from './adaptive.js';
 import { backoffDelay, parseRetryAfter } from './backoff.js';
 import { type Eta, EtaTracker } from './eta.js';
 import type { JobResult } from './job.js';
 import type { Limiter } from './limiter.js';
 import { verdictOf } from './outcome.js';
+import type { EndReason, Wording } from './reasons.js';
 import type { Schedule, WatchRules } from './rules.js';
 
-/** What the poller needs from the world: time, randomness, HTTP, a shared limit, the user's interrupt. */
+/**
+ * What the poller needs from the world: time, randomness, HTTP, a shared limit, the user's
+ * interrupt, and the words of the front end that runs it.
+ */
 export interface PollerContext {
   clock: Clock;
   random: () => number;
@@ -21,6 +23,7 @@ export interface PollerContext {
   limiter: Limiter;
   /** Aborted on SIGINT/SIGTERM, with the signal's name as the reason. */
   signal: AbortSignal;
+  words: Wording;
 }
 
 export type ResultEvent = { type: 'result'; job: JobRef; at: number; result: JobResult };
@@ -152,7 +155,7 @@ class JobWatch {
       case 'final':
         return yield* this.onFinal(outcome, at);
       case 'invalid':
-        return this.end('invalid', `invalid response: ${withHint(outcome)}`);
+        return this.end('invalid', { kind: 'invalid', reason: outcome.reason, hint: outcome.hint });
     }
   }
 
@@ -174,7 +177,7 @@ class JobWatch {
     yield* this.warnings(outcome, at);
     const unreadable = outcome.warnings.map((w) => w.path);
     const verdict = verdictOf(status, this.rules.failOn, unreadable);
-    if (verdict.terminal || !this.schedule) return this.end(verdict.outcome, verdict.error);
+    if (verdict.terminal || !this.schedule) return this.end(verdict.outcome, verdict.reason);
     const { adaptive, intervalMs } = this.schedule;
     if (!adaptive) return { delayMs: intervalMs, notBeforeMs: 0 };
     return {
@@ -226,9 +229,9 @@ class JobWatch {
   ): AsyncGenerator<PollEvent, Next> {
     const { maxRetries } = this.rules;
     this.failures++;
+    const cause = { reason: outcome.reason, timeoutMs: outcome.timeoutMs };
     if (this.failures > maxRetries) {
-      const tries = this.failures === 1 ? '1 attempt' : `${plural(this.failures, 'attempt')} in a row`;
-      return this.end('error', `${outcome.reason} (gave up after ${tries}; --max-retries ${maxRetries})`);
+      return this.end('error', { kind: 'retries-exhausted', cause, attempts: this.failures, maxRetries });
     }
     const retryAfterMs = parseRetryAfter(outcome.retryAfter, at);
     const delayMs = backoffDelay(this.failures, this.ctx.random, retryAfterMs);
@@ -239,7 +242,7 @@ class JobWatch {
       type: 'retry',
       job: this.job,
       at,
-      reason: outcome.reason,
+      reason: this.ctx.words.transient(cause),
       delayMs: Math.min(delayMs, leftMs),
       attempt: this.failures,
     };
@@ -265,7 +268,7 @@ class JobWatch {
       yield { type: 'waiting', job: this.job, at, reason: outcome.reason, delayMs, until };
       return { delayMs, notBeforeMs: 0 };
     }
-    return this.end('error', withHint(outcome));
+    return this.end('error', { kind: 'final', reason: outcome.reason, hint: outcome.hint });
   }
 
   /**
@@ -289,25 +292,22 @@ class JobWatch {
   }
 
   interrupted(): ResultEvent {
-    return this.end('interrupted', `interrupted (${String(this.ctx.signal.reason ?? 'SIGINT')})`);
+    return this.end('interrupted', {
+      kind: 'interrupted',
+      signal: String(this.ctx.signal.reason ?? 'SIGINT'),
+    });
   }
 
   timedOut(): ResultEvent {
-    const state = this.last ? `; last status ${this.last.status.status}` : '; no status was had';
+    const lastStatus = this.last?.status.status;
     if (this.ctx.clock.monotonic() >= this.hardDeadline) {
-      return this.end(
-        'timeout',
-        `not finished within ${formatDuration(this.schedule?.timeoutMs ?? 0)} (--timeout)${state}`,
-      );
+      return this.end('timeout', { kind: 'timeout', timeoutMs: this.schedule?.timeoutMs ?? 0, lastStatus });
     }
-    const stallMs = this.schedule?.stallTimeoutMs ?? 0;
-    return this.end(
-      'timeout',
-      `no change in status or progress for ${formatDuration(stallMs)} (--stall-timeout)${state}`,
-    );
+    return this.end('timeout', { kind: 'stalled', stallMs: this.schedule?.stallTimeoutMs ?? 0, lastStatus });
   }
 
-  private end(outcome: Outcome, error: string | null): ResultEvent {
+  private end(outcome: Outcome, reason: EndReason | null): ResultEvent {
+    const error = reason ? this.ctx.words.end(reason) : null;
     const { clock } = this.ctx;
     const at = clock.now();
     const result: JobResult = {
@@ -322,11 +322,6 @@ class JobWatch {
     };
     return { type: 'result', job: this.job, at, result };
   }
-}
-
-/** A final reason with its hint, if the client gave one. */
-function withHint(outcome: { reason: string; hint?: string }): string {
-  return outcome.hint ? `${outcome.reason} (${outcome.hint})` : outcome.reason;
 }
 
 /** What counts as a change for --stall-timeout and for "status changed" lines: status and progress. */

@@ -1,7 +1,8 @@
 import type { AdaptiveSettings } from './adaptive.js';
 
-/** `--fail-on`: which results turn a successful job into a failed one. */
-export type FailOn = 'never' | 'errors' | 'warnings';
+/** Which results turn a successful job into a failed one. */
+export const FAIL_ON = ['never', 'errors', 'warnings'] as const;
+export type FailOn = (typeof FAIL_ON)[number];
 
 /** When to poll a job again and when to give up on it: what `watch` has and `get` does not. */
 export interface Schedule {

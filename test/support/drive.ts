@@ -1,5 +1,6 @@
 import type { StatusOutcome } from '../../src/api/client.js';
 import type { JobRef } from '../../src/api/urls.js';
+import { CLI_WORDING } from '../../src/cli/words.js';
 import type { JobResult } from '../../src/poll/job.js';
 import { Limiter } from '../../src/poll/limiter.js';
 import { type PollEvent, pollJob } from '../../src/poll/poller.js';
@@ -36,6 +37,7 @@ export async function drive(clock: VirtualClock, job: JobRef, patch: RulesPatch,
     limiter: new Limiter(4),
     signal: options.signal ?? new AbortController().signal,
     fetch: options.fetch,
+    words: CLI_WORDING,
   });
   const seen: PollEvent[] = [];
   const result = await clock.run(

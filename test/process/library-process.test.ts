@@ -1,0 +1,61 @@
+import { spawn } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Simulator, startSimulator } from '../../src/sim/server.js';
+import { ROOT } from '../support/spawn.js';
+
+// What only a real Node process shows: that a program using the built library ends as it
+// should, with no unhandled rejection behind its back.
+let sim: Simulator;
+beforeAll(async () => {
+  sim = await startSimulator({ port: 0, durationMs: 500 });
+});
+afterAll(() => sim.close());
+
+function program(source: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', source], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe('a program that only iterates the events', () => {
+  it('of a watch whose token function throws: gets the result event and exits 0', async () => {
+    const r = await program(`
+      import { watchExport } from './dist/index.js';
+      const watch = watchExport('success-p1', {
+        baseUrl: ${JSON.stringify(sim.baseUrl)},
+        interval: 100,
+        token: async () => { throw new Error('no vault'); },
+      });
+      for await (const event of watch) console.log(event.type, event.result?.outcome, event.result?.exitCode);
+    `);
+    expect(r).toMatchObject({ code: 0, stdout: 'result error 4\n', stderr: '' });
+  });
+
+  it('of a watch with bad options: the iteration throws exit code 2, and nothing is left unhandled', async () => {
+    const r = await program(`
+      import { watchExport } from './dist/index.js';
+      try {
+        for await (const event of watchExport('success-p2', { baseUrl: ${JSON.stringify(sim.baseUrl)}, interval: 5 })) {
+          console.log('event', event.type);
+        }
+      } catch (err) {
+        console.log(err.exitCode, err.message);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    `);
+    expect(r).toMatchObject({ code: 0, stdout: '2 interval: at least 100 ms, got 5 ms\n', stderr: '' });
+  });
+});
