@@ -314,6 +314,8 @@ describe('starting an export: one outcome, one exit code, on every front end', (
         } else if (how === 'dashes') {
           res.writeHead(202, { location: '/dashes/v4/content/export/--help' });
           res.end();
+        } else if (how === 'silent') {
+          // The body was read, and no answer comes (until the test's server closes).
         } else {
           // The body was read, and the connection dropped before any answer.
           req.socket.destroy();
@@ -337,17 +339,23 @@ describe('starting an export: one outcome, one exit code, on every front end', (
       'the server answered HTTP 202 with an unusable Location "/dashes/v4/content/export/--help"',
     ],
     ['drop', 4, 'the export may or may not have started'],
+    [
+      'silent',
+      4,
+      'the export may or may not have started: no answer within 300 ms, after the request was sent',
+    ],
   ] as const)(
     'a server that answers %s: exit %d from start and from startExport',
     async (how, code, says) => {
       const baseUrl = `${server.url}/${how}/v4`;
       const posts = () =>
         server.requests.filter((r) => r.method === 'POST' && r.url.startsWith(`/${how}/`)).length;
-      const cli = await runCli(['start', '--body', join(dir, 'body.json'), '--base-url', baseUrl], {
-        clock: 'real',
-      });
+      const cli = await runCli(
+        ['start', '--body', join(dir, 'body.json'), '--base-url', baseUrl, '--request-timeout', '300ms'],
+        { clock: 'real' },
+      );
       expect(cli.code).toBe(code);
-      const library = await startExport(BODY, { baseUrl }).then(
+      const library = await startExport(BODY, { baseUrl, requestTimeout: 300 }).then(
         (started) => ({ exitCode: 0, message: '', started }),
         (err: ExportStatusError) => ({ exitCode: err.exitCode, message: err.message, started: undefined }),
       );

@@ -1,0 +1,32 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { realClock } from '../src/core/clock.js';
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('the real clock', () => {
+  it('sleeps for longer than a timer can hold (25 days) instead of waking after 1 ms', async () => {
+    vi.useFakeTimers();
+    const DAY = 86_400_000;
+    let woke = false;
+    const sleeping = realClock.sleep(25 * DAY).then(() => {
+      woke = true;
+    });
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(woke).toBe(false);
+    await vi.advanceTimersByTimeAsync(24 * DAY);
+    expect(woke).toBe(false);
+    await vi.advanceTimersByTimeAsync(DAY);
+    await sleeping;
+    expect(woke).toBe(true);
+  });
+
+  it('ends a long sleep at once when its signal aborts', async () => {
+    vi.useFakeTimers();
+    const controller = new AbortController();
+    const sleeping = realClock.sleep(30 * 86_400_000, controller.signal);
+    controller.abort();
+    await expect(sleeping).resolves.toBeUndefined();
+  });
+});
