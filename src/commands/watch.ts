@@ -14,13 +14,18 @@ import type { JobResult } from '../poll/job.js';
 import { Limiter } from '../poll/limiter.js';
 import { type PollEvent, pollJob } from '../poll/poller.js';
 import { type Formatters, makeFormatters } from '../render/format.js';
-import { annotations, GROUP_END, groupStart, stepSummary } from '../render/github.js';
-import { eventDocument, jsonLine, resultDocument } from '../render/json.js';
 import { doneNotification } from '../render/notify.js';
-import { PlainProgress } from '../render/plain.js';
+import { PlainProgress, QuietProgress } from '../render/plain.js';
 import type { Progress } from '../render/progress.js';
+import {
+  githubReporter,
+  jsonReporter,
+  ndjsonReporter,
+  type Reporter,
+  textReporter,
+} from '../render/reporters.js';
 import { shortId } from '../render/short-id.js';
-import { renderSummary, type SummaryStyle } from '../render/summary.js';
+import type { SummaryStyle } from '../render/summary.js';
 import { symbolsFor } from '../render/symbols.js';
 import { clientOptions, credentialsFor } from './client-options.js';
 
@@ -33,14 +38,11 @@ interface Run {
   deps: Deps;
   io: IO;
   progress: Progress;
-  style: SummaryStyle;
+  reporter: Reporter;
   limiter: Limiter;
   signal: AbortSignal;
   /** The hosts that have answered in this run (a name that never resolved is a typo). */
   answered: Set<string>;
-  /** In GitHub Actions, text output folds the progress into a group; summaries come after it. */
-  github: boolean;
-  foldText: boolean;
 }
 
 /** `watch` and `get`: poll every job at once, show progress, print results, return the exit code. */
@@ -66,12 +68,18 @@ export async function runWatch(
     progress.stop();
     controller.abort(signal);
   });
-  const github = deps.env.GITHUB_ACTIONS === 'true';
   const credentials = given ?? (await credentialsFor(api.credential, deps, config.rules.requestTimeoutMs));
   if (credentials && config.announceRenewals) {
     credentials.onRenewed = (why) =>
       progress.log(io.errColor.dim(`renewed the access token (${credentials.source}) ${why}`));
   }
+  const style: SummaryStyle = {
+    color: io.outColor,
+    symbols: symbolsFor(io.unicode),
+    format,
+    checkAgain: checkAgain(api, deps),
+    width: deps.stdout.isTTY ? deps.stdout.columns : undefined,
+  };
   const run: Run = {
     api,
     credentials,
@@ -79,21 +87,12 @@ export async function runWatch(
     deps,
     io,
     progress,
-    style: {
-      color: io.outColor,
-      symbols: symbolsFor(io.unicode),
-      format,
-      checkAgain: checkAgain(api, deps),
-      width: deps.stdout.isTTY ? deps.stdout.columns : undefined,
-    },
+    reporter: chooseReporter(config, deps, progress, style),
     limiter: new Limiter(config.concurrency),
     answered: new Set(),
     signal: controller.signal,
-    github,
-    foldText: github && config.output === 'text',
   };
-  if (run.foldText)
-    progress.writeOut(`${groupStart(jobs.length, config.rules.once ? 'Fetching' : 'Watching')}\n`);
+  run.reporter.start(jobs);
 
   const startedAt = deps.clock.now();
   const startedMono = deps.clock.monotonic();
@@ -103,7 +102,7 @@ export async function runWatch(
     tickMs === undefined ? () => {} : deps.clock.every(tickMs, () => progress.tick(deps.clock.now()));
   try {
     const results = await Promise.all(jobs.map((job) => watchOne(job, run)));
-    await reportAfterAll(results, run);
+    await run.reporter.end(results);
     const notification = progress.interactive
       ? doneNotification(results, deps.clock.monotonic() - startedMono, config.notifyAfterMs)
       : null;
@@ -147,39 +146,35 @@ async function watchOne(job: JobRef, run: Run): Promise<JobResult> {
       continue;
     }
     progress.event(event);
-    print(event, run);
-    if (event.type === 'result') result = event.result;
+    if (event.type === 'result') {
+      result = event.result;
+      run.reporter.result(result);
+    } else {
+      run.reporter.event(event);
+    }
   }
   if (!result) throw new Error('poller ended without a result');
   return result;
 }
 
-/** What an event puts on stdout: an ndjson line, or at the end a JSON document or a summary. */
-function print(event: PollEvent, run: Run): void {
-  const { config, progress } = run;
-  if (config.output === 'ndjson') {
-    const doc = eventDocument(event);
-    if (doc) progress.writeOut(jsonLine(doc));
-  } else if (event.type === 'result') {
-    if (config.output === 'json') progress.writeOut(jsonLine(resultDocument(event.result)));
-    else if (!run.foldText) progress.writeOut(renderSummary(event.result, run.style));
-  }
-}
-
-/** In GitHub Actions: the group closed, summaries and annotations after it, the step summary written. */
-async function reportAfterAll(results: readonly JobResult[], run: Run): Promise<void> {
-  const { progress, deps } = run;
-  if (run.foldText) {
-    progress.writeOut(`${GROUP_END}\n`);
-    for (const result of results) progress.writeOut(renderSummary(result, run.style));
-    for (const result of results) for (const line of annotations(result)) progress.writeOut(`${line}\n`);
-  }
-  const summaryFile = deps.env.GITHUB_STEP_SUMMARY;
-  if (run.github && summaryFile) {
-    await deps.appendFile(summaryFile, stepSummary(results)).catch((err: NodeJS.ErrnoException) => {
-      progress.log(`warning: cannot write the step summary to ${summaryFile} (${err.code ?? err.message})`);
-    });
-  }
+/** The output mode's reporter, wrapped for GitHub Actions there: chosen once per run. */
+function chooseReporter(config: WatchConfig, deps: Deps, progress: Progress, style: SummaryStyle): Reporter {
+  const out = (text: string) => progress.writeOut(text);
+  const inner =
+    config.output === 'json'
+      ? jsonReporter(out)
+      : config.output === 'ndjson'
+        ? ndjsonReporter(out)
+        : textReporter(out, style);
+  if (deps.env.GITHUB_ACTIONS !== 'true') return inner;
+  return githubReporter(inner, out, {
+    fold: config.output === 'text',
+    verb: config.rules.once ? 'Fetching' : 'Watching',
+    summaryFile: deps.env.GITHUB_STEP_SUMMARY,
+    appendFile: deps.appendFile,
+    warn: (line) => progress.log(line),
+    style,
+  });
 }
 
 /**
@@ -223,17 +218,6 @@ async function chooseProgress(
       { clock: deps.clock, onExit: deps.onExit },
     );
   }
-  const plain = new PlainProgress(err, deps.stdout, format, !config.rules.once);
-  if (!quiet) return plain;
-  // Quiet: no progress, but warnings and --verbose logs still reach stderr.
-  return {
-    tickMs: 60_000,
-    interactive: false,
-    start: () => {},
-    event: () => {},
-    log: (line) => plain.log(line),
-    writeOut: (text) => plain.writeOut(text),
-    tick: () => {},
-    stop: () => {},
-  };
+  if (quiet) return new QuietProgress(err, deps.stdout);
+  return new PlainProgress(err, deps.stdout, format, !config.rules.once);
 }

@@ -129,6 +129,26 @@ export class PlainProgress implements Progress {
   }
 }
 
+/** No progress (--quiet, ndjson): warnings and --verbose logs still reach stderr. No timer. */
+export class QuietProgress implements Progress {
+  readonly tickMs = undefined;
+  readonly interactive = false;
+  constructor(
+    private readonly err: Sink,
+    private readonly out: Sink,
+  ) {}
+  start(): void {}
+  event(): void {}
+  log(line: string): void {
+    this.err.write(`${line}\n`);
+  }
+  writeOut(text: string): void {
+    this.out.write(text);
+  }
+  tick(): void {}
+  stop(): void {}
+}
+
 /** 2026-11-28T10:00:00Z: sortable, unambiguous, what CI logs show. */
 export function timestamp(ms: number): string {
   return `${new Date(ms).toISOString().slice(0, 19)}Z`;
