@@ -14,7 +14,7 @@ const job: JobRef = {
   id: '7A84B875-1C2D-4E5F-8A9B-0C1D2E3F4A5B',
   url: 'https://x/content/export/7A84B875/status',
 };
-const format = makeFormatters({ locale: 'en-US', timeZone: 'UTC' });
+const format = makeFormatters({ utc: true });
 const running = (pct: number, extra: Partial<ExportStatus> = {}): ExportStatus => ({
   status: 'In Progress',
   progress: { processed: pct * 45, total: 4500, percentage: pct },
@@ -134,7 +134,7 @@ describe('the live line', () => {
       eta: { at: Date.parse('2026-01-01T10:12:00.000Z'), source: 'server' },
     });
     expect(jobLine(state, T0 + 120_000, style)).toBe(
-      '7A84B875  In Progress  ██████████░░░░░░░░░░  2,250/4,500 (50%)  ETA 10:12 AM (10m 00s)  2m 00s',
+      '7A84B875  In Progress  ██████████░░░░░░░░░░  2,250/4,500 (50%)  ETA 10:12 (10m 00s)  2m 00s',
     );
   });
 

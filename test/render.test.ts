@@ -8,7 +8,7 @@ import { renderSummary } from '../src/render/summary.js';
 import { symbolsFor } from '../src/render/symbols.js';
 import { jobResult, SUCCEEDED } from './support/results.js';
 
-const format = makeFormatters({ locale: 'en-US', timeZone: 'UTC' });
+const format = makeFormatters({ utc: true });
 const plain = { color: makeChalk(false), symbols: symbolsFor(true), format };
 const colored = { color: makeChalk(true), symbols: symbolsFor(true), format };
 const ESC = '\u001b';
@@ -31,8 +31,8 @@ describe('summary', () => {
         '✔ 7A84B875-1C2D-4E5F-8A9B-0C1D2E3F4A5B  Successful in 1h 25m',
         '  Processed  4,500 of 4,500 (100%)',
         '  Results    4,485 successful · 10 warnings · 5 errors',
-        '  Started    Sep 15, 2025, 10:00:00 AM UTC',
-        '  Completed  Sep 15, 2025, 11:25:00 AM UTC',
+        '  Started    2025-09-15 10:00:00 UTC',
+        '  Completed  2025-09-15 11:25:00 UTC',
         '',
       ].join('\n'),
     );
@@ -48,8 +48,8 @@ describe('summary', () => {
         '✖ 7A84B875-1C2D-4E5F-8A9B-0C1D2E3F4A5B  Failed after 45m 00s',
         '  Error      Connection timeout after processing 1500 items.',
         '  Progress   1,500 of 4,500 (33%)',
-        '  Started    Sep 15, 2025, 10:00:00 AM UTC',
-        '  Failed     Sep 15, 2025, 10:45:00 AM UTC',
+        '  Started    2025-09-15 10:00:00 UTC',
+        '  Failed     2025-09-15 10:45:00 UTC',
         '',
       ].join('\n'),
     );

@@ -8,7 +8,7 @@ import { jobResult } from './support/results.js';
 const style = {
   color: makeChalk(false),
   symbols: symbolsFor(true),
-  format: makeFormatters({ env: { TZ: 'UTC' } }),
+  format: makeFormatters({ utc: true }),
 };
 const job = jobResult().job;
 const poll = {

@@ -19,7 +19,7 @@ function display(jobs: number) {
   const progress = createTtyProgress(
     terminal,
     { write: () => {} },
-    { color: makeChalk(false), format: makeFormatters({ locale: 'en-US', timeZone: 'UTC' }), unicode: true },
+    { color: makeChalk(false), format: makeFormatters({ utc: true }), unicode: true },
     {
       clock: {
         now: () => t,

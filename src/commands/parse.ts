@@ -9,7 +9,7 @@ import type { Deps } from '../deps.js';
 import { makeIO } from '../io/streams.js';
 import type { JobResult } from '../poll/job.js';
 import { verdictOf } from '../poll/outcome.js';
-import { makeFormatters } from '../render/format.js';
+import { makeFormatters, utcIn } from '../render/format.js';
 import { jsonLine } from '../render/json.js';
 import { renderSummary } from '../render/summary.js';
 import { symbolsFor } from '../render/symbols.js';
@@ -73,7 +73,7 @@ export async function runParse(file: string | undefined, config: OutputConfig, d
     renderSummary(result, {
       color: io.outColor,
       symbols: symbolsFor(io.unicode),
-      format: makeFormatters({ env: deps.env }),
+      format: makeFormatters({ utc: utcIn(deps.env) }),
     }),
   );
   return exitCode;

@@ -13,7 +13,7 @@ import { type IO, makeIO } from '../io/streams.js';
 import type { JobResult } from '../poll/job.js';
 import { Limiter } from '../poll/limiter.js';
 import { type PollEvent, pollJob } from '../poll/poller.js';
-import { type Formatters, makeFormatters } from '../render/format.js';
+import { type Formatters, makeFormatters, utcIn } from '../render/format.js';
 import { doneNotification } from '../render/notify.js';
 import { PlainProgress, QuietProgress } from '../render/plain.js';
 import type { Progress } from '../render/progress.js';
@@ -55,7 +55,7 @@ export async function runWatch(
   given?: Credentials,
 ): Promise<number> {
   const io = makeIO(deps.stdout, deps.stderr, deps.env, !config.color);
-  const format = makeFormatters({ env: deps.env });
+  const format = makeFormatters({ utc: utcIn(deps.env) });
   const progress = await chooseProgress(config, deps, io, format);
   for (const warning of config.warnings) progress.log(`${io.errColor.yellow('warning:')} ${warning}`);
 

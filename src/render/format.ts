@@ -1,13 +1,15 @@
 import { type ExportStatus, percentOf } from '../api/schema.js';
 import type { Env } from '../io/color.js';
-import { COMMA_THOUSANDS, commaThousands, isUtc, systemLocale, UTC_DATES } from './without-icu.js';
 
-/** Locale and time zone for numbers and dates; undefined means the system's. Tests pin both. */
+/**
+ * Numbers and dates in one plain format, the same for every locale (as gh and kubectl write
+ * them): whole numbers grouped by threes with commas (1,234,567), times 24-hour in the local
+ * zone, with the zone as UTC or a numeric offset (2026-11-28 12:16:13 +01:00). No Intl object is
+ * made on any path: the first one of a process loads ICU's data.
+ */
 export interface FormatOptions {
-  locale?: string | undefined;
-  timeZone?: string | undefined;
-  /** The environment, which tells the system's locale and zone without asking ICU. */
-  env?: Env | undefined;
+  /** Dates in UTC, whatever the process's zone (tests; a TZ of UTC says the same). */
+  utc?: boolean | undefined;
 }
 
 export interface Formatters {
@@ -17,49 +19,81 @@ export interface Formatters {
   time(ms: number): string;
 }
 
-/** How dates and times are written (the hand-written formats in without-icu.ts are held to these). */
-export const DATE: Intl.DateTimeFormatOptions = {
-  year: 'numeric',
-  month: 'short',
-  day: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-  timeZoneName: 'short',
-};
-export const TIME: Intl.DateTimeFormatOptions = { hour: '2-digit', minute: '2-digit' };
+/** Whether an environment's TZ names UTC: then dates are written in UTC without asking the zone. */
+export function utcIn(env: Env): boolean {
+  return env.TZ === 'UTC' || env.TZ === 'Etc/UTC' || env.TZ === 'UTC0';
+}
 
 export function makeFormatters(options: FormatOptions = {}): Formatters {
-  // Each Intl object is built on first use, and only when the hand-written formats in
-  // without-icu.ts do not cover the locale: the first one costs ~20 ms and ~10 MiB.
-  let numbers: Intl.NumberFormat | undefined;
-  let dates: Intl.DateTimeFormat | undefined;
-  let times: Intl.DateTimeFormat | undefined;
-  const locale = options.locale ?? (options.env ? systemLocale(options.env) : undefined);
-  const commas = locale !== undefined && COMMA_THOUSANDS.has(locale);
-  const utc = isUtc(options.timeZone ?? options.env?.TZ);
-  const byHand = utc && locale !== undefined ? UTC_DATES[locale] : undefined;
-  const number = (n: number) => {
-    const plain = commas ? commaThousands(n) : undefined;
-    if (plain !== undefined) return plain;
-    numbers ??= new Intl.NumberFormat(options.locale, { maximumFractionDigits: 0 });
-    return numbers.format(n);
-  };
+  const utc = options.utc === true;
   return {
-    number,
-    percent: (p) => `${number(Math.floor(p))}%`,
+    number: groupDigits,
+    percent: (p) => `${groupDigits(Math.floor(p))}%`,
     date: (iso) => {
-      if (byHand) return byHand.date(new Date(iso));
-      dates ??= new Intl.DateTimeFormat(options.locale, { ...DATE, timeZone: options.timeZone });
-      return dates.format(new Date(iso));
+      const d = new Date(iso);
+      if (Number.isNaN(d.getTime())) return iso;
+      const f = fieldsOf(d, utc);
+      return `${f.year}-${two(f.month)}-${two(f.day)} ${two(f.hours)}:${two(f.minutes)}:${two(f.seconds)} ${zone(f.offset)}`;
     },
     time: (ms) => {
-      if (byHand) return byHand.time(new Date(ms));
-      times ??= new Intl.DateTimeFormat(options.locale, { ...TIME, timeZone: options.timeZone });
-      return times.format(new Date(ms));
+      const f = fieldsOf(new Date(ms), utc);
+      return `${two(f.hours)}:${two(f.minutes)}`;
     },
   };
 }
+
+/** A whole number grouped by threes with commas: 1,234,567 (rounded; -1,500; any size). */
+export function groupDigits(n: number): string {
+  if (!Number.isFinite(n)) return String(n);
+  const rounded = Math.round(n);
+  // BigInt writes every digit of an integer-valued double, where String() switches to 1e+21.
+  const digits = BigInt(Math.abs(rounded)).toString();
+  const grouped = digits.replace(/\B(?=(\d{3})+$)/g, ',');
+  return rounded < 0 ? `-${grouped}` : grouped;
+}
+
+interface Fields {
+  year: number;
+  month: number;
+  day: number;
+  hours: number;
+  minutes: number;
+  seconds: number;
+  /** Minutes east of UTC. */
+  offset: number;
+}
+
+function fieldsOf(d: Date, utc: boolean): Fields {
+  if (utc) {
+    return {
+      year: d.getUTCFullYear(),
+      month: d.getUTCMonth() + 1,
+      day: d.getUTCDate(),
+      hours: d.getUTCHours(),
+      minutes: d.getUTCMinutes(),
+      seconds: d.getUTCSeconds(),
+      offset: 0,
+    };
+  }
+  return {
+    year: d.getFullYear(),
+    month: d.getMonth() + 1,
+    day: d.getDate(),
+    hours: d.getHours(),
+    minutes: d.getMinutes(),
+    seconds: d.getSeconds(),
+    offset: -d.getTimezoneOffset(),
+  };
+}
+
+function zone(offsetMinutes: number): string {
+  if (offsetMinutes === 0) return 'UTC';
+  const sign = offsetMinutes < 0 ? '-' : '+';
+  const abs = Math.abs(offsetMinutes);
+  return `${sign}${two(Math.floor(abs / 60))}:${two(abs % 60)}`;
+}
+
+const two = (n: number) => String(n).padStart(2, '0');
 
 /** "1,500/4,500 (33%)", "1,500 items", "33%" or "" — whatever the server told. */
 export function progressText(status: ExportStatus, f: Formatters, separator = '/'): string {

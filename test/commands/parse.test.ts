@@ -33,7 +33,7 @@ describe('export-status parse', () => {
     expect(r.stdout).toMatch(/^✔ \S*done\.json {2}Successful/);
     expect(r.stdout).toContain('Successful in 1h 25m');
     expect(r.stdout).toContain('4,485 successful · 10 warnings · 5 errors');
-    expect(r.stdout).toContain('Sep 15, 2025, 10:00:00 AM UTC');
+    expect(r.stdout).toContain('2025-09-15 10:00:00 UTC');
     expect(r.stdout).not.toMatch(ESCAPE);
     expect(r.stderr).toBe('');
   });

@@ -31,18 +31,25 @@ describe('the bin', () => {
     expect(r.stdout).toContain('boom');
   });
 
-  it('writes numbers the way the system locale does, with or without ICU loaded', async () => {
-    const input = '{"status":"In Progress","progress":{"processed":1234567,"total":2000000}}';
+  it('writes numbers and dates one way whatever the locale, dates in the local zone with its offset', async () => {
+    const input =
+      '{"status":"In Progress","progress":{"processed":1234567,"total":2000000},"startTime":"2025-09-15T10:00:00Z"}';
     const seen: Record<string, string> = {};
-    for (const LANG of ['en_US.UTF-8', 'de_DE.UTF-8', 'en_IN.UTF-8', 'C']) {
-      const r = await run(['parse', '-'], { input, env: { LANG } });
-      seen[LANG] = /Progress\s+(\S+) of/.exec(r.stdout)?.[1] ?? r.stdout;
+    for (const [LANG, TZ] of [
+      ['en_US.UTF-8', 'UTC'],
+      ['de_DE.UTF-8', 'Asia/Tokyo'],
+      ['en_IN.UTF-8', 'America/St_Johns'],
+    ] as const) {
+      const r = await run(['parse', '-'], { input, env: { LANG, TZ } });
+      const processed = /Progress\s+(\S+) of/.exec(r.stdout)?.[1];
+      const started = /Started\s+(.+)/.exec(r.stdout)?.[1];
+      seen[`${LANG} ${TZ}`] = `${processed} | ${started}`;
     }
     expect(seen).toEqual({
-      'en_US.UTF-8': '1,234,567',
-      'de_DE.UTF-8': '1.234.567',
-      'en_IN.UTF-8': '12,34,567',
-      C: '1,234,567',
+      'en_US.UTF-8 UTC': '1,234,567 | 2025-09-15 10:00:00 UTC',
+      'de_DE.UTF-8 Asia/Tokyo': '1,234,567 | 2025-09-15 19:00:00 +09:00',
+      // half-hour zones, west of UTC
+      'en_IN.UTF-8 America/St_Johns': '1,234,567 | 2025-09-15 07:30:00 -02:30',
     });
   });
 
