@@ -1,5 +1,6 @@
+import { DEFAULTS, defaultMs } from '../core/defaults.js';
 import { sanitize } from '../core/sanitize.js';
-import { classifyFailure } from './client.js';
+import { classifyFailure, TRANSIENT_HTTP } from './client.js';
 import {
   CredentialError,
   type CredentialIO,
@@ -19,7 +20,6 @@ export interface ClientCredentialsOptions {
   requestTimeoutMs: number;
 }
 
-const TRANSIENT_HTTP = new Set([408, 429, 500, 502, 503, 504]);
 
 /**
  * Tokens from the token endpoint, through oauth4webapi (loaded on first use), the client
@@ -84,7 +84,7 @@ function fetchOver(io: CredentialIO) {
       url: new URL(url),
       headers,
       body: typeof init.body === 'string' ? init.body : String(init.body ?? ''),
-      signal: init.signal ?? AbortSignal.timeout(30_000),
+      signal: init.signal ?? AbortSignal.timeout(defaultMs(DEFAULTS.requestTimeout)),
       maxBodyBytes: MAX_BODY_BYTES,
     });
     const noBody = answer.status === 204 || answer.status === 304;

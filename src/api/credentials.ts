@@ -1,3 +1,4 @@
+import { DEFAULTS, defaultMs } from '../core/defaults.js';
 import { sanitize } from '../core/sanitize.js';
 import type { Transport } from './transport.js';
 
@@ -55,7 +56,7 @@ export interface IssuedToken {
 }
 
 /** A token command gets this long before it is given up on. */
-export const TOKEN_COMMAND_TIMEOUT_MS = 30_000;
+export const TOKEN_COMMAND_TIMEOUT_MS = defaultMs(DEFAULTS.tokenCommandTimeout);
 
 /**
  * When to replace a token that lives `lifetimeMs`: a minute before it expires, or a fifth of its
@@ -207,11 +208,21 @@ function parseCommandOutput(stdout: string, startedAt: number): IssuedToken {
   };
 }
 
+/**
+ * Why a token cannot go into an Authorization header (it must be one word of printable
+ * characters), or undefined when it can: the one check of every token source.
+ */
+export function tokenFault(token: string): 'empty' | 'spaced' | undefined {
+  if (token === '') return 'empty';
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters.
+  if (/[\u0000-\u001f\u007f-\u009f\s]/.test(token)) return 'spaced';
+  return undefined;
+}
+
 /** One line of printable characters; anything else would corrupt the Authorization header. */
 function cleanToken(text: string): string {
   const token = text.replace(/^\uFEFF/, '').trim();
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters.
-  if (token === '' || /[\u0000-\u001f\u007f-\u009f\s]/.test(token)) {
+  if (tokenFault(token)) {
     throw new CredentialError('final', 'the token is empty or holds a space or a control character');
   }
   return token;

@@ -68,8 +68,9 @@ function exportStatusSchema(strict: boolean) {
 
 type StatusSchema = ReturnType<typeof exportStatusSchema>;
 // Each built the first time it is needed: building a schema is a sizeable part of start-up.
+// Exported for the tests that hold the output schema and the shipped types to it.
 const built: { strict?: StatusSchema; lenient?: StatusSchema } = {};
-function statusSchema(strict: boolean): StatusSchema {
+export function statusSchema(strict: boolean): StatusSchema {
   const mode = strict ? 'strict' : 'lenient';
   built[mode] ??= exportStatusSchema(strict);
   return built[mode];
@@ -162,12 +163,23 @@ export interface ParseOptions {
   strict?: boolean;
 }
 
-const SNAKE_ALIASES: Record<string, string> = {
+/** The snake_case spellings the Python SDK uses, and the keys they stand for. */
+export const SNAKE_ALIASES: Readonly<Record<string, string>> = {
   start_time: 'startTime',
   estimated_completion: 'estimatedCompletion',
   completion_time: 'completionTime',
   failure_time: 'failureTime',
 };
+
+let known: ReadonlySet<string> | undefined;
+/**
+ * Every top-level key of the document as it may come: the schema's own and their snake_case
+ * spellings. Read from the schema, so a new field is known wherever this is asked.
+ */
+export function knownStatusKeys(): ReadonlySet<string> {
+  known ??= new Set([...Object.keys(statusSchema(false).shape), ...Object.keys(SNAKE_ALIASES)]);
+  return known;
+}
 
 /** Parses the text of a response body or file: size cap, JSON, then the document. */
 export function parseExportStatusText(text: string, options: ParseOptions = {}): ParseResult {

@@ -332,7 +332,7 @@ const COMMANDS: Record<CommandName, Declare> = {
       .option('--client-secret <secret>', 'the client secret the token endpoint takes (a test value)')
       .option(
         '--token-ttl <duration>',
-        'how long an issued token lives (default: 1h)',
+        withDefault('how long an issued token lives', DEFAULTS.serve.tokenTtl),
         durationParser(100, 'token lifetime'),
       )
       .option(

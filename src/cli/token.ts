@@ -1,3 +1,4 @@
+import { tokenFault } from '../api/credentials.js';
 import { UsageError } from '../core/errors.js';
 import { errnoWords } from '../core/words.js';
 import type { ConfigSources } from '../deps.js';
@@ -30,10 +31,8 @@ export async function readSecretFile(
 
 /** A token must be one line of printable characters: anything else would corrupt the header. */
 export function checkToken(token: string, what: string): string {
-  if (token === '') throw new UsageError(`${what} is empty`);
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters.
-  if (/[\u0000-\u001f\u007f-\u009f\s]/.test(token)) {
-    throw new UsageError(`${what} contains a newline, a space or a control character`);
-  }
+  const fault = tokenFault(token);
+  if (fault === 'empty') throw new UsageError(`${what} is empty`);
+  if (fault) throw new UsageError(`${what} contains a newline, a space or a control character`);
   return token;
 }

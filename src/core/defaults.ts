@@ -17,7 +17,10 @@ export const DEFAULTS = {
   requestTimeout: '30s',
   maxRetries: 10,
   concurrency: 4,
-  serve: { host: '127.0.0.1', port: 8080, duration: '20s', slow: '35s' },
+  // The simulator's slow answers come later than the default request timeout.
+  serve: { host: '127.0.0.1', port: 8080, duration: '20s', slow: '35s', tokenTtl: '1h' },
+  /** How long a token command may take before it is given up on. */
+  tokenCommandTimeout: '30s',
   demo: {
     scenario: 'success',
     duration: '15s',

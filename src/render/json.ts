@@ -1,20 +1,6 @@
+import { knownStatusKeys } from '../api/schema.js';
 import type { JobResult } from '../poll/job.js';
 import type { PollEvent } from '../poll/poller.js';
-
-const KNOWN_FIELDS = new Set([
-  'status',
-  'progress',
-  'startTime',
-  'estimatedCompletion',
-  'completionTime',
-  'failureTime',
-  'results',
-  'error',
-  'start_time',
-  'estimated_completion',
-  'completion_time',
-  'failure_time',
-]);
 
 /** The `--output json` document of one job (docs/CONTRACT.md); unknown server fields are kept under `raw`. */
 export interface ResultDocument {
@@ -40,7 +26,8 @@ export function resultDocument(result: JobResult): ResultDocument {
     polls: result.polls,
     elapsedMs: result.elapsedMs,
   };
-  const extras = Object.entries(result.raw ?? {}).filter(([key]) => !KNOWN_FIELDS.has(key));
+  const known = knownStatusKeys();
+  const extras = Object.entries(result.raw ?? {}).filter(([key]) => !known.has(key));
   if (extras.length > 0) doc.raw = Object.fromEntries(extras);
   return doc;
 }

@@ -1,3 +1,4 @@
+import { DEFAULTS, defaultMs } from '../core/defaults.js';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -56,16 +57,15 @@ export interface Simulator {
 
 /** The path prefix of the real API, which the simulator serves under (and also without). */
 const API_PREFIX = '/knowledge/portalmgr/v4';
-const DEFAULT_SIM_DURATION_MS = 20_000;
-/** Longer than the client's default 30 s request timeout. */
-const DEFAULT_SLOW_MS = 35_000;
+const DEFAULT_SIM_DURATION_MS = defaultMs(DEFAULTS.serve.duration);
+const DEFAULT_SLOW_MS = defaultMs(DEFAULTS.serve.slow);
 const DEFAULT_TOTAL = 4500;
 const MAX_JOBS = 10_000;
 const MAX_RECORDED = 5_000;
 const MAX_POST_BYTES = 64 * 1024;
 
 const TOKEN_ROUTE = '/oauth2/v2.0/token';
-const DEFAULT_TOKEN_TTL_MS = 3_600_000;
+const DEFAULT_TOKEN_TTL_MS = defaultMs(DEFAULTS.serve.tokenTtl);
 const STATUS_ROUTE = new RegExp(`^(?:${API_PREFIX})?/content/export/([^/]+)/status$`);
 const EXPORT_ROUTE = new RegExp(`^(?:${API_PREFIX})?/content/export$`);
 
