@@ -20,7 +20,6 @@ export interface ClientCredentialsOptions {
   requestTimeoutMs: number;
 }
 
-
 /**
  * Tokens from the token endpoint, through oauth4webapi (loaded on first use), the client
  * authenticated with client_secret_post. Renewed ahead of `expires_in` and after a 401.

@@ -12,7 +12,7 @@ import type { Deps } from '../deps.js';
 import { type IO, makeIO } from '../io/streams.js';
 import type { JobResult } from '../poll/job.js';
 import { Limiter } from '../poll/limiter.js';
-import { type PollEvent, pollJob } from '../poll/poller.js';
+import { pollJob } from '../poll/poller.js';
 import { type Formatters, makeFormatters, utcIn } from '../render/format.js';
 import { doneNotification } from '../render/notify.js';
 import { PlainProgress, QuietProgress } from '../render/plain.js';

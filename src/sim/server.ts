@@ -1,9 +1,9 @@
-import { DEFAULTS, defaultMs } from '../core/defaults.js';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseExportRequest } from '../api/export-request.js';
 import { parseExportStatus } from '../api/schema.js';
+import { DEFAULTS, defaultMs } from '../core/defaults.js';
 import { SCENARIOS, type Scenario, type SimJob, scenarioOf, statusAt } from './scenarios.js';
 
 export interface SimulatorOptions {
