@@ -21,6 +21,8 @@ const common = {
   minify: true,
   sourcemap: false,
   legalComments: 'none',
+  // Function and class names kept, so the stack of an internal error (exit 70) can be read.
+  keepNames: true,
   logLevel: 'warning',
   // The version is built in: reading package.json at every start costs a file read.
   define: { EXPORT_STATUS_VERSION: JSON.stringify(version) },
@@ -71,22 +73,6 @@ const lazyChildProcess = {
   },
 };
 
-/**
- * chalk detects the colour support of stdout and stderr when it is loaded (loading node:os and
- * node:tty to do it) for its default instances. The CLI never uses those: it makes each Chalk with
- * the level it decided itself. They get "no colour" without the detection.
- */
-const noColorDetection = {
-  name: 'no-color-detection',
-  setup(b) {
-    b.onResolve({ filter: /^#supports-color$/ }, () => ({ path: 'supports-color', namespace: 'undetected' }));
-    b.onLoad({ filter: /.*/, namespace: 'undetected' }, () => ({
-      contents: 'export default { stdout: false, stderr: false };',
-      loader: 'js',
-    }));
-  },
-};
-
 await rm(new URL('../dist', import.meta.url), { recursive: true, force: true });
 await rm(new URL('../build', import.meta.url), { recursive: true, force: true });
 await build({
@@ -95,7 +81,7 @@ await build({
   outdir: 'dist',
   outExtension: { '.js': '.cjs' },
   format: 'cjs',
-  plugins: [vendored, lazyChildProcess, noColorDetection],
+  plugins: [vendored, lazyChildProcess],
   // CommonJS has no import.meta; nothing the bundle runs needs it (src/version.ts reads the
   // package.json next to it only when not bundled).
   define: { ...common.define, 'import.meta.url': 'undefined' },
@@ -115,6 +101,8 @@ await build({
   outdir: 'dist',
   format: 'esm',
   splitting: true,
+  // The same vendored files as the CLI's: each library ships once in the package.
+  plugins: [vendored],
 });
 await build({
   ...common,

@@ -2,7 +2,7 @@
 // dependencies to download), runs the installed CLI, imports it from an ESM program that watches
 // a job on the simulator, and type-checks a strict TypeScript consumer against the shipped
 // declarations. Prints the installed size. Run by .ci/run; exits non-zero on any failure.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +22,14 @@ const tarball = join(
 );
 
 step('npm install -g of the tarball into an empty prefix');
-run('npm', ['install', '-g', '--prefix', prefix, '--no-audit', '--no-fund', '--offline', tarball]);
+const install = spawnSync(
+  'npm',
+  ['install', '-g', '--prefix', prefix, '--no-audit', '--no-fund', '--offline', tarball],
+  { encoding: 'utf8' },
+);
+if (install.status !== 0) throw new Error(`npm install failed:\n${install.stderr}`);
+// The installed package runs nothing at install time, so npm has nothing to warn about.
+if (/install-scripts|prepare/.test(install.stderr)) throw new Error(`npm warned:\n${install.stderr}`);
 const installed = join(prefix, 'lib', 'node_modules', 'export-status');
 const bin = join(prefix, 'bin', 'export-status');
 const size = (path) =>

@@ -85,3 +85,20 @@ describe('the bin', () => {
     }
   });
 });
+
+describe('what a run loads', () => {
+  it('parse loads no node:child_process (commander would load it at start, for subcommands this CLI has not)', () => {
+    const hook = join(mkdtempSync(join(tmpdir(), 'export-status-loads-')), 'hook.cjs');
+    writeFileSync(
+      hook,
+      "process.on('exit', () => process.stderr.write(`loaded: ${process.moduleLoadList.filter((m) => /child_process|chalk|tty/.test(m)).join(',')}\\n`));",
+    );
+    const r = spawnSync(process.execPath, ['-r', hook, BIN, 'parse', '-'], {
+      input: '{"status":"Pending"}',
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/^loaded: /m);
+    expect(r.stderr).not.toMatch(/child_process/);
+  });
+});

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../src/sim/server.js';
+import { recordingProxy } from '../support/servers.js';
 import { ROOT } from '../support/spawn.js';
 
 // What only a real Node process shows: that a program using the built library ends as it
@@ -57,5 +58,28 @@ describe('a program that only iterates the events', () => {
       await new Promise((r) => setTimeout(r, 50));
     `);
     expect(r).toMatchObject({ code: 0, stdout: '2 interval: at least 100 ms, got 5 ms\n', stderr: '' });
+  });
+});
+
+describe('the built library', () => {
+  it('watches through a proxy given in its env option, with the one copy of undici the package ships', async () => {
+    const proxy = await recordingProxy();
+    try {
+      const r = await program(`
+        import { watchExport } from './dist/index.js';
+        const result = await watchExport('success-p3', {
+          baseUrl: ${JSON.stringify(sim.baseUrl)},
+          interval: 100,
+          env: { HTTP_PROXY: ${JSON.stringify(proxy.url)} },
+        }).result;
+        console.log(result.outcome, result.exitCode);
+      `);
+      expect(r).toMatchObject({ code: 0, stdout: 'succeeded 0\n', stderr: '' });
+      // every request went through the proxy (a tunnel to the simulator)
+      expect(proxy.lines.length).toBeGreaterThan(0);
+      for (const line of proxy.lines) expect(line).toContain(new URL(sim.baseUrl).host);
+    } finally {
+      await proxy.close();
+    }
   });
 });
