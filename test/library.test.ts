@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   ExportStatusError,
@@ -8,6 +11,7 @@ import {
   watchExport,
 } from '../src/library.js';
 import { type Simulator, startSimulator } from '../src/sim/server.js';
+import { tokenScript } from './support/token-script.js';
 
 // The library, as another Node program uses it: against the simulator on loopback, real time.
 let sim: Simulator;
@@ -63,7 +67,11 @@ describe('watchExport', () => {
       await watchExport('flaky-lib-4', {
         baseUrl: sim.baseUrl,
         interval: 100,
-        tokenCommand: `echo noise >&2; "${process.execPath}" -e "fetch('${sim.tokenUrl}',{method:'POST',body:new URLSearchParams({grant_type:'client_credentials',client_id:'lib',client_secret:'lib-secret'})}).then(r=>r.text()).then(t=>process.stdout.write(t))"`,
+        tokenCommand: tokenScript(mkdtempSync(join(tmpdir(), 'export-status-lib-')), sim.tokenUrl, {
+          clientId: 'lib',
+          secret: 'lib-secret',
+          before: 'echo noise >&2',
+        }),
       }).result;
       expect(out).not.toHaveBeenCalled();
       expect(err).not.toHaveBeenCalled();

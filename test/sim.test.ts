@@ -128,7 +128,8 @@ describe('simulator', () => {
       times.push(performance.now() - started);
     }
     expect(times[1]).toBeGreaterThanOrEqual(350);
-    expect(times[0]).toBeLessThan(350);
+    // the held-back answer is the slow one: the first came without the hold-back
+    expect(times[0]).toBeLessThan(times[1] ?? 0);
   });
 
   it('a garbage job answers HTML and broken JSON', async () => {

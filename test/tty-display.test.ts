@@ -1,14 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { makeChalk } from '../src/io/color.js';
 import { makeFormatters } from '../src/render/format.js';
-import { createTtyProgress, FRAME_MS } from '../src/render/tty.js';
+import {
+  createTtyProgress,
+  ERASE_DOWN as ERASE,
+  FRAME_MS,
+  HIDE_CURSOR as HIDE,
+  SHOW_CURSOR as SHOW,
+  cursorUp as UP,
+} from '../src/render/tty.js';
 
 // The terminal display's frames, written to a fake terminal on a hand-turned clock. (The real
 // terminal is test/process/tty.test.ts.)
-const HIDE = '\u001b[?25l';
-const SHOW = '\u001b[?25h';
-const UP = (n: number) => `\u001b[${n}A`;
-const ERASE = '\u001b[J';
 
 function display(jobs: number) {
   const writes: string[] = [];

@@ -8,14 +8,19 @@ import { JobState } from './job-state.js';
 import type { Progress } from './progress.js';
 
 const ESC = '\u001b[';
-const HIDE_CURSOR = `${ESC}?25l`;
-const SHOW_CURSOR = `${ESC}?25h`;
+/** The control sequences the display writes; the tests look for these very strings. */
+export const HIDE_CURSOR = `${ESC}?25l`;
+export const SHOW_CURSOR = `${ESC}?25h`;
+export const cursorUp = (rows: number) => `${ESC}${rows}A`;
 /** Terminals that know it draw a frame at once instead of line by line; others ignore it. */
 const BEGIN_FRAME = `${ESC}?2026h`;
 const END_FRAME = `${ESC}?2026l`;
-const ERASE_DOWN = `${ESC}J`;
+export const ERASE_DOWN = `${ESC}J`;
 
-const FRAMES = { unicode: ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'], ascii: ['-', '\\', '|', '/'] };
+export const FRAMES = {
+  unicode: ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'],
+  ascii: ['-', '\\', '|', '/'],
+};
 /**
  * The display's one timer: the spinner turns, and the lines are made again when the second they
  * show (elapsed times, ETA countdowns) has changed. Each wake-up of an idle process costs CPU
@@ -182,7 +187,7 @@ class TtyProgress implements Progress {
   /** Back to the start of the display's first row, and everything from there down erased. */
   private erase(): string {
     if (this.drawnRows === 0) return '';
-    return `\r${this.drawnRows > 1 ? `${ESC}${this.drawnRows - 1}A` : ''}${ERASE_DOWN}`;
+    return `\r${this.drawnRows > 1 ? cursorUp(this.drawnRows - 1) : ''}${ERASE_DOWN}`;
   }
 
   private text(now: number): string {

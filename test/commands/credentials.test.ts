@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { scriptedServer, sendJson } from '../support/servers.js';
 import { useSimulator } from '../support/simulator.js';
+import { tokenScript } from '../support/token-script.js';
 import { VirtualClock } from '../support/virtual-clock.js';
 
 // Credentials that outlast a long export: each renewable source keeps a watch of a 10 s export
@@ -36,24 +37,16 @@ const tokenRequests = () => fx.sim.requests.filter((q) => q.path === '/oauth2/v2
 const statusRequests = (job: string) =>
   fx.sim.requests.filter((q) => q.path.endsWith(`/${job}/status`)).length;
 
-/** A token command: a Node script that asks the simulator's token endpoint, counting its runs. */
+/** A token command that asks the simulator's token endpoint, counting its runs. */
 function tokenCommandScript(): { command: string; runs: () => number } {
   const counter = join(dir, `runs-${Math.random().toString(36).slice(2)}`);
   writeFileSync(counter, '');
-  const script = join(dir, `${Math.random().toString(36).slice(2)}.mjs`);
-  writeFileSync(
-    script,
-    `import { appendFileSync } from 'node:fs';
-appendFileSync(${JSON.stringify(counter)}, 'x');
-const body = new URLSearchParams({ grant_type: 'client_credentials', client_id: ${JSON.stringify(CLIENT_ID)}, client_secret: ${JSON.stringify(SECRET)} });
-const res = await fetch(process.argv[2], { method: 'POST', body });
-process.stdout.write(await res.text());
-`,
-  );
-  return {
-    command: `"${process.execPath}" "${script}" ${fx.sim.tokenUrl}`,
-    runs: () => readFileSync(counter, 'utf8').length,
-  };
+  const command = tokenScript(dir, fx.sim.tokenUrl, {
+    clientId: CLIENT_ID,
+    secret: SECRET,
+    before: `printf x >> '${counter}'`,
+  });
+  return { command, runs: () => readFileSync(counter, 'utf8').length };
 }
 
 describe('renewal: a watch that outlives several token lifetimes', () => {

@@ -3,6 +3,7 @@ import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../src/sim/server.js';
 import { runCli } from '../support/cli.js';
+import { freshIds } from '../support/ids.js';
 import { freePort, scriptedServer, sendJson } from '../support/servers.js';
 import { VirtualClock } from '../support/virtual-clock.js';
 
@@ -12,8 +13,7 @@ const DONE = {
   progress: { processed: 10, total: 10, percentage: 100 },
   results: { successful: 10 },
 };
-let n = 0;
-const id = (scenario: string) => `${scenario}-r-${++n}`;
+const id = freshIds('r');
 // A virtual clock of its own for each run, unless a test says otherwise.
 const run = runCli;
 

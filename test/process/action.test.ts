@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { type Simulator, startSimulator } from '../../src/sim/server.js';
-import { ROOT } from '../support/spawn.js';
+import { collect, ROOT } from '../support/spawn.js';
 
 // action.yml run the way a workflow runs it: each composite step's script in bash, its `env:`
 // filled from the inputs as the runner expands ${{ inputs.… }}, GITHUB_OUTPUT and
@@ -27,55 +27,28 @@ interface Step {
   run: string;
 }
 
-/** The composite steps of action.yml: each one's env mapping and run script (block scalars only). */
+/** The composite steps of action.yml, read as YAML: each one's env mapping and run script. */
 function steps(): { defaults: Record<string, string>; steps: Step[] } {
-  const lines = readFileSync(join(ROOT, 'action.yml'), 'utf8').split('\n');
+  const action = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as {
+    inputs: Record<string, { default?: unknown }>;
+    runs: { using: string; steps: Array<{ env?: Record<string, unknown>; run?: string }> };
+  };
+  expect(action.runs.using).toBe('composite');
   const defaults: Record<string, string> = {};
-  let input: string | undefined;
-  const found: Step[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] ?? '';
-    const inputName = /^ {2}([a-z-]+):$/.exec(line)?.[1];
-    if (inputName) input = inputName;
-    const def = /^ {4}default: (.*)$/.exec(line)?.[1];
-    if (def && input) defaults[input] = def.trim();
-    if (/^ {4}- name:/.test(line)) found.push({ env: {}, run: '' });
-    const step = found.at(-1);
-    if (!step) continue;
-    if (/^ {6}env:$/.test(line)) {
-      while (/^ {8}\S/.test(lines[i + 1] ?? '')) {
-        const [name, value] = (lines[++i] ?? '').trim().split(/:\s+/, 2);
-        if (name && value) step.env[name] = value;
-      }
-    }
-    if (/^ {6}run: \|$/.test(line)) {
-      const body: string[] = [];
-      while (i + 1 < lines.length && (/^ {8}/.test(lines[i + 1] ?? '') || lines[i + 1] === '')) {
-        body.push((lines[++i] ?? '').slice(8));
-      }
-      step.run = body.join('\n');
-    }
+  for (const [name, input] of Object.entries(action.inputs)) {
+    if (input.default !== undefined) defaults[name] = String(input.default);
   }
+  const found = action.runs.steps.map((step) => ({
+    env: Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, String(v)])),
+    run: step.run ?? '',
+  }));
   return { defaults, steps: found };
 }
 
 /** Runs a script in bash, without blocking: the simulator answers from this very process. */
-function bash(
-  script: string,
-  env: NodeJS.ProcessEnv,
-): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn('bash', ['-e', '-c', script], { env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-    });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-    });
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
+async function bash(script: string, env: NodeJS.ProcessEnv) {
+  const r = await collect('bash', ['-e', '-c', script], { env, timeoutMs: 30_000 });
+  return { status: r.code, stdout: r.stdout, stderr: r.stderr };
 }
 
 async function runAction(inputs: Record<string, string>) {

@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../src/sim/server.js';
 import { recordingProxy } from '../support/servers.js';
-import { ROOT } from '../support/spawn.js';
+import { collect } from '../support/spawn.js';
 
 // What only a real Node process shows: that a program using the built library ends as it
 // should, with no unhandled rejection behind its back.
@@ -12,24 +11,9 @@ beforeAll(async () => {
 });
 afterAll(() => sim.close());
 
-function program(source: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', source], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+/** Runs an ESM program in the repository (so `./dist/index.js` is the built library). */
+const program = (source: string) =>
+  collect(process.execPath, ['--input-type=module', '-e', source], { env: process.env });
 
 describe('a program that only iterates the events', () => {
   it('of a watch whose token function throws: gets the result event and exits 0', async () => {

@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../src/sim/server.js';
+import { freshIds } from '../support/ids.js';
 import { BIN, cleanEnv, run, waitForOutput } from '../support/spawn.js';
 
 // Signals and pipes need a real process: the CLI is spawned, the simulator keeps real time.
 let sim: Simulator;
-let n = 0;
-const id = (scenario: string) => `${scenario}-${process.pid}-${++n}`;
+const id = freshIds('sig');
 
 beforeAll(async () => {
   sim = await startSimulator({ port: 0, durationMs: 1500 });

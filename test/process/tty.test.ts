@@ -1,44 +1,28 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FRAMES, HIDE_CURSOR, SHOW_CURSOR } from '../../src/render/tty.js';
 import { type Simulator, startSimulator } from '../../src/sim/server.js';
-import { BIN, cleanEnv, run } from '../support/spawn.js';
+import { freshIds } from '../support/ids.js';
+import { BIN, cleanEnv, collect, run } from '../support/spawn.js';
 
-const HIDE_CURSOR = '\u001b[?25l';
-const SHOW_CURSOR = '\u001b[?25h';
-const SPINNER = /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/;
+const SPINNER = new RegExp(`[${FRAMES.unicode.join('')}]`);
 const ESC = '\u001b';
 const BEL = '\u0007';
 const PTY = fileURLToPath(new URL('../support/pty_run.py', import.meta.url));
 
 let sim: Simulator;
-let n = 0;
-const id = (scenario: string) => `${scenario}-tty-${process.pid}-${++n}`;
+const id = freshIds('tty');
 
 beforeAll(async () => {
   sim = await startSimulator({ port: 0, durationMs: 1500 });
 });
 afterAll(() => sim.close());
 
-function spawnCollect(command: string, args: string[], env = cleanEnv()) {
-  return new Promise<{ code: number | null; out: string }>((resolve, reject) => {
-    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-    });
-    child.stderr.on('data', (d) => {
-      out += d;
-    });
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`timed out; output so far:\n${out}`));
-    }, 25_000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, out });
-    });
-  });
+/** A terminal's output is one stream (what `script` and the pty harness print); so is this. */
+async function spawnCollect(command: string, args: string[], env = cleanEnv()) {
+  const r = await collect(command, args, { env, timeoutMs: 25_000 });
+  return { code: r.code, out: r.stdout + r.stderr };
 }
 
 /** Runs the CLI in a real pseudo-terminal through util-linux `script`. */

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll } from 'vitest';
 import { type Simulator, type SimulatorOptions, startSimulator } from '../../src/sim/server.js';
 import { type CliOptions, type CliRun, runCli } from './cli.js';
+import { freshIds } from './ids.js';
 import { VirtualClock } from './virtual-clock.js';
 
 export interface SimulatorFixture {
@@ -18,7 +19,6 @@ export interface SimulatorFixture {
 export function useSimulator(options: Omit<SimulatorOptions, 'now'> = {}): SimulatorFixture {
   const clock = new VirtualClock();
   let sim: Simulator | undefined;
-  let n = 0;
   beforeAll(async () => {
     sim = await startSimulator({ port: 0, durationMs: 1500, ...options, now: clock.now });
   });
@@ -30,6 +30,6 @@ export function useSimulator(options: Omit<SimulatorOptions, 'now'> = {}): Simul
       return sim;
     },
     run: (args, runOptions = {}) => runCli(args, { clock, ...runOptions }),
-    id: (scenario) => `${scenario}-${++n}`,
+    id: freshIds('sim'),
   };
 }

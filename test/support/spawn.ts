@@ -35,12 +35,28 @@ export interface RunOptions {
   onSpawn?: (child: ChildProcess) => void;
 }
 
-/** Spawns the built CLI and collects what it printed and how it ended. */
-export function run(args: string[], options: RunOptions = {}): Promise<RunResult> {
+export interface CollectOptions {
+  /** The whole environment of the child (cleanEnv() unless given). */
+  env?: NodeJS.ProcessEnv;
+  input?: string;
+  cwd?: string;
+  timeoutMs?: number;
+  onSpawn?: (child: ChildProcess) => void;
+}
+
+/**
+ * The one spawn-and-collect helper: runs `command`, collects stdout and stderr, resolves when it
+ * has ended; rejects (after killing it) when it outlives `timeoutMs`, with what it printed.
+ */
+export function collect(
+  command: string,
+  args: readonly string[],
+  options: CollectOptions = {},
+): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: ROOT,
-      env: cleanEnv(options.env),
+    const child = spawn(command, args, {
+      cwd: options.cwd ?? ROOT,
+      env: options.env ?? cleanEnv(),
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -53,7 +69,7 @@ export function run(args: string[], options: RunOptions = {}): Promise<RunResult
     });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`timed out: export-status ${args.join(' ')}\nstdout: ${stdout}\nstderr: ${stderr}`));
+      reject(new Error(`timed out: ${command} ${args.join(' ')}\nstdout: ${stdout}\nstderr: ${stderr}`));
     }, options.timeoutMs ?? 20_000);
     child.on('error', reject);
     child.on('close', (code, signal) => {
@@ -62,6 +78,16 @@ export function run(args: string[], options: RunOptions = {}): Promise<RunResult
     });
     options.onSpawn?.(child);
     child.stdin.end(options.input ?? '');
+  });
+}
+
+/** Spawns the built CLI and collects what it printed and how it ended. */
+export function run(args: string[], options: RunOptions = {}): Promise<RunResult> {
+  return collect(process.execPath, [BIN, ...args], {
+    env: cleanEnv(options.env),
+    input: options.input,
+    timeoutMs: options.timeoutMs,
+    onSpawn: options.onSpawn,
   });
 }
 
