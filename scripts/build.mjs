@@ -9,7 +9,7 @@
 //   require()s when the code that uses it first runs. Compiling them on every start would cost
 //   more than all the rest (V8 reads a whole file before running any of it).
 // - dist/index.js: the library, ESM, the package's import entry.
-// - build/bench/: what `npm run bench` imports; not shipped.
+// - build/bench/bench.js: the benchmark (scripts/bench/), run by `npm run bench`; not shipped.
 import { readFile, rm } from 'node:fs/promises';
 import { build } from 'esbuild';
 
@@ -107,8 +107,7 @@ await build({
 await build({
   ...common,
   ...esmRequire,
-  entryPoints: { sim: 'src/sim/server.ts', 'bench-kit': 'scripts/bench-kit.ts' },
+  entryPoints: { bench: 'scripts/bench/main.ts' },
   outdir: 'build/bench',
   format: 'esm',
-  splitting: true,
 });

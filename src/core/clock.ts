@@ -19,7 +19,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 export const realClock: Clock = {
   now: () => Date.now(),
   // Whole milliseconds, as every duration the CLI reports is. process.hrtime rather than
-  // performance.now(), whose first use loads node:perf_hooks (~2 ms of every start).
+  // performance.now(), whose first use loads node:perf_hooks on every start.
   monotonic: () => {
     const [seconds, nanoseconds] = process.hrtime();
     return seconds * 1000 + Math.round(nanoseconds / 1e6);

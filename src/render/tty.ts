@@ -23,10 +23,9 @@ export const FRAMES = {
 };
 /**
  * The display's one timer: the spinner turns, and the lines are made again when the second they
- * show (elapsed times, ETA countdowns) has changed. Each wake-up of an idle process costs CPU
- * (~0.25 ms here, far more than the write), so the spinner turns three times a second: plainly
- * alive, at a quarter of the wake-ups of ora's 80 ms. Measured in a terminal at a 5 s interval:
- * 0.107 s of CPU a minute at 250 ms, 0.097 s at 333 ms.
+ * show (elapsed times, ETA countdowns) has changed. Each wake-up of an idle process costs CPU,
+ * far more than the write, so the spinner turns three times a second: plainly alive, at a
+ * quarter of the wake-ups of ora's 80 ms (the figures behind this are in BENCHMARKS.md).
  */
 export const FRAME_MS = 333;
 const DEFAULT_ROWS = 24;
