@@ -8,7 +8,8 @@ import type { Sink } from './io/streams.js';
 /** What resolving a configuration may read: the environment and files. */
 export interface ConfigSources {
   env: Env;
-  readTextFile(path: string): Promise<string>;
+  /** A regular file of at most `maxBytes`, as text; rejects (ENOTFILE, EFBIG, ENOENT…) otherwise. */
+  readTextFile(path: string, maxBytes: number): Promise<string>;
   /** The file's permission bits, or undefined where that means nothing (Windows). */
   fileMode(path: string): Promise<number | undefined>;
 }
@@ -30,8 +31,11 @@ export interface Deps extends ConfigSources {
   clock: Clock;
   random(): number;
   transport: Transport;
-  /** Runs a command line through the system shell (a token command); its stderr also goes to ours. */
-  runCommand(command: string, timeoutMs: number): Promise<CommandResult>;
+  /**
+   * Runs a command line through the system shell (a token command) in a process group of its
+   * own, ended when it exits, times out, `signal` aborts, or this process ends.
+   */
+  runCommand(command: string, timeoutMs: number, signal?: AbortSignal): Promise<CommandResult>;
   /** Calls `handler` on SIGINT/SIGTERM until the returned function is called. */
   onInterrupt(handler: (signal: InterruptSignal) => void): () => void;
   /** Calls `handler` as the process exits, however it exits, until the returned function is called. */

@@ -6,6 +6,7 @@
  * never touches `process`: proxies come from `options.env`, interrupts from `options.signal`.
  * The public types are declared in types/index.d.ts.
  */
+import { setMaxListeners } from 'node:events';
 import { type ClientOptions, fetchStatus } from './api/client.js';
 import { clientCredentials } from './api/client-credentials.js';
 import {
@@ -222,14 +223,14 @@ export async function startExport(
   body: unknown,
   options: ConnectionOptions = {},
 ): Promise<{ jobId: string; statusUrl: string }> {
-  const { text, connection, requestTimeoutMs } = guard(() => {
-    const text = checkExportBody(body, LIBRARY_WORDS);
+  const { checked, connection, requestTimeoutMs } = guard(() => {
+    const checked = checkExportBody(body, LIBRARY_WORDS);
     const { requestTimeoutMs } = checkRules(options, LIBRARY_WORDS, true);
-    return { text, connection: connect(options, [], requestTimeoutMs), requestTimeoutMs };
+    return { checked, connection: connect(options, [], requestTimeoutMs), requestTimeoutMs };
   });
   const started = await sendStart(
     connection.baseUrl,
-    text,
+    checked,
     connection.client,
     options.signal ?? new AbortController().signal,
     requestTimeoutMs,
@@ -317,11 +318,25 @@ function baseUrlOf(options: ConnectionOptions): URL {
   return parseHttpUrl(text, 'baseUrl');
 }
 
+/**
+ * Each caller's signal is listened to once, by a signal of the library's own that every watch
+ * on it listens to: a thousand watches on one signal add no listener to it (and no warning).
+ */
+const fanned = new WeakMap<AbortSignal, AbortSignal>();
 function signalOf(options: ConnectionOptions): AbortSignal {
   const { signal } = options;
   if (signal === undefined) return new AbortController().signal;
   if (!(signal instanceof AbortSignal)) throw new UsageError('signal: expected an AbortSignal');
-  return signal;
+  let own = fanned.get(signal);
+  if (!own) {
+    const controller = new AbortController();
+    setMaxListeners(0, controller.signal);
+    if (signal.aborted) controller.abort(signal.reason);
+    else signal.addEventListener('abort', () => controller.abort(signal.reason), { once: true });
+    own = controller.signal;
+    fanned.set(signal, own);
+  }
+  return own;
 }
 
 function optionalString(value: unknown, name: string): string | undefined {
@@ -344,7 +359,7 @@ function connect(options: ConnectionOptions, jobUrls: readonly URL[], requestTim
     readTextFile: async () => {
       throw new CredentialError('final', 'no files are read by the library');
     },
-    runCommand: (command, timeoutMs) => runShell(command, timeoutMs, () => {}),
+    runCommand: runShell,
     transport,
   };
   const apiUrls = jobUrls.length > 0 ? jobUrls : [baseUrl];
@@ -398,7 +413,9 @@ function credentialsOf(
   if (token !== undefined) throw new UsageError('token: expected a string or a function returning one');
   if (command !== undefined) {
     if (command.trim() === '') throw new UsageError('tokenCommand: empty');
-    return { credentials: tokenCommand(command, io, 'the tokenCommand option') };
+    if (command.includes('\u0000')) throw new UsageError('tokenCommand: contains a NUL character');
+    const key = JSON.stringify(['command', command, proxiesOf(options)]);
+    return { credentials: shared(key, () => tokenCommand(command, io, 'the tokenCommand option')) };
   }
   if (clientId === undefined) {
     if (clientSecret !== undefined || tokenUrlText !== undefined) {
@@ -409,10 +426,43 @@ function credentialsOf(
   if (!clientSecret || !tokenUrlText)
     throw new UsageError('client credentials need clientId, clientSecret and tokenUrl');
   const tokenUrl = parseHttpUrl(tokenUrlText, 'tokenUrl');
+  const key = JSON.stringify([
+    'client',
+    tokenUrl.href,
+    clientId,
+    clientSecret,
+    scope ?? '',
+    requestTimeoutMs,
+    proxiesOf(options),
+  ]);
   return {
-    credentials: clientCredentials({ tokenUrl, clientId, clientSecret, scope, requestTimeoutMs }, io),
+    credentials: shared(key, () =>
+      clientCredentials({ tokenUrl, clientId, clientSecret, scope, requestTimeoutMs }, io),
+    ),
     tokenUrl,
   };
+}
+
+/**
+ * The credential sources of this process, by what configures them: watches with the same
+ * client credentials (or the same token command) share one token, so a hundred watches make
+ * one token request, not a hundred.
+ */
+const sources = new Map<string, Credentials>();
+/** The proxy settings a source's requests go through: sources with other ones are not shared. */
+function proxiesOf(options: ConnectionOptions): Array<string | undefined> {
+  const env = options.env ?? {};
+  return ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy'].map(
+    (k) => env[k],
+  );
+}
+function shared(key: string, make: () => Credentials): Credentials {
+  let credentials = sources.get(key);
+  if (!credentials) {
+    credentials = make();
+    sources.set(key, credentials);
+  }
+  return credentials;
 }
 
 /**

@@ -35,9 +35,44 @@ export function chooseTransport(env: Env): Transport {
 const open = promisify(fs.open);
 const read = promisify(fs.read);
 const close = promisify(fs.close);
-const readFile = promisify(fs.readFile);
 const appendFile = promisify(fs.appendFile);
 const stat = promisify(fs.stat);
+const fstat = promisify(fs.fstat);
+
+function fileError(code: string, message: string): NodeJS.ErrnoException {
+  return Object.assign(new Error(message), { code });
+}
+
+/**
+ * A small file the CLI reads (configuration, a token, a secret), as text: a regular file only (a
+ * FIFO, /dev/zero or a directory is refused at once: opening does not wait for a writer), and at
+ * most `maxBytes` (EFBIG beyond it, without reading the rest).
+ */
+export async function readSmallFile(path: string, maxBytes: number): Promise<string> {
+  const fd = await open(path, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  try {
+    const info = await fstat(fd);
+    if (!info.isFile()) throw fileError('ENOTFILE', `${path} is not a regular file`);
+    if (info.size > maxBytes) throw fileError('EFBIG', `${path} is larger than ${maxBytes} bytes`);
+    const bytes = await readUpTo(fd, maxBytes);
+    if (!bytes) throw fileError('EFBIG', `${path} is larger than ${maxBytes} bytes`);
+    return bytes.toString('utf8');
+  } finally {
+    await close(fd);
+  }
+}
+
+/** What an open file holds, or null when it holds more than `maxBytes` (never read past that). */
+async function readUpTo(fd: number, maxBytes: number): Promise<Buffer | null> {
+  const buffer = Buffer.alloc(maxBytes + 1);
+  let size = 0;
+  while (size <= maxBytes) {
+    const { bytesRead } = await read(fd, buffer, size, buffer.length - size, null);
+    if (bytesRead === 0) break;
+    size += bytesRead;
+  }
+  return size > maxBytes ? null : buffer.subarray(0, size);
+}
 
 /** The real side effects. With bin/, the only code that touches `process`. */
 export function systemDeps(): Deps {
@@ -66,26 +101,19 @@ export function systemDeps(): Deps {
     readFileCapped: async (path, maxBytes) => {
       const fd = await open(path, 'r');
       try {
-        const buffer = Buffer.alloc(maxBytes + 1);
-        let size = 0;
-        while (size <= maxBytes) {
-          const { bytesRead } = await read(fd, buffer, size, buffer.length - size, null);
-          if (bytesRead === 0) break;
-          size += bytesRead;
-        }
-        return size > maxBytes ? null : buffer.subarray(0, size);
+        return await readUpTo(fd, maxBytes);
       } finally {
         await close(fd);
       }
     },
-    readTextFile: (path) => readFile(path, 'utf8'),
+    readTextFile: readSmallFile,
     appendFile: (path, text) => appendFile(path, text, 'utf8'),
     fileMode: async (path) => (process.platform === 'win32' ? undefined : (await stat(path)).mode & 0o777),
     env: process.env,
     clock: realClock,
     random: Math.random,
     transport: chooseTransport(process.env),
-    runCommand: (command, timeoutMs) => runShell(command, timeoutMs, (chunk) => process.stderr.write(chunk)),
+    runCommand: runShell,
     onInterrupt: (handler) => {
       const onInt = () => handler('SIGINT');
       const onTerm = () => handler('SIGTERM');
@@ -163,48 +191,102 @@ function realpathOr(path: string): string {
 
 /** The most a token command may print on stdout; a token is far smaller. */
 const MAX_COMMAND_OUTPUT = 64 * 1024;
+/** After a command exits, what it wrote just before is read for this long, then its group ends. */
+const EXIT_GRACE_MS = 100;
+
+/** The process groups of the token commands running now: ended with this process, however it ends. */
+const groups = new Set<number>();
+let reaping = false;
+function endGroup(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+  groups.delete(pid);
+}
 
 /**
- * Runs `command` with the system shell, stdin closed, and gives up after `timeoutMs` (the whole
- * process group is killed). What it writes on stderr is passed to `passStderr` as it comes.
+ * Runs `command` with the system shell, stdin closed, in a process group of its own. Its answer
+ * is what it printed by the time it exited (a background process it left behind, holding the
+ * pipes open, is not waited for); then the whole group is ended, as it is when `timeoutMs` runs
+ * out, `signal` aborts, or this process ends first.
  */
 export async function runShell(
   command: string,
   timeoutMs: number,
-  passStderr: (chunk: string) => void,
+  signal?: AbortSignal,
 ): Promise<CommandResult> {
   // node:child_process (with net and dgram) is loaded only by the runs that start a command.
   const { spawn } = await import('node:child_process');
+  if (!reaping) {
+    reaping = true;
+    process.on('exit', () => {
+      for (const pid of groups) endGroup(pid);
+    });
+  }
   return new Promise((resolve) => {
-    const child = spawn(command, { shell: true, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let child: ReturnType<typeof spawn>;
+    try {
+      child = spawn(command, { shell: true, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    } catch {
+      // A command line the system cannot run at all; its text is not quoted (it may hold a secret).
+      resolve({ code: 127, stdout: '', stderr: 'the command cannot be run', timedOut: false });
+      return;
+    }
+    const pid = child.pid;
+    if (pid !== undefined) groups.add(pid);
     let stdout = '';
     let stderr = '';
     let timedOut = false;
-    const kill = () => {
-      try {
-        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        child.kill('SIGKILL');
-      }
+    let overflowed = false;
+    let exitCode: number | null = null;
+    let settled = false;
+    const finish = () => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      clearTimeout(grace);
+      signal?.removeEventListener('abort', onAbort);
+      if (pid !== undefined) endGroup(pid);
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+      resolve({
+        code: timedOut ? null : exitCode,
+        stdout: overflowed ? '' : stdout,
+        stderr,
+        timedOut,
+        overflowed,
+      });
     };
-    const timer = setTimeout(() => {
-      timedOut = true;
-      kill();
-    }, timeoutMs);
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      if (stdout.length < MAX_COMMAND_OUTPUT) stdout += chunk;
+    const onAbort = () => finish();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted) onAbort();
+    const timer = setTimeout(
+      () => {
+        timedOut = true;
+        finish();
+      },
+      Math.max(1, timeoutMs),
+    );
+    let grace: ReturnType<typeof setTimeout> | undefined;
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+      if (stdout.length + chunk.length > MAX_COMMAND_OUTPUT) overflowed = true;
+      else stdout += chunk;
     });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
       if (stderr.length < MAX_COMMAND_OUTPUT) stderr += chunk;
-      passStderr(chunk);
     });
     child.on('error', (err) => {
-      clearTimeout(timer);
-      resolve({ code: 127, stdout, stderr: `${stderr}${err.message}`, timedOut });
+      exitCode = 127;
+      stderr += err.message;
+      finish();
     });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, timedOut });
+    child.on('exit', (code) => {
+      exitCode = code;
+      grace = setTimeout(finish, EXIT_GRACE_MS);
     });
+    // Both pipes closed: everything it printed has been read.
+    child.on('close', () => finish());
   });
 }

@@ -183,7 +183,7 @@ describe('fetchStatus', () => {
       );
     expect(
       await fetchStatus(url, options(s.transport, { credentials: failing('transient') }), signal, 30_000),
-    ).toEqual({
+    ).toMatchObject({
       kind: 'transient',
       reason: 'no token: the token endpoint answered HTTP 503',
     });
@@ -303,5 +303,35 @@ describe('classifyFailure', () => {
       reason: 'refused a redirect from https:// down to plain http:// (api.example)',
     });
     expect(s.requests).toHaveLength(1);
+  });
+});
+
+describe('a credential across origins', () => {
+  it('a 401 after a redirect to another origin says the credential was withheld, not that none was set', async () => {
+    const s = stubs(
+      { status: 302, headers: { location: 'https://elsewhere.example/status' }, body: '' },
+      json(401, { code: '401-101', developerMessage: 'Invalid or expired authorization.' }),
+    );
+    const outcome = await fetchStatus(url, options(s.transport), signal, 30_000);
+    expect(outcome).toMatchObject({
+      kind: 'final',
+      httpStatus: 401,
+      hint: { kind: 'withheld', origin: 'https://elsewhere.example' },
+    });
+    expect(s.requests[1]?.headers.authorization).toBeUndefined();
+  });
+
+  it('a failed token fetch sent nothing: it is marked so, and the poller does not count it as a poll', async () => {
+    const s = stubs();
+    const failing = new RenewingCredentials(
+      'the token command',
+      async () => {
+        throw new CredentialError('transient', 'vault sealed');
+      },
+      () => 0,
+    );
+    const outcome = await fetchStatus(url, options(s.transport, { credentials: failing }), signal, 30_000);
+    expect(outcome).toMatchObject({ kind: 'transient', reason: 'no token: vault sealed', notSent: true });
+    expect(s.requests).toHaveLength(0);
   });
 });

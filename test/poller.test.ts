@@ -364,3 +364,13 @@ describe('several jobs', () => {
     expect(retries.every((ms) => ms > 0)).toBe(true);
   });
 });
+
+describe('what counts as a poll', () => {
+  it('a request that never left (no token could be had) is retried but not counted as a poll', async () => {
+    const { result } = await watch([
+      { kind: 'transient', reason: 'no token: the token endpoint answered HTTP 503', notSent: true },
+      status('Successful'),
+    ]);
+    expect(result).toMatchObject({ outcome: 'succeeded', polls: 1 });
+  });
+});

@@ -329,4 +329,10 @@ describe('secret files saved by editors', () => {
       source: '--token-file /t',
     });
   });
+
+  it('surrounding whitespace is dropped at start as on every read again: one rule for the token file', async () => {
+    const files = { '/t': ['  tok-123 \t\n\n', 0o600] as [string, number] };
+    const c = await resolve(['J'], { tokenFile: '/t' }, sources({}, files));
+    expect(c.api.credential).toMatchObject({ token: 'tok-123' });
+  });
 });

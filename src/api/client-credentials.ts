@@ -1,4 +1,5 @@
 import { DEFAULTS, defaultMs } from '../core/defaults.js';
+import { redact } from '../core/redact.js';
 import { sanitize } from '../core/sanitize.js';
 import { classifyFailure, TRANSIENT_HTTP } from './client.js';
 import {
@@ -7,6 +8,7 @@ import {
   type Credentials,
   RenewingCredentials,
   renewAt,
+  type TokenLimits,
 } from './credentials.js';
 import { MAX_BODY_BYTES } from './schema.js';
 
@@ -22,17 +24,19 @@ export interface ClientCredentialsOptions {
 
 /**
  * Tokens from the token endpoint, through oauth4webapi (loaded on first use), the client
- * authenticated with client_secret_post. Renewed ahead of `expires_in` and after a 401.
+ * authenticated with client_secret_post. Renewed ahead of `expires_in` and after a 401. A token
+ * request keeps to the limits of the request it is for (the watch's deadline, its interrupt).
  */
 export function clientCredentials(options: ClientCredentialsOptions, io: CredentialIO): Credentials {
-  const fetchToken = async () => {
+  const fetchToken = async (limits: TokenLimits) => {
     const oauth = await import('oauth4webapi');
     const as = { issuer: options.tokenUrl.origin, token_endpoint: options.tokenUrl.href };
     const client = { client_id: options.clientId };
     const parameters = new URLSearchParams();
     if (options.scope) parameters.set('scope', options.scope);
     const startedAt = io.now();
-    const signal = AbortSignal.timeout(options.requestTimeoutMs);
+    const timeoutMs = Math.min(options.requestTimeoutMs, limits.timeoutMs);
+    const signal = AbortSignal.any([limits.signal, AbortSignal.timeout(Math.max(1, timeoutMs))]);
     let response: Response;
     try {
       response = await oauth.clientCredentialsGrantRequest(
@@ -47,18 +51,21 @@ export function clientCredentials(options: ClientCredentialsOptions, io: Credent
         },
       );
     } catch (err) {
-      throw requestFailure(err, signal, options.requestTimeoutMs);
+      throw requestFailure(err, signal, timeoutMs);
     }
     if (TRANSIENT_HTTP.has(response.status)) {
-      throw new CredentialError('transient', `the token endpoint answered HTTP ${response.status}`);
+      // Its Retry-After is honoured as the API's is: the next try waits at least that long.
+      const retryAfter = response.headers.get('retry-after') ?? undefined;
+      throw new CredentialError(
+        'transient',
+        `the token endpoint answered HTTP ${response.status}`,
+        retryAfter,
+      );
     }
     try {
       const result = await oauth.processClientCredentialsResponse(as, client, response);
       const lifetime = typeof result.expires_in === 'number' ? result.expires_in * 1000 : undefined;
-      return {
-        token: result.access_token,
-        renewAt: lifetime === undefined ? undefined : renewAt(startedAt, lifetime),
-      };
+      return { token: result.access_token, renewAt: renewAt(startedAt, lifetime) };
     } catch (err) {
       throw refusal(err, oauth.ResponseBodyError, options.clientSecret);
     }
@@ -78,14 +85,25 @@ function fetchOver(io: CredentialIO) {
     },
   ) => {
     const headers = Object.fromEntries(new Headers(init.headers).entries());
-    const answer = await io.transport({
+    const signal = init.signal ?? AbortSignal.timeout(defaultMs(DEFAULTS.requestTimeout));
+    const sending = io.transport({
       method: 'POST',
       url: new URL(url),
       headers,
       body: typeof init.body === 'string' ? init.body : String(init.body ?? ''),
-      signal: init.signal ?? AbortSignal.timeout(defaultMs(DEFAULTS.requestTimeout)),
+      signal,
       maxBodyBytes: MAX_BODY_BYTES,
     });
+    sending.catch(() => {});
+    // The limit is kept here, not left to the HTTP library: an endpoint that trickles its answer
+    // is abandoned when the time is up.
+    const answer = await Promise.race([
+      sending,
+      new Promise<never>((_, reject) => {
+        if (signal.aborted) reject(signal.reason);
+        signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+      }),
+    ]);
     const noBody = answer.status === 204 || answer.status === 304;
     const responseHeaders = Object.entries(answer.headers).flatMap(([k, v]) =>
       v === undefined ? [] : [[k, v]],
@@ -113,15 +131,16 @@ function refusal(
 ): CredentialError {
   if (err instanceof ResponseBodyError) {
     const e = err as Error & { error: string; error_description?: string; status: number };
-    // An identity provider that echoes the secret must not get it printed.
-    const said = e.error_description?.split(secret).join('***');
+    // An identity provider that echoes the secret must not get it printed, in any of its forms,
+    // in its error code or its description.
+    const said = e.error_description ? redact(e.error_description, [secret]) : '';
     const description = said ? `: ${sanitize(said, 200)}` : '';
     return new CredentialError(
       'final',
-      `the token endpoint refused (HTTP ${e.status}, ${sanitize(e.error, 60)}${description})`,
+      `the token endpoint refused (HTTP ${e.status}, ${sanitize(redact(String(e.error), [secret]), 60)}${description})`,
     );
   }
-  const message = err instanceof Error ? err.message : String(err);
+  const message = redact(err instanceof Error ? err.message : String(err), [secret]);
   return new CredentialError(
     'final',
     `the token endpoint's answer is not a token: ${sanitize(message, 200)}`,

@@ -1,5 +1,7 @@
+import { redact } from '../core/redact.js';
 import { sanitize } from '../core/sanitize.js';
-import { CredentialError, type Credentials } from './credentials.js';
+import { CredentialError, type Credentials, type TokenLimits } from './credentials.js';
+import { SECRET_FIELD } from './export-request.js';
 import {
   type ExportStatus,
   type FieldIssue,
@@ -31,6 +33,8 @@ export interface ClientOptions {
    */
   urlFrom?: string | undefined;
   answered?: Set<string> | undefined;
+  /** Other secrets to keep out of what is printed (those of an export request's body). */
+  secrets?: readonly string[] | undefined;
   /** --verbose: one line per request, response and decision. Never given the token. */
   log?: ((line: string) => void) | undefined;
   now: () => number;
@@ -49,13 +53,22 @@ export type StatusOutcome =
       retryAfter?: string | undefined;
       code?: string | undefined;
       timeoutMs?: number | undefined;
+      /** No request reached the API (no token could be had): not an answer, not a poll. */
+      notSent?: boolean | undefined;
     }
   /** No status can be had this way: 4xx, a certificate problem, too many redirects. */
   /**
    * `requestSent`: a POST that reached the server before its connection failed. `hint`: what
    * this failure usually means and what to check, as data: each front end words it.
    */
-  | { kind: 'final'; reason: string; httpStatus?: number; requestSent?: boolean; hint?: Hint }
+  | {
+      kind: 'final';
+      reason: string;
+      httpStatus?: number;
+      requestSent?: boolean;
+      hint?: Hint;
+      notSent?: boolean;
+    }
   /** The server answered, but not with an ExportStatus. */
   | { kind: 'invalid'; reason: string; hint?: Hint }
   | { kind: 'aborted' };
@@ -78,7 +91,9 @@ export type Hint =
   /** A 403 to a token that was sent: a missing scope or permission, not an expired token. */
   | { kind: 'forbidden'; source: string }
   /** A TLS certificate the platform does not trust. */
-  | { kind: 'certificate' };
+  | { kind: 'certificate' }
+  /** A 401/403 after a redirect to another origin, where the credential is never sent. */
+  | { kind: 'withheld'; origin: string };
 
 export const TRANSIENT_HTTP: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504]);
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
@@ -135,25 +150,33 @@ export async function request(
   const { credentials } = options;
   let hop: Hop = { method, url, body };
   let renewed = false;
+  // One time limit for the whole exchange: the token, every redirect hop, a renewal.
+  const deadline = options.now() + timeoutMs;
+  const limits = (): TokenLimits => ({ signal, timeoutMs: Math.max(1, deadline - options.now()) });
   for (let redirects = 0; redirects <= MAX_REDIRECTS; ) {
     // Like fetch for credentials, and like curl for custom headers: both are dropped when a
     // redirect leaves the origin the user configured.
     const sameOrigin = hop.url.origin === url.origin;
-    const token = credentials && sameOrigin ? await tokenOf(credentials) : undefined;
+    const token = credentials && sameOrigin ? await tokenOf(credentials, limits(), signal) : undefined;
     if (typeof token === 'object') return token;
     const headers = requestHeaders(options, token, sameOrigin, hop.body !== undefined);
-    const sent = await sendOnce(hop, headers, options, signal, timeoutMs);
+    const leftMs = deadline - options.now();
+    if (leftMs <= 0) return { kind: 'failed', outcome: noAnswerWithin(timeoutMs, hop.method) };
+    const sent = await sendOnce(hop, headers, options, signal, leftMs, timeoutMs);
     if (sent.kind === 'failed') return sent;
     if (sent.response.status === 401 && credentials && token !== undefined && !renewed) {
       // Renewed once, and the same request sent again at once: not a retry, never a loop.
       renewed = true;
-      const fresh = await renewal(credentials, token, options);
+      const fresh = await renewal(credentials, token, options, limits(), signal);
       if (typeof fresh === 'object') return fresh;
       if (fresh) continue;
     }
     const next = redirectTarget(sent.response, hop);
     if (next === undefined) {
-      const authHint = authHintFor(credentials, token !== undefined, renewed, sent.response.status);
+      const authHint =
+        credentials && !sameOrigin
+          ? ({ kind: 'withheld', origin: hop.url.origin } as const)
+          : authHintFor(credentials, token !== undefined, renewed, sent.response.status);
       return { kind: 'response', response: sent.response, url: hop.url, authHint };
     }
     if ('kind' in next) return next;
@@ -164,11 +187,15 @@ export async function request(
 }
 
 /** The current token, or the failure that kept it from us (a transient one is retried). */
-async function tokenOf(credentials: Credentials): Promise<string | Extract<Answer, { kind: 'failed' }>> {
+async function tokenOf(
+  credentials: Credentials,
+  limits: TokenLimits,
+  signal: AbortSignal,
+): Promise<string | Extract<Answer, { kind: 'failed' }>> {
   try {
-    return await credentials.token();
+    return await credentials.token(limits);
   } catch (err) {
-    return credentialFailure(err);
+    return credentialFailure(err, credentials, signal);
   }
 }
 
@@ -177,26 +204,43 @@ async function renewal(
   credentials: Credentials,
   rejected: string,
   options: ClientOptions,
+  limits: TokenLimits,
+  signal: AbortSignal,
 ): Promise<boolean | Extract<Answer, { kind: 'failed' }>> {
   if (!credentials.renewable) return false;
   options.log?.(`  401: renewing the token (${credentials.source})`);
   try {
-    return await credentials.renew(rejected);
+    return await credentials.renew(rejected, limits);
   } catch (err) {
-    return credentialFailure(err);
+    return credentialFailure(err, credentials, signal);
   }
 }
 
-/** Whatever a credential source threw ends this request as a failure, never as an exception. */
-function credentialFailure(err: unknown): Extract<Answer, { kind: 'failed' }> {
+/**
+ * Whatever a credential source threw ends this request as a failure, never as an exception; no
+ * request was sent (so it is no answer from the API), and every secret the source knows is
+ * redacted from what it said.
+ */
+function credentialFailure(
+  err: unknown,
+  credentials: Credentials,
+  signal: AbortSignal,
+): Extract<Answer, { kind: 'failed' }> {
+  if (signal.aborted) return { kind: 'failed', outcome: { kind: 'aborted' } };
+  const message = redact(err instanceof Error ? err.message : String(err), credentials.secrets());
   if (!(err instanceof CredentialError)) {
-    const message = err instanceof Error ? err.message : String(err);
-    return { kind: 'failed', outcome: { kind: 'final', reason: `no token: ${sanitize(message, 200)}` } };
+    return {
+      kind: 'failed',
+      outcome: { kind: 'final', reason: `no token: ${sanitize(message, 200)}`, notSent: true },
+    };
   }
-  const reason = `no token: ${err.message}`;
+  const reason = `no token: ${message}`;
   return {
     kind: 'failed',
-    outcome: err.kind === 'transient' ? { kind: 'transient', reason } : { kind: 'final', reason },
+    outcome:
+      err.kind === 'transient'
+        ? { kind: 'transient', reason, retryAfter: err.retryAfter, notSent: true }
+        : { kind: 'final', reason, notSent: true },
   };
 }
 
@@ -220,13 +264,17 @@ interface Hop {
   body: string | undefined;
 }
 
-/** One HTTP exchange under its own time limit, logged for --verbose. */
+/**
+ * One HTTP exchange, given what is left (`leftMs`) of the request's time limit (`limitMs`),
+ * logged for --verbose.
+ */
 async function sendOnce(
   hop: Hop,
   headers: Record<string, string>,
   options: ClientOptions,
   signal: AbortSignal,
-  timeoutMs: number,
+  leftMs: number,
+  limitMs: number,
 ): Promise<{ kind: 'sent'; response: HttpResponse } | Extract<Answer, { kind: 'failed' }>> {
   const started = options.now();
   options.log?.(`→ ${hop.method} ${hop.url.href}  ${formatHeaders(headers, options)}`);
@@ -235,7 +283,7 @@ async function sendOnce(
   const controller = new AbortController();
   const timer = setTimeout(
     () => controller.abort(new DOMException('request timed out', 'TimeoutError')),
-    Math.max(1, timeoutMs),
+    Math.max(1, leftMs),
   );
   const forward = () => controller.abort(signal.reason);
   if (signal.aborted) forward();
@@ -264,17 +312,26 @@ async function sendOnce(
     );
     return { kind: 'sent', response };
   } catch (err) {
-    let outcome = classifyFailure(err, signal, timeoutMs);
-    if (hop.method === 'POST' && outcome.kind === 'transient' && outcome.timeoutMs !== undefined) {
-      // No answer in time to a POST that was under way: it may have been received.
-      outcome = { kind: 'final', reason: `${outcome.reason}, after the request was sent`, requestSent: true };
-    }
+    let outcome = classifyFailure(err, signal, limitMs);
+    if (outcome.kind === 'transient' && outcome.timeoutMs !== undefined)
+      outcome = noAnswerWithin(limitMs, hop.method);
     options.log?.(`← ${describeOutcome(outcome)} after ${options.now() - started} ms`);
     return { kind: 'failed', outcome };
   } finally {
     clearTimeout(timer);
     signal.removeEventListener('abort', forward);
   }
+}
+
+/**
+ * No answer within the request's time limit: transient for a GET; for a POST that was under
+ * way, of unknown outcome (it may have been received), never sent again.
+ */
+function noAnswerWithin(limitMs: number, method: 'GET' | 'POST'): StatusOutcome {
+  const reason = `no answer within ${limitMs} ms`;
+  if (method === 'POST')
+    return { kind: 'final', reason: `${reason}, after the request was sent`, requestSent: true };
+  return { kind: 'transient', reason, timeoutMs: limitMs };
 }
 
 /** Where a redirect leads (undefined: not a redirect), or why it cannot be followed. */
@@ -333,20 +390,17 @@ function formatHeaders(headers: Record<string, string>, options: ClientOptions):
     .join('; ');
 }
 
-/** The shortest secret worth redacting: shorter values would mangle ordinary text. */
-const MIN_SECRET_LENGTH = 6;
-
 /**
- * Server text with every secret the client knows (tokens, the client secret, -H values) replaced
- * by ***: a server that echoes a token in its error must not get it printed.
+ * Server text with every secret the client knows (tokens, the client secret, -H values, the
+ * secrets of a request body) replaced by ***, in each form a server may echo them: a server
+ * that echoes a token in its error must not get it printed.
  */
 function redactSecrets(text: string, options: ClientOptions): string {
-  const secrets = [...(options.credentials?.secrets() ?? []), ...options.headers.map(([, value]) => value)];
-  let out = text;
-  for (const secret of secrets) {
-    if (secret.length >= MIN_SECRET_LENGTH && out.includes(secret)) out = out.split(secret).join('***');
-  }
-  return out;
+  return redact(text, [
+    ...(options.credentials?.secrets() ?? []),
+    ...options.headers.map(([, value]) => value),
+    ...(options.secrets ?? []),
+  ]);
 }
 
 /** Turns a 2xx/3xx/4xx/5xx answer into an outcome. */
@@ -386,8 +440,9 @@ export function errorMessage(body: string): string {
   if (!parsed.success) return `: ${snippet(body)}`;
   const e = parsed.data;
   const text = [e.code, e.userMessage ?? e.developerMessage].filter(Boolean).join(' ');
+  // A detail about a secret field (dataDestination.secretKey=…) never shows its value.
   const details = (e.details ?? [])
-    .map((d) => (d.value === undefined ? d.key : `${d.key}=${d.value}`))
+    .map((d) => (d.value === undefined ? d.key : `${d.key}=${SECRET_FIELD.test(d.key) ? '***' : d.value}`))
     .join(', ');
   const all = details ? `${text} (${details})` : text;
   return all ? `: ${sanitize(all, 300)}` : `: ${snippet(body)}`;

@@ -1,6 +1,16 @@
 import { DEFAULTS, defaultMs } from '../core/defaults.js';
+import { redact } from '../core/redact.js';
 import { sanitize } from '../core/sanitize.js';
 import type { Transport } from './transport.js';
+
+/**
+ * How long getting a token may take: the request's own limits (its share of the watch's
+ * deadline) and the run's interrupt. A token is part of the request it is for.
+ */
+export interface TokenLimits {
+  signal: AbortSignal;
+  timeoutMs: number;
+}
 
 /**
  * Where bearer tokens come from. The HTTP client asks for the current token before each request
@@ -12,21 +22,25 @@ export interface Credentials {
   /** Whether a 401 can be cured by asking again. */
   readonly renewable: boolean;
   /** The token to send now, fetched or renewed first when there is none or it is about to expire. */
-  token(): Promise<string>;
+  token(limits: TokenLimits): Promise<string>;
   /** After `rejected` was refused: true when a different token is now current. */
-  renew(rejected: string): Promise<boolean>;
+  renew(rejected: string, limits: TokenLimits): Promise<boolean>;
   /** Every secret this source has seen (tokens, the client secret), for redaction. */
   secrets(): readonly string[];
   /** Called after a token was replaced by a new one, saying why. */
   onRenewed?: ((why: string) => void) | undefined;
 }
 
-/** Why no token could be had: `transient` failures are retried like a 503, `final` ones end the watch. */
+/**
+ * Why no token could be had: `transient` failures are retried like a 503 (never sooner than
+ * `retryAfter`, as the token endpoint asked), `final` ones end the watch.
+ */
 export class CredentialError extends Error {
   override name = 'CredentialError';
   constructor(
     readonly kind: 'transient' | 'final',
     message: string,
+    readonly retryAfter?: string,
   ) {
     super(message);
   }
@@ -38,14 +52,22 @@ export interface CommandResult {
   stdout: string;
   stderr: string;
   timedOut: boolean;
+  /** It printed more than a token command may: its output was not kept. */
+  overflowed?: boolean;
 }
 
 /** The side effects credential sources need: time, files, commands, HTTP. */
 export interface CredentialIO {
   now(): number;
-  readTextFile(path: string): Promise<string>;
-  /** Runs a command line through the system shell; its stderr also goes to ours. */
-  runCommand(command: string, timeoutMs: number): Promise<CommandResult>;
+  /** A file of at most `maxBytes`, as text; rejects for anything but a regular file. */
+  readTextFile(path: string, maxBytes: number): Promise<string>;
+  /**
+   * Runs a command line through the system shell, its whole process group ended when it exits,
+   * times out or `signal` aborts (and when this process ends).
+   */
+  runCommand(command: string, timeoutMs: number, signal?: AbortSignal): Promise<CommandResult>;
+  /** Where a token command's stderr goes once its secrets are redacted (nowhere, for the library). */
+  passStderr?: ((text: string) => void) | undefined;
   transport: Transport;
 }
 
@@ -57,12 +79,23 @@ export interface IssuedToken {
 
 /** A token command gets this long before it is given up on. */
 export const TOKEN_COMMAND_TIMEOUT_MS = defaultMs(DEFAULTS.tokenCommandTimeout);
+/** The most a token file may hold: a token is far smaller. */
+export const MAX_TOKEN_FILE_BYTES = 64 * 1024;
+/**
+ * A lifetime shorter than this (`expires_in: 0`) is too short to renew ahead of: such a token is
+ * used until the API refuses it, then renewed.
+ */
+export const MIN_USEFUL_LIFETIME_MS = 1000;
+/** Tokens are fetched at most this often, however often they expire or are refused. */
+export const MIN_FETCH_GAP_MS = 1000;
 
 /**
  * When to replace a token that lives `lifetimeMs`: a minute before it expires, or a fifth of its
- * life before for short-lived ones, so that a 2 s token is renewed after 1.6 s.
+ * life before for short-lived ones, so that a 2 s token is renewed after 1.6 s. Undefined (only
+ * when refused) for a lifetime too short to renew ahead of.
  */
-export function renewAt(obtainedAt: number, lifetimeMs: number): number {
+export function renewAt(obtainedAt: number, lifetimeMs: number | undefined): number | undefined {
+  if (lifetimeMs === undefined || !(lifetimeMs >= MIN_USEFUL_LIFETIME_MS)) return undefined;
   return obtainedAt + lifetimeMs - Math.min(60_000, lifetimeMs * 0.2);
 }
 
@@ -79,18 +112,20 @@ export function fixedToken(token: string, source: string): Credentials {
 
 /**
  * A source that fetches tokens: remembers the current one, fetches again ahead of expiry or
- * after a refusal, and never runs two fetches at once.
+ * after a refusal, never runs two fetches at once, and never fetches more often than every
+ * MIN_FETCH_GAP_MS. A caller waits for a fetch only as long as its own limits allow.
  */
 export class RenewingCredentials implements Credentials {
   readonly renewable = true;
   onRenewed: ((why: string) => void) | undefined;
   private current: IssuedToken | undefined;
   private pending: Promise<IssuedToken> | undefined;
+  private lastFetchAt: number | undefined;
   private readonly seen = new Set<string>();
 
   constructor(
     readonly source: string,
-    private readonly fetchToken: () => Promise<IssuedToken>,
+    private readonly fetchToken: (limits: TokenLimits) => Promise<IssuedToken>,
     private readonly now: () => number,
     initial?: IssuedToken,
     private readonly extraSecrets: readonly string[] = [],
@@ -98,15 +133,15 @@ export class RenewingCredentials implements Credentials {
     if (initial) this.remember(initial);
   }
 
-  async token(): Promise<string> {
+  async token(limits: TokenLimits): Promise<string> {
     const { current } = this;
     if (current && (current.renewAt === undefined || this.now() < current.renewAt)) return current.token;
-    return (await this.fetch(current ? 'before it expired' : undefined)).token;
+    return (await this.fetch(current ? 'before it expired' : undefined, limits)).token;
   }
 
-  async renew(rejected: string): Promise<boolean> {
+  async renew(rejected: string, limits: TokenLimits): Promise<boolean> {
     if (this.current && this.current.token !== rejected) return true;
-    const next = await this.fetch('after the API refused it');
+    const next = await this.fetch('after the API refused it', limits);
     return next.token !== rejected;
   }
 
@@ -115,8 +150,12 @@ export class RenewingCredentials implements Credentials {
   }
 
   /** `why` the current token is replaced; undefined for the first one. */
-  private fetch(why: string | undefined): Promise<IssuedToken> {
-    this.pending ??= this.fetchToken()
+  private fetch(why: string | undefined, limits: TokenLimits): Promise<IssuedToken> {
+    this.pending ??= this.spaced(limits)
+      .then(() => {
+        this.lastFetchAt = this.now();
+        return this.fetchToken(limits);
+      })
       .then((issued) => {
         if (why && issued.token !== this.current?.token) this.onRenewed?.(why);
         return this.remember(issued);
@@ -124,7 +163,28 @@ export class RenewingCredentials implements Credentials {
       .finally(() => {
         this.pending = undefined;
       });
-    return this.pending;
+    return within(this.pending, limits);
+  }
+
+  /** Waits until MIN_FETCH_GAP_MS has passed since the last fetch began. */
+  private async spaced(limits: TokenLimits): Promise<void> {
+    const waitMs = this.lastFetchAt === undefined ? 0 : this.lastFetchAt + MIN_FETCH_GAP_MS - this.now();
+    if (waitMs <= 0) return;
+    if (waitMs >= limits.timeoutMs) {
+      throw new CredentialError('transient', `no new token yet: tokens are fetched at most once a second`);
+    }
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, waitMs);
+      limits.signal.addEventListener(
+        'abort',
+        () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        { once: true },
+      );
+    });
+    if (limits.signal.aborted) throw new CredentialError('transient', 'interrupted');
   }
 
   private remember(issued: IssuedToken): IssuedToken {
@@ -135,51 +195,87 @@ export class RenewingCredentials implements Credentials {
 }
 
 /**
+ * `promise`, or a transient CredentialError once `limits` run out: a caller never waits past
+ * its own deadline or its interrupt for a token (the fetch itself has limits of its own).
+ */
+export function within<T>(promise: Promise<T>, limits: TokenLimits): Promise<T> {
+  if (limits.signal.aborted) return Promise.reject(new CredentialError('transient', 'interrupted'));
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let onAbort: (() => void) | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new CredentialError('transient', `no token within ${limits.timeoutMs} ms`)),
+      Math.min(2 ** 31 - 1, Math.max(1, limits.timeoutMs)),
+    );
+    onAbort = () => reject(new CredentialError('transient', 'interrupted'));
+    limits.signal.addEventListener('abort', onAbort, { once: true });
+  });
+  promise.catch(() => {});
+  return Promise.race([promise, limit]).finally(() => {
+    clearTimeout(timer);
+    if (onAbort) limits.signal.removeEventListener('abort', onAbort);
+  });
+}
+
+/**
  * A token file: read again after a 401, in case a sidecar or a cron job has refreshed it.
- * `source`: how the caller names it in messages.
+ * `source`: how the caller names it in messages. The token is the file's text, trimmed, at start
+ * and on every read again alike.
  */
 export function tokenFile(path: string, initial: string, io: CredentialIO, source: string): Credentials {
   const read = async (): Promise<IssuedToken> => {
     let text: string;
     try {
-      text = await io.readTextFile(path);
+      text = await io.readTextFile(path, MAX_TOKEN_FILE_BYTES);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code ?? 'unreadable';
       throw new CredentialError('final', `cannot read the token file ${JSON.stringify(path)} (${code})`);
     }
     return { token: cleanToken(text), renewAt: undefined };
   };
-  return new RenewingCredentials(source, read, io.now, {
-    token: initial,
-    renewAt: undefined,
-  });
+  return new RenewingCredentials(source, read, io.now, { token: initial, renewAt: undefined });
 }
 
 /**
  * A token command: run by the shell; its stdout is the token, or `{"access_token", "expires_in"}`.
- * Run at start, ahead of `expires_in` when given, and after a 401. `source`: how the caller
- * names it in messages.
+ * Run at start, ahead of `expires_in` when given, and after a 401; its answer is what it printed
+ * by the time it exited. What it says on stderr is passed on with every secret redacted.
+ * `source`: how the caller names it in messages.
  */
 export function tokenCommand(command: string, io: CredentialIO, source: string): Credentials {
-  const run = async (): Promise<IssuedToken> => {
+  const run = async (limits: TokenLimits): Promise<IssuedToken> => {
     const startedAt = io.now();
-    const result = await io.runCommand(command, TOKEN_COMMAND_TIMEOUT_MS);
+    const timeoutMs = Math.min(TOKEN_COMMAND_TIMEOUT_MS, limits.timeoutMs);
+    const result = await io.runCommand(command, timeoutMs, limits.signal);
+    const said = redact(result.stderr, credentials.secrets());
+    if (limits.signal.aborted) throw new CredentialError('transient', 'interrupted');
     if (result.timedOut) {
-      throw new CredentialError(
-        'final',
-        `the token command gave no token within ${TOKEN_COMMAND_TIMEOUT_MS / 1000} s`,
-      );
+      // Its own limit is final (the command hangs); the request's is the watch's, retried.
+      const kind = timeoutMs < TOKEN_COMMAND_TIMEOUT_MS ? 'transient' : 'final';
+      throw new CredentialError(kind, `the token command gave no token within ${formatSeconds(timeoutMs)}`);
     }
     if (result.code !== 0) {
-      const said = sanitize(result.stderr, 300);
+      const text = sanitize(said, 300);
       throw new CredentialError(
         'final',
-        `the token command failed (exit ${result.code ?? 'by signal'})${said ? `: ${said}` : ''}`,
+        `the token command failed (exit ${result.code ?? 'by signal'})${text ? `: ${text}` : ''}`,
       );
     }
-    return parseCommandOutput(result.stdout, startedAt);
+    if (result.overflowed) {
+      throw new CredentialError('final', 'the token command printed more than 64 KiB, which is no token');
+    }
+    const issued = parseCommandOutput(result.stdout, startedAt);
+    // What it said is passed on without the token it has just given, nor any before it.
+    const passed = redact(said, [issued.token]);
+    if (passed.trim()) io.passStderr?.(passed.endsWith('\n') ? passed : `${passed}\n`);
+    return issued;
   };
-  return new RenewingCredentials(source, run, io.now);
+  const credentials = new RenewingCredentials(source, run, io.now);
+  return credentials;
+}
+
+function formatSeconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
 }
 
 function parseCommandOutput(stdout: string, startedAt: number): IssuedToken {
@@ -201,11 +297,8 @@ function parseCommandOutput(stdout: string, startedAt: number): IssuedToken {
   if (typeof token !== 'string') {
     throw new CredentialError('final', 'the token command printed JSON without a string "access_token"');
   }
-  const lifetime = typeof expiresIn === 'number' && expiresIn > 0 ? expiresIn * 1000 : undefined;
-  return {
-    token: cleanToken(token),
-    renewAt: lifetime === undefined ? undefined : renewAt(startedAt, lifetime),
-  };
+  const lifetime = typeof expiresIn === 'number' && expiresIn >= 0 ? expiresIn * 1000 : undefined;
+  return { token: cleanToken(token), renewAt: renewAt(startedAt, lifetime) };
 }
 
 /**
@@ -219,9 +312,14 @@ export function tokenFault(token: string): 'empty' | 'spaced' | undefined {
   return undefined;
 }
 
+/** A token as every source reads it: a byte-order mark and surrounding whitespace dropped. */
+export function tokenText(text: string): string {
+  return text.replace(/^\uFEFF/, '').trim();
+}
+
 /** One line of printable characters; anything else would corrupt the Authorization header. */
 function cleanToken(text: string): string {
-  const token = text.replace(/^\uFEFF/, '').trim();
+  const token = tokenText(text);
   if (tokenFault(token)) {
     throw new CredentialError('final', 'the token is empty or holds a space or a control character');
   }

@@ -58,3 +58,19 @@ export function parseExportRequest(input: unknown): ExportRequestResult {
     ? { ok: true, value: result.data }
     : { ok: false, issues: toFieldIssues(result.error.issues, input) };
 }
+
+/** The names of the fields of a request body (or of an API error's details) that hold secrets. */
+export const SECRET_FIELD = /secret|password|passphrase|accesskey|token|privatekey/i;
+
+/** Every secret value a request body carries, at any depth: never to be printed, even when echoed. */
+export function secretsOf(body: unknown, found: string[] = []): string[] {
+  if (Array.isArray(body)) {
+    for (const item of body) secretsOf(item, found);
+  } else if (typeof body === 'object' && body !== null) {
+    for (const [key, value] of Object.entries(body)) {
+      if (typeof value === 'string' && SECRET_FIELD.test(key)) found.push(value);
+      else secretsOf(value, found);
+    }
+  }
+  return found;
+}

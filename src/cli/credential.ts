@@ -120,6 +120,8 @@ async function read(
       };
     case 'command':
       if (named.command.trim() === '') throw new UsageError(`${named.label} is empty`);
+      // Quoted nowhere: a command line can carry a secret.
+      if (named.command.includes('\u0000')) throw new UsageError(`${named.label} contains a NUL character`);
       return { kind: 'command', command: named.command, source: named.label };
     case 'client':
       return clientCredentials(level, flags, profile, sources, warnings);

@@ -52,6 +52,9 @@ export interface ProfileChoice {
   mode: number | undefined;
 }
 
+/** The most a configuration file may hold: generous for any number of profiles. */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+
 /** `$XDG_CONFIG_HOME/export-status/config.json`, by default `~/.config/export-status/config.json`. */
 export function configFilePath(env: Readonly<Record<string, string | undefined>>): string | undefined {
   const base = env.XDG_CONFIG_HOME || (env.HOME ? `${env.HOME}/.config` : undefined);
@@ -103,11 +106,12 @@ async function readConfigFile(
 ): Promise<z.output<Schemas['file']>> {
   let textContent: string;
   try {
-    textContent = await sources.readTextFile(file);
+    textContent = await sources.readTextFile(file, MAX_CONFIG_BYTES);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' && !required) return {};
-    throw new UsageError(`cannot read the configuration file ${file} (${errnoWords(err)})`);
+    const why = code === 'EFBIG' ? 'larger than 1 MiB, which no configuration needs' : errnoWords(err);
+    throw new UsageError(`cannot read the configuration file ${file} (${why})`);
   }
   let json: unknown;
   try {

@@ -1,3 +1,4 @@
+import { sanitize } from '../core/sanitize.js';
 import type { ConfigSources } from '../deps.js';
 import { chosenSource } from './credential.js';
 import { chooseProfile } from './profile.js';
@@ -46,7 +47,7 @@ export async function settingsReport(flags: Flags, sources: ConfigSources): Prom
         : named.kind === 'file'
           ? `token file ${named.path}`
           : named.kind === 'command'
-            ? `token command: ${named.command}`
+            ? `token command: ${commandName(named.command)}`
             : 'OAuth client credentials';
     rows.push({ setting: 'credential', value, from: `${origin(chosen.level)} (${named.label})` });
     if (named.kind === 'client') rows.push(row('clientId'), row('tokenUrl'), row('scope'));
@@ -57,4 +58,14 @@ export async function settingsReport(flags: Flags, sources: ConfigSources): Prom
     profile: choice.name && choice.chosenBy ? { name: choice.name, chosenBy: choice.chosenBy } : undefined,
     rows,
   };
+}
+
+/**
+ * A token command as `config` shows it: the program it runs, its arguments hidden (they often
+ * carry a secret: `curl -H "X-Vault-Token: …"`).
+ */
+export function commandName(command: string): string {
+  const program = /^\s*(\S+)/.exec(command)?.[1] ?? '';
+  const shown = sanitize(program, 60);
+  return program.length < command.trim().length ? `${shown} (its arguments hidden)` : shown;
 }

@@ -145,6 +145,12 @@ async function apiConfig(
   const headers = (flags.header ?? []).map((text) => parseHeader(text, CLI_WORDS));
   const choice = await chooseProfile(flags.profile, sources);
   const { profile } = choice;
+  // As ssh refuses a ~/.ssh/config others can write: such a file could make this run anything.
+  if (choice.mode !== undefined && (choice.mode & 0o022) !== 0 && profile.tokenCommand !== undefined) {
+    throw new UsageError(
+      `the configuration file ${choice.file} names a command to run (profile ${choice.name}'s tokenCommand) and others can write it; chmod go-w ${choice.file}`,
+    );
+  }
   const picked = pick('baseUrl', flags, env, profile);
   const baseUrl = parseHttpUrl(picked.value ?? DEFAULTS.baseUrl, '--base-url');
   const baseUrlFrom =

@@ -1,4 +1,4 @@
-import { tokenFault } from '../api/credentials.js';
+import { MAX_TOKEN_FILE_BYTES, tokenFault, tokenText } from '../api/credentials.js';
 import { UsageError } from '../core/errors.js';
 import { errnoWords } from '../core/words.js';
 import type { ConfigSources } from '../deps.js';
@@ -15,18 +15,17 @@ export async function readSecretFile(
 ): Promise<string> {
   let text: string;
   try {
-    text = await sources.readTextFile(path);
+    text = await sources.readTextFile(path, MAX_TOKEN_FILE_BYTES);
   } catch (err) {
-    throw new UsageError(`${what}: cannot read ${JSON.stringify(path)} (${errnoWords(err)})`);
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'EFBIG' ? 'larger than 64 KiB, which no secret is' : errnoWords(err);
+    throw new UsageError(`${what}: cannot read ${JSON.stringify(path)} (${why})`);
   }
   const mode = await sources.fileMode(path).catch(() => undefined);
   if (mode !== undefined && (mode & 0o077) !== 0) {
     warnings.push(`the file ${JSON.stringify(path)} (${what}) can be read by other users; chmod 600 it`);
   }
-  return checkToken(
-    text.replace(/^\uFEFF/, '').replace(/\r?\n$/, ''),
-    `the content of ${JSON.stringify(path)}`,
-  );
+  return checkToken(tokenText(text), `the content of ${JSON.stringify(path)}`);
 }
 
 /** A token must be one line of printable characters: anything else would corrupt the header. */

@@ -24,6 +24,7 @@ export async function credentialsFor(
     now: deps.clock.now,
     readTextFile: deps.readTextFile,
     runCommand: deps.runCommand,
+    passStderr: (text) => deps.stderr.write(text),
     transport: deps.transport,
   };
   switch (spec.kind) {

@@ -6,7 +6,13 @@ import { ExitCode } from '../core/exit-codes.js';
 import { sanitize } from '../core/sanitize.js';
 import { errnoWords } from '../core/words.js';
 import type { Deps } from '../deps.js';
-import { checkExportBody, describeStart, sendStart, startExitCode } from '../engine/start.js';
+import {
+  type CheckedBody,
+  checkExportBody,
+  describeStart,
+  sendStart,
+  startExitCode,
+} from '../engine/start.js';
 import { clientOptions, credentialsFor } from './client-options.js';
 import { runWatch } from './watch.js';
 
@@ -44,7 +50,7 @@ export async function runStart(config: StartConfig, deps: Deps): Promise<number>
 }
 
 /** Reads and validates the request body; anything wrong is a usage error and nothing is sent. */
-async function readBody(file: string, deps: Deps): Promise<string> {
+async function readBody(file: string, deps: Deps): Promise<CheckedBody> {
   let bytes: Buffer | null;
   try {
     bytes =

@@ -7,6 +7,8 @@ const ERRNO_WORDS: Readonly<Record<string, string>> = Object.assign(Object.creat
   ENOENT: 'no such file',
   EACCES: 'permission denied',
   EISDIR: 'it is a directory',
+  ENOTFILE: 'not a regular file',
+  EFBIG: 'larger than the limit for it',
 });
 
 /** Why a file could not be read, in words: "no such file" for ENOENT, else the code itself. */

@@ -4,7 +4,7 @@
  * outcomes, each with its exit code here and nowhere else.
  */
 import { type ClientOptions, errorMessage, type Hint, request } from '../api/client.js';
-import { parseExportRequest } from '../api/export-request.js';
+import { parseExportRequest, secretsOf } from '../api/export-request.js';
 import { exportUrl, type JobRef, jobFromLocation } from '../api/urls.js';
 import { UsageError } from '../core/errors.js';
 import { ExitCode, exitCodeFor, type InterruptSignal } from '../core/exit-codes.js';
@@ -56,13 +56,19 @@ export function describeStart(outcome: StartOutcome, v: Vocabulary): string {
   }
 }
 
+/** A request body that passed the API's rules: the text to send, and the secrets it carries. */
+export interface CheckedBody {
+  text: string;
+  secrets: string[];
+}
+
 /**
  * The export request a caller gave, checked by the API's rules: its JSON text to send, or a
  * UsageError naming every bad field (never its value: the body can hold secrets).
  */
-export function checkExportBody(body: unknown, v: Vocabulary): string {
+export function checkExportBody(body: unknown, v: Vocabulary): CheckedBody {
   const parsed = parseExportRequest(body);
-  if (parsed.ok) return JSON.stringify(parsed.value);
+  if (parsed.ok) return { text: JSON.stringify(parsed.value), secrets: secretsOf(parsed.value) };
   const lines = parsed.issues
     .map((i) => `  ${sanitize(i.path, 100)}: ${sanitize(i.message, 200)}`)
     .join('\n');
@@ -72,13 +78,15 @@ export function checkExportBody(body: unknown, v: Vocabulary): string {
 /** POST {base}/content/export with a checked body, once: a POST that may have started an export is never repeated. */
 export async function sendStart(
   baseUrl: URL,
-  body: string,
-  client: ClientOptions,
+  body: CheckedBody,
+  options: ClientOptions,
   signal: AbortSignal,
   timeoutMs: number,
   url: URL = exportUrl(baseUrl),
 ): Promise<StartOutcome> {
-  const answer = await request('POST', url, client, signal, timeoutMs, body);
+  // What the API says about the body never shows the body's secrets, whatever it echoes.
+  const client = { ...options, secrets: [...(options.secrets ?? []), ...body.secrets] };
+  const answer = await request('POST', url, client, signal, timeoutMs, body.text);
   if (answer.kind === 'failed') {
     const { outcome } = answer;
     switch (outcome.kind) {

@@ -145,7 +145,8 @@ class JobWatch {
     at: number,
     mono: number,
   ): AsyncGenerator<PollEvent, Next> {
-    this.polls++;
+    // A request that never left (no token could be had) is no poll.
+    if (!('notSent' in outcome && outcome.notSent)) this.polls++;
     this.answeredAt = mono;
     switch (outcome.kind) {
       case 'status':

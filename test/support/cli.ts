@@ -5,7 +5,7 @@ import type { InterruptSignal } from '../../src/core/exit-codes.js';
 import type { Deps } from '../../src/deps.js';
 import type { Sink } from '../../src/io/streams.js';
 import { main } from '../../src/main.js';
-import { chooseTransport, runShell } from '../../src/system.js';
+import { chooseTransport, readSmallFile, runShell } from '../../src/system.js';
 import { VirtualClock } from './virtual-clock.js';
 
 /** A Sink that keeps what was written; a test can wait for text to appear in it. */
@@ -92,16 +92,14 @@ export async function runCli(args: string[], options: CliOptions = {}): Promise<
       const bytes = await readFile(path);
       return bytes.length > maxBytes ? null : bytes;
     }),
-    readTextFile: tracked((path: string) => readFile(path, 'utf8')),
+    readTextFile: tracked(readSmallFile),
     fileMode: tracked(async (path: string) => (await stat(path)).mode & 0o777),
     appendFile: tracked((path: string, text: string) => appendFile(path, text, 'utf8')),
     env,
     clock,
     random: options.random ?? Math.random,
     transport: tracked(chooseTransport(env) as Transport),
-    runCommand: tracked((command: string, timeoutMs: number) =>
-      runShell(command, timeoutMs, (chunk) => stderr.write(chunk)),
-    ),
+    runCommand: tracked(runShell),
     onInterrupt: (handler) => {
       handlers.add(handler);
       return () => handlers.delete(handler);

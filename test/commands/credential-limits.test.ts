@@ -1,0 +1,425 @@
+import { execFileSync } from 'node:child_process';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getExportStatus, watchExport } from '../../src/library.js';
+import { type Simulator, startSimulator } from '../../src/sim/server.js';
+import { runCli } from '../support/cli.js';
+import { freshIds } from '../support/ids.js';
+import { scriptedServer, sendJson, type TestServer } from '../support/servers.js';
+
+// Getting a token is part of the watch: it keeps the watch's deadline and its interrupt, a token
+// command ends with the run (its whole process group), and a token endpoint is never driven
+// once per poll. Real time: the token endpoints here hang for real.
+const dir = mkdtempSync(join(tmpdir(), 'export-status-limits-'));
+const id = freshIds('lim');
+let sim: Simulator;
+let hanging: TestServer;
+beforeAll(async () => {
+  sim = await startSimulator({ port: 0, durationMs: 1000 });
+  // A token endpoint that never answers.
+  hanging = await scriptedServer(() => {});
+});
+afterAll(async () => {
+  await sim.close();
+  await hanging.close();
+});
+
+const clientEnv = (tokenUrl: string) => ({
+  EGAIN_CLIENT_ID: 'me',
+  EGAIN_CLIENT_SECRET: 'aB3+x/Yz9=Q~w.secret',
+  EGAIN_TOKEN_URL: tokenUrl,
+});
+
+/** SIGTERM delivered `ms` after the run starts; how long ago it was, once the run has ended. */
+function sigtermAfter(ms: number) {
+  let at = 0;
+  return {
+    onStart: ({ interrupt }: { interrupt(signal: 'SIGTERM'): void }) => {
+      setTimeout(() => {
+        at = Date.now();
+        interrupt('SIGTERM');
+      }, ms);
+    },
+    sinceMs: () => Date.now() - at,
+  };
+}
+
+/** Whether any process whose command line holds `marker` is still running. */
+function running(marker: string): boolean {
+  const ps = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' });
+  return ps.split('\n').some((line) => line.includes(marker) && !line.includes('ps -eo'));
+}
+
+describe('a token request keeps the watch’s limits', () => {
+  it('a token endpoint that never answers: --timeout 3s ends the watch with exit 3 in under 5.5 s', async () => {
+    const started = Date.now();
+    const r = await runCli(['watch', id('success'), '--base-url', sim.baseUrl, '--timeout', '3s'], {
+      clock: 'real',
+      env: clientEnv(`${hanging.url}/token`),
+    });
+    expect(r.code).toBe(3);
+    expect(Date.now() - started).toBeLessThan(5_500);
+  });
+
+  it('SIGTERM during a token request ends the run with 143 within a second', async () => {
+    const sigterm = sigtermAfter(300);
+    const r = await runCli(['watch', id('success'), '--base-url', sim.baseUrl], {
+      clock: 'real',
+      env: clientEnv(`${hanging.url}/token`),
+      onStart: sigterm.onStart,
+    });
+    expect(r.code).toBe(143);
+    expect(sigterm.sinceMs()).toBeLessThan(1_000);
+  });
+
+  it('SIGTERM during a token command: 143 within a second, and nothing of the command’s group is left', async () => {
+    const marker = `sleep 27.${process.pid}`;
+    const sigterm = sigtermAfter(300);
+    const r = await runCli(
+      ['watch', id('success'), '--base-url', sim.baseUrl, '--token-command', `${marker}; echo tok-123456`],
+      { clock: 'real', onStart: sigterm.onStart },
+    );
+    expect(r.code).toBe(143);
+    expect(sigterm.sinceMs()).toBeLessThan(1_000);
+    expect(running(marker)).toBe(false);
+  });
+
+  it('the library’s signal ends a watch waiting for a token within a second', async () => {
+    const controller = new AbortController();
+    const started = Date.now();
+    setTimeout(() => controller.abort('SIGINT'), 300);
+    const result = await watchExport(id('success'), {
+      baseUrl: sim.baseUrl,
+      clientId: 'me',
+      clientSecret: 'lib-secret-1',
+      tokenUrl: `${hanging.url}/token`,
+      signal: controller.signal,
+    }).result;
+    expect(result).toMatchObject({ outcome: 'interrupted', exitCode: 130, polls: 0 });
+    expect(Date.now() - started).toBeLessThan(1_300);
+  });
+});
+
+describe('a token command', () => {
+  it('that leaves a process behind: its answer is what it printed when it exited, the leftover is ended', async () => {
+    const marker = `sleep 41.${process.pid}`;
+    const started = Date.now();
+    const r = await runCli(
+      [
+        'watch',
+        id('success'),
+        '--base-url',
+        sim.baseUrl,
+        '--interval',
+        '200ms',
+        '--token-command',
+        `echo tok-123456; ${marker} &`,
+      ],
+      { clock: 'real' },
+    );
+    expect(r.code).toBe(0);
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(running(marker)).toBe(false);
+  });
+
+  it('that prints 50 MB is refused, saying why, and nothing is sent', async () => {
+    const before = sim.requests.length;
+    const r = await runCli(
+      [
+        'get',
+        id('success'),
+        '--base-url',
+        sim.baseUrl,
+        '--token-command',
+        'head -c 50000000 /dev/zero | tr "\\0" a',
+      ],
+      {
+        clock: 'real',
+      },
+    );
+    expect(r.code).toBe(4);
+    expect(r.stdout).toContain('the token command printed more than 64 KiB, which is no token');
+    expect(sim.requests.length).toBe(before);
+  });
+
+  it('whose stderr holds a token it gave is passed on with the token redacted', async () => {
+    const r = await runCli(
+      [
+        'get',
+        id('success'),
+        '--base-url',
+        sim.baseUrl,
+        '--token-command',
+        'echo "issued tok-abcdef123" >&2; echo tok-abcdef123',
+      ],
+      { clock: 'real' },
+    );
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('issued ***');
+    expect(r.stdout + r.stderr).not.toContain('tok-abcdef123');
+  });
+
+  it('with a NUL in a profile is a usage error that quotes nothing', async () => {
+    const home = mkdtempSync(join(dir, 'home-'));
+    mkdirSync(join(home, 'export-status'));
+    const config = join(home, 'export-status', 'config.json');
+    writeFileSync(
+      config,
+      JSON.stringify({ profiles: { p: { tokenCommand: 'vault read -token=hvs.S3CRET\u0000x' } } }),
+    );
+    chmodSync(config, 0o600);
+    const r = await runCli(['get', 'J1', '--base-url', sim.baseUrl, '--profile', 'p'], {
+      env: { XDG_CONFIG_HOME: home },
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("the profile's tokenCommand contains a NUL character");
+    expect(r.stderr).not.toContain('S3CRET');
+    expect(r.stderr).not.toMatch(/\bat \w/);
+  });
+});
+
+describe('the token endpoint is not driven once per poll', () => {
+  let endpoint: TestServer;
+  let answers: Array<(res: import('node:http').ServerResponse) => void> = [];
+  beforeAll(async () => {
+    endpoint = await scriptedServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        const answer = answers.shift();
+        if (answer) answer(res);
+        else sendJson(res, 200, { access_token: `t-${Math.random()}`, token_type: 'Bearer', expires_in: 0 });
+      });
+    });
+  });
+  afterAll(() => endpoint.close());
+
+  it('expires_in: 0 over a 5 s watch at 100 ms: at most 6 token requests', async () => {
+    answers = [];
+    const before = endpoint.requests.length;
+    const api = await startSimulator({ port: 0, durationMs: 5000 });
+    try {
+      const r = await runCli(['watch', id('success'), '--base-url', api.baseUrl, '--interval', '100ms'], {
+        clock: 'real',
+        env: clientEnv(`${endpoint.url}/token`),
+      });
+      expect(r.code).toBe(0);
+      expect(api.requests.length).toBeGreaterThan(20);
+      expect(endpoint.requests.length - before).toBeLessThanOrEqual(6);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('a 503 with Retry-After: 2 from the token endpoint is not asked again sooner', async () => {
+    answers = [(res) => sendJson(res, 503, { error: 'temporarily_unavailable' }, { 'retry-after': '2' })];
+    const before = endpoint.requests.length;
+    const r = await runCli(['get', id('success'), '--base-url', sim.baseUrl], {
+      clock: 'real',
+      env: clientEnv(`${endpoint.url}/token`),
+    });
+    expect(r.code).toBe(0);
+    const [first, second] = endpoint.requests.slice(before);
+    expect(second && first && second.start - first.start).toBeGreaterThanOrEqual(2_000);
+  });
+
+  it('library watches with the same client credentials share one token', async () => {
+    answers = [];
+    const before = endpoint.requests.length;
+    const options = {
+      baseUrl: sim.baseUrl,
+      clientId: 'shared',
+      clientSecret: 'shared-secret',
+      tokenUrl: `${endpoint.url}/token`,
+    };
+    const statuses = await Promise.all(
+      Array.from({ length: 50 }, () => getExportStatus(id('stuck'), options)),
+    );
+    expect(statuses).toHaveLength(50);
+    expect(endpoint.requests.length - before).toBe(1);
+  });
+
+  it('more than ten library watches on one signal print no MaxListenersExceededWarning', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      const controller = new AbortController();
+      const watches = Array.from({ length: 15 }, () =>
+        watchExport(id('stuck'), { baseUrl: sim.baseUrl, interval: 100, signal: controller.signal }),
+      );
+      setTimeout(() => controller.abort('SIGINT'), 200);
+      const results = await Promise.all(watches.map((w) => w.result));
+      expect(results.every((r) => r.outcome === 'interrupted')).toBe(true);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(warnings).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+});
+
+describe('secrets in every form', () => {
+  const SECRET = 'aB3+x/Yz9=Q~w.secret';
+  const forms = [SECRET, encodeURIComponent(SECRET), new URLSearchParams({ s: SECRET }).toString().slice(2)];
+  let echo: TestServer;
+  beforeAll(async () => {
+    // An identity provider that echoes the client secret in every field of its refusal.
+    echo = await scriptedServer((req, res) => {
+      let body = '';
+      req.on('data', (d) => {
+        body += d;
+      });
+      req.on('end', () =>
+        sendJson(res, 401, {
+          error: `invalid_client ${SECRET}`,
+          error_description: `bad ${body} ${encodeURIComponent(SECRET)}`,
+        }),
+      );
+    });
+  });
+  afterAll(() => echo.close());
+
+  it.each([['text'], ['json']])(
+    'a token endpoint echoing the client secret: in no form in %s output, -v, annotations or the step summary',
+    async (mode) => {
+      const summary = join(dir, `summary-${mode}.md`);
+      writeFileSync(summary, '');
+      const r = await runCli(
+        ['watch', id('success'), '--base-url', sim.baseUrl, '-v', ...(mode === 'json' ? ['--json'] : [])],
+        {
+          clock: 'real',
+          env: { ...clientEnv(`${echo.url}/token`), GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary },
+        },
+      );
+      expect(r.code).toBe(4);
+      expect(r.stdout + r.stderr).toContain('the token endpoint refused (HTTP 401, invalid_client ***');
+      const everything = r.stdout + r.stderr + readFileSync(summary, 'utf8');
+      for (const form of forms) expect(everything).not.toContain(form);
+    },
+  );
+
+  it('an API that echoes the secrets of the export body: none is printed', async () => {
+    const api = await scriptedServer((req, res) => {
+      req.resume();
+      req.on('end', () =>
+        sendJson(res, 400, {
+          code: '400-196',
+          developerMessage: 'Invalid value of attribute dataDestination.',
+          details: [
+            { key: 'dataDestination.s3Details.secretKey', value: 'AKIA-SECRET-KEY-77' },
+            { key: 'dataDestination.sftpDetails.password', value: 'hunter2-password' },
+            { key: 'echo', value: 'AKIA-SECRET-KEY-77 and hunter2-password' },
+          ],
+        }),
+      );
+    });
+    try {
+      const body = join(dir, 'secret-body.json');
+      writeFileSync(
+        body,
+        JSON.stringify({
+          portalID: 'PROD-1000',
+          language: { code: 'en-US' },
+          resourceTypes: ['articles'],
+          dataDestination: {
+            destinationType: 'AWS S3 bucket',
+            path: 's3://b/f',
+            s3Details: { region: 'eu-west-1', accessKey: 'AKIA-ACCESS-1', secretKey: 'AKIA-SECRET-KEY-77' },
+            sftpDetails: { username: 'u', password: 'hunter2-password', host: 'h' },
+          },
+        }),
+      );
+      const r = await runCli(['start', '--body', body, '--base-url', `${api.url}/v4`], { clock: 'real' });
+      expect(r.code).toBe(4);
+      expect(r.stderr).toContain('dataDestination.s3Details.secretKey=***');
+      expect(r.stderr).not.toContain('AKIA-SECRET-KEY-77');
+      expect(r.stderr).not.toContain('hunter2-password');
+    } finally {
+      await api.close();
+    }
+  });
+});
+
+describe('files the CLI reads', () => {
+  function home(config: string | undefined, mode = 0o600): string {
+    const h = mkdtempSync(join(dir, 'home-'));
+    mkdirSync(join(h, 'export-status'));
+    if (config !== undefined) {
+      writeFileSync(join(h, 'export-status', 'config.json'), config);
+      chmodSync(join(h, 'export-status', 'config.json'), mode);
+    }
+    return h;
+  }
+
+  it.each([0o666, 0o622, 0o620])(
+    'a configuration file of mode %o naming a command: exit 2, the command never runs',
+    async (mode) => {
+      const marker = join(dir, `ran-${mode}`);
+      const h = home(
+        JSON.stringify({ profiles: { p: { tokenCommand: `touch ${marker}; echo tok-123456` } } }),
+        mode,
+      );
+      const r = await runCli(['get', 'J1', '--base-url', sim.baseUrl, '--profile', 'p'], {
+        env: { XDG_CONFIG_HOME: h },
+      });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('others can write it; chmod go-w');
+      expect(existsSync(marker)).toBe(false);
+    },
+  );
+
+  it('a 2 MiB configuration file: exit 2 in well under a second, naming the file', async () => {
+    const h = home(JSON.stringify({ profiles: {}, pad: 'x'.repeat(2 * 1024 * 1024) }));
+    const started = Date.now();
+    const r = await runCli(['get', 'J1', '--base-url', sim.baseUrl], { env: { XDG_CONFIG_HOME: h } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${h}/export-status/config.json (larger than 1 MiB`);
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
+  it('a configuration file linked to /dev/zero, and a token file that is a FIFO nobody writes: exit 2 at once', async () => {
+    const h = home(undefined);
+    symlinkSync('/dev/zero', join(h, 'export-status', 'config.json'));
+    const zero = await runCli(['get', 'J1', '--base-url', sim.baseUrl], { env: { XDG_CONFIG_HOME: h } });
+    expect(zero.code).toBe(2);
+    expect(zero.stderr).toContain('(not a regular file)');
+    const fifo = join(dir, `fifo-${process.pid}`);
+    execFileSync('mkfifo', [fifo]);
+    const started = Date.now();
+    const r = await runCli([
+      'watch',
+      'J1',
+      '--base-url',
+      sim.baseUrl,
+      '--token-file',
+      fifo,
+      '--timeout',
+      '1s',
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`--token-file: cannot read ${JSON.stringify(fifo)} (not a regular file)`);
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
+  it('config shows a token command’s program, never its arguments', async () => {
+    const h = home(
+      JSON.stringify({
+        profiles: { p: { tokenCommand: 'curl -s -H "X-Vault-Token: hvs.SECRET123" https://vault/t' } },
+      }),
+    );
+    const r = await runCli(['config', '--profile', 'p'], { env: { XDG_CONFIG_HOME: h } });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('token command: curl (its arguments hidden)');
+    expect(r.stdout).not.toContain('hvs.SECRET123');
+  });
+});
