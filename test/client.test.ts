@@ -224,13 +224,19 @@ describe('fetchStatus', () => {
     expect(await fetchStatus(url, options(s.transport), signal, 30_000)).toEqual({
       kind: 'invalid',
       reason: 'status: required, missing',
+      strict: false,
     });
   });
 
   it('--strict passes through to the schema', async () => {
     const s = stubs(json(200, { status: 'Pending', extra: 1 }));
     const outcome = await fetchStatus(url, options(s.transport, { strict: true }), signal, 30_000);
-    expect(outcome).toEqual({ kind: 'invalid', reason: '(document): unexpected field "extra"' });
+    // judged by the strict schema: final even in the middle of a watch
+    expect(outcome).toEqual({
+      kind: 'invalid',
+      reason: '(document): unexpected field "extra"',
+      strict: true,
+    });
   });
 
   it('logs requests with the token redacted', async () => {

@@ -1,3 +1,4 @@
+import { marked } from 'marked';
 import { describe, expect, it } from 'vitest';
 import type { JobResult } from '../src/poll/job.js';
 import { annotations, stepSummary } from '../src/render/github.js';
@@ -67,5 +68,23 @@ describe('done notification', () => {
     const inner = text.slice(5, -1);
     expect(inner).not.toContain('\u0007');
     expect(inner).not.toContain('\u001b');
+  });
+});
+
+describe('the step summary, as GitHub renders it', () => {
+  it('server text cannot add a link, an image, HTML or a table cell', async () => {
+    const hostile =
+      'boom [click](https://evil.example/a) ![x](https://evil.example/x.png) <img src=x onerror=alert(1)> | succeeded | www.evil.example https://evil.example/b **bold** `code` me@evil.example';
+    const summary = stepSummary([
+      result({ outcome: 'failed', exitCode: 1, error: hostile }),
+      result({ job: { id: '[J2](https://evil.example)', url: '' } }),
+    ]);
+    const html = await marked.parse(summary, { gfm: true });
+    const rows = [...html.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((m) => m[1] ?? '');
+    expect(rows).toHaveLength(3);
+    for (const row of rows.slice(1)) expect([...row.matchAll(/<td/g)]).toHaveLength(7);
+    expect(html).not.toMatch(/<a |<img|<strong>|<code>/);
+    // and the text is all there, as the server wrote it (but for the invisible breaks)
+    expect(html.replace(/\u200b/g, '')).toContain('[click](https://evil.example/a)');
   });
 });

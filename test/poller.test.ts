@@ -229,14 +229,14 @@ describe('poller outcomes', () => {
     expect(result).toMatchObject({ outcome: 'error', exitCode: 4, error: 'HTTP 404: 404-101 not found' });
   });
 
-  it('an invalid answer exits 5 at once', async () => {
-    const { result } = await watch([running(5), { kind: 'invalid', reason: 'status: required, missing' }]);
+  it('an invalid first answer exits 5 at once', async () => {
+    const { result } = await watch([{ kind: 'invalid', reason: 'status: required, missing' }]);
     expect(result).toMatchObject({
       outcome: 'invalid',
       exitCode: 5,
       error: 'invalid response: status: required, missing',
+      status: null,
     });
-    expect(result.status?.status).toBe('In Progress');
   });
 
   it('--fail-on errors turns a successful job with errors into exit 1', async () => {
@@ -372,5 +372,35 @@ describe('what counts as a poll', () => {
       status('Successful'),
     ]);
     expect(result).toMatchObject({ outcome: 'succeeded', polls: 1 });
+  });
+});
+
+describe('one bad answer in a long watch', () => {
+  const html: StatusOutcome = { kind: 'invalid', reason: 'expected JSON, got text/html: "<html>"' };
+  it('after a valid status, an answer that is not an ExportStatus is retried, and the watch goes on to succeed', async () => {
+    const { result, events } = await watch([status('Pending'), html, status('Successful')]);
+    expect(result).toMatchObject({ outcome: 'succeeded', exitCode: 0 });
+    expect(events.find((e) => e.type === 'retry')).toMatchObject({
+      reason: expect.stringContaining('invalid response'),
+    });
+  });
+
+  it('the first answer of a job stays final at once (a wrong URL, a sign-in page): exit 5', async () => {
+    const { result } = await watch([html, status('Successful')]);
+    expect(result).toMatchObject({ outcome: 'invalid', exitCode: 5 });
+  });
+
+  it('bad answers that persist past the retries end with exit 5', async () => {
+    const { result } = await watch([status('Pending'), html], { maxRetries: 2 });
+    expect(result).toMatchObject({
+      outcome: 'invalid',
+      exitCode: 5,
+      error: expect.stringContaining('gave up after 3 attempts'),
+    });
+  });
+
+  it('with --strict, a bad answer is final even after a valid one', async () => {
+    const { result } = await watch([status('Pending'), { ...html, strict: true }, status('Successful')]);
+    expect(result).toMatchObject({ outcome: 'invalid', exitCode: 5 });
   });
 });

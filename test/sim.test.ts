@@ -273,3 +273,11 @@ describe('the simulator as an identity provider', () => {
     }
   });
 });
+
+describe('a malformed request', () => {
+  it('a path that does not decode is answered 400 with a WSErrorCommon body, and the next request 200', async () => {
+    const bad = await fetch(`${sim.baseUrl}/content/export/%E0%A4%A/status`);
+    await expectWsError(bad, 400, '400-100');
+    expect((await get(`success-after-bad-${Math.random()}`)).status).toBe(200);
+  });
+});

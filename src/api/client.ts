@@ -69,8 +69,8 @@ export type StatusOutcome =
       hint?: Hint;
       notSent?: boolean;
     }
-  /** The server answered, but not with an ExportStatus. */
-  | { kind: 'invalid'; reason: string; hint?: Hint }
+  /** The server answered, but not with an ExportStatus. `strict`: judged by the strict schema. */
+  | { kind: 'invalid'; reason: string; hint?: Hint; strict?: boolean }
   | { kind: 'aborted' };
 
 /**
@@ -412,11 +412,17 @@ function classifyStatusResponse(response: HttpResponse, strict: boolean, authHin
       return {
         kind: 'invalid',
         reason: `expected JSON, got ${sanitize(type, 60)}: ${snippet(response.body)}`,
+        strict,
       };
     }
     const parsed = parseExportStatusText(response.body, { strict });
-    if (!parsed.ok)
-      return { kind: 'invalid', reason: parsed.issues.map((i) => `${i.path}: ${i.message}`).join('; ') };
+    if (!parsed.ok) {
+      return {
+        kind: 'invalid',
+        reason: parsed.issues.map((i) => `${i.path}: ${i.message}`).join('; '),
+        strict,
+      };
+    }
     return { kind: 'status', status: parsed.value, raw: parsed.raw, warnings: parsed.warnings };
   }
   const message = `HTTP ${status}${errorMessage(response.body)}`;

@@ -81,7 +81,7 @@ Exit codes:
   2    usage error: unknown flag, bad value, missing argument, bad configuration
   3    --timeout or --stall-timeout ran out before the job finished
   4    no status could be had: HTTP 4xx, retries exhausted, network unreachable
-  5    the server's answer is not a valid ExportStatus
+  5    the server's answer is not a valid ExportStatus (the first, or past --max-retries)
   70   an internal error (a bug: please report it)
   74   stdout or stderr could not be written (a full disk)
   130  interrupted (SIGINT, Ctrl-C); 143: terminated (SIGTERM)
@@ -376,9 +376,9 @@ const ALIAS: Partial<Record<CommandName, string>> = { get: 'status', config: 'pr
 const EXAMPLES: Partial<Record<CommandName, string[]>> = {
   watch: [
     'export-status watch 7A84B875-1C2D-4E5F-8A9B-0C1D2E3F4A5B',
-    'export-status watch "$JOB" --timeout 3h --stall-timeout 30m --fail-on errors',
+    'export-status watch --timeout 3h --stall-timeout 30m --fail-on errors -- "$JOB"',
     'export-status watch "$JOB_A" "$JOB_B" --interval auto --json > results.ndjson',
-    'export-status watch "$JOB" --profile prod -o ndjson | jq -c .',
+    'export-status watch --profile prod -o ndjson -- "$JOB" | jq -c .',
   ],
   get: ['export-status get "$JOB"', 'export-status get "$JOB" --json | jq -r .status.status'],
   start: [

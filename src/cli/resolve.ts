@@ -78,7 +78,13 @@ export async function resolveConfig(invocation: Invocation, sources: ConfigSourc
       return { command, jobs: api.jobs, api, watch };
     }
     case 'start': {
-      const watch = watchConfig(flags, false);
+      // The job is new: a 404 for a moment after the 202 is no reason to give up on it.
+      const watch = watchConfig(
+        flags.watch
+          ? { ...flags, waitForCreate: flags.waitForCreate ?? ms(DEFAULTS.newJobWaitForCreate) }
+          : flags,
+        false,
+      );
       const api = await apiConfig(flags, sources, watch.warnings, () => []);
       return {
         command,
@@ -263,7 +269,13 @@ function demoConfig(flags: Flags): Config {
 /** The demo's rules: the flags it has, over its own defaults (it polls faster than `watch`). */
 function demoRules(flags: Flags): WatchRules {
   return checkRules(
-    { interval: flags.interval, timeout: flags.timeout, failOn: flags.failOn },
+    {
+      interval: flags.interval,
+      timeout: flags.timeout,
+      failOn: flags.failOn,
+      // The demo's export is new too: a 404 for a moment after it was started is waited out.
+      waitForCreate: ms(DEFAULTS.newJobWaitForCreate),
+    },
     CLI_WORDS,
     false,
     {

@@ -42,6 +42,14 @@ export function runCompletion(shell: string | undefined, deps: Deps): number {
   return ExitCode.ok;
 }
 
+/**
+ * Profile names offered as they are: read line by line and compared with what was typed, never
+ * given to compgen -W (which expands `$(…)` and backquotes in its word list) nor to an unquoted
+ * array assignment (which globs `*` into file names); and no file names when none matches.
+ */
+const BASH_PROFILE_NAMES =
+  'COMPREPLY=(); compopt +o default 2>/dev/null; local name; while IFS= read -r name; do [[ "$name" == "$cur"* ]] && COMPREPLY+=("$name"); done < <(export-status profiles --names 2>/dev/null)';
+
 function bash(commands: CommandInfo[]): string {
   const names = commands.flatMap((c) => c.names).join(' ');
   const valueCases = new Map<string, string>();
@@ -51,11 +59,7 @@ function bash(commands: CommandInfo[]): string {
       const pattern = o.flags.join('|');
       if (o.choices) valueCases.set(pattern, `COMPREPLY=($(compgen -W "${o.choices.join(' ')}" -- "$cur"))`);
       else if (FILE_OPTIONS.has(o.long)) valueCases.set(pattern, 'COMPREPLY=($(compgen -f -- "$cur"))');
-      else if (o.long === PROFILE_OPTION)
-        valueCases.set(
-          pattern,
-          'COMPREPLY=($(compgen -W "$(export-status profiles --names 2>/dev/null)" -- "$cur"))',
-        );
+      else if (o.long === PROFILE_OPTION) valueCases.set(pattern, BASH_PROFILE_NAMES);
       else if (!valueCases.has(pattern)) valueCases.set(pattern, 'COMPREPLY=()');
     }
   }

@@ -19,6 +19,11 @@ export const DEFAULTS = {
   concurrency: 4,
   // The simulator's slow answers come later than the default request timeout.
   serve: { host: '127.0.0.1', port: 8080, duration: '20s', slow: '35s', tokenTtl: '1h' },
+  /**
+   * `start --watch` and `demo`: a job they have just started may answer 404 for a moment, so
+   * their watch treats a 404 as "not created yet" this long unless --wait-for-create says otherwise.
+   */
+  newJobWaitForCreate: '2m',
   /** How long a token command may take before it is given up on. */
   tokenCommandTimeout: '30s',
   demo: {

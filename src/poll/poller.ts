@@ -156,6 +156,12 @@ class JobWatch {
       case 'final':
         return yield* this.onFinal(outcome, at);
       case 'invalid':
+        // After a valid status, one bad answer (a proxy's error page, a cut-off body) is a
+        // glitch: retried as a transient failure. The first answer, and --strict, are final.
+        if (this.last && !outcome.strict) {
+          const glitch = { kind: 'transient', reason: `invalid response: ${outcome.reason}` } as const;
+          return yield* this.onTransient(glitch, at, 'invalid');
+        }
         return this.end('invalid', { kind: 'invalid', reason: outcome.reason, hint: outcome.hint });
     }
   }
@@ -224,15 +230,17 @@ class JobWatch {
     return ends.length ? ends.reduce((a, b) => (Math.abs(b) < Math.abs(a) ? b : a)) : undefined;
   }
 
+  /** `exhausted`: how the watch ends when this was one failure too many (an invalid answer: 5). */
   private async *onTransient(
     outcome: Extract<StatusOutcome, { kind: 'transient' }>,
     at: number,
+    exhausted: 'error' | 'invalid' = 'error',
   ): AsyncGenerator<PollEvent, Next> {
     const { maxRetries } = this.rules;
     this.failures++;
     const cause = { reason: outcome.reason, timeoutMs: outcome.timeoutMs };
     if (this.failures > maxRetries) {
-      return this.end('error', { kind: 'retries-exhausted', cause, attempts: this.failures, maxRetries });
+      return this.end(exhausted, { kind: 'retries-exhausted', cause, attempts: this.failures, maxRetries });
     }
     const retryAfterMs = parseRetryAfter(outcome.retryAfter, at);
     const delayMs = backoffDelay(this.failures, this.ctx.random, retryAfterMs);

@@ -38,9 +38,25 @@ export function groupStart(jobCount: number, verb = 'Watching'): string {
   return `::group::${verb} ${plural(jobCount, 'export job')}`;
 }
 
+/**
+ * Server text as the text of a Markdown table cell, shown as written and nothing else: HTML
+ * escaped, Markdown's punctuation escaped (no link, image, emphasis, code, or `|` ending the
+ * cell), and a zero-width space keeping bare URLs from being linked.
+ */
+export function markdownCell(text: string): string {
+  return sanitize(text, 200)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/[\\`*_[\]!|~]/g, (c) => `\\${c}`)
+    .replace(/\b(https?|ftp|mailto|file)(?=:)/gi, '$1\u200b')
+    .replace(/\bwww(?=\.)/gi, 'www\u200b')
+    .replace(/@/g, '@\u200b');
+}
+
 /** The Markdown table appended to $GITHUB_STEP_SUMMARY. */
 export function stepSummary(results: readonly JobResult[]): string {
-  const cell = (text: string) => sanitize(text, 200).replace(/\|/g, '\\|');
+  const cell = markdownCell;
   const lines = [
     '### Content exports',
     '',

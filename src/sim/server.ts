@@ -113,7 +113,17 @@ class SimulatorState {
     this.now = options.now ?? Date.now;
   }
 
+  /** Every request gets an answer: one that cannot be handled is a 400, and the server goes on. */
   handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    try {
+      this.route(req, res);
+    } catch {
+      if (!res.headersSent) sendError(res, 400, '400-100', 'The request could not be read.');
+      else res.destroy();
+    }
+  }
+
+  private route(req: http.IncomingMessage, res: http.ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://simulator');
     const authorized = this.authorized(req.headers.authorization);
     this.record(req, res, url, authorized);

@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
+import { BIN } from '../support/spawn.js';
 
 // Completion scripts are made from the commander program itself, so they cannot drift from it.
 const dir = mkdtempSync(join(tmpdir(), 'export-status-completion-'));
@@ -53,4 +54,38 @@ describe('export-status completion', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('completion: name a shell: bash, zsh, fish');
   });
+});
+
+describe('profile names are offered, never run', () => {
+  it.each([['$(touch PWNED1)'], ['`touch PWNED2`'], ['*']])(
+    'a profile named %s: Tab after --profile runs nothing and offers the name as it is',
+    async (hostile) => {
+      const home = mkdtempSync(join(tmpdir(), 'export-status-completion-hostile-'));
+      mkdirSync(join(home, 'export-status'));
+      writeFileSync(
+        join(home, 'export-status', 'config.json'),
+        JSON.stringify({ profiles: { [hostile]: {}, prod: {} } }),
+      );
+      const { stdout: script } = await runCli(['completion', 'bash']);
+      const cwd = mkdtempSync(join(tmpdir(), 'export-status-completion-cwd-'));
+      writeFileSync(join(cwd, 'a-file'), '');
+      const bin = mkdtempSync(join(tmpdir(), 'export-status-completion-bin-'));
+      // `export-status` on the PATH, as a user has it: the built CLI.
+      writeFileSync(join(bin, 'export-status'), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`, {
+        mode: 0o755,
+      });
+      const file = join(dir, 'hostile.bash');
+      writeFileSync(file, script);
+      const line = `cd ${cwd}; source ${file}; COMP_WORDS=(export-status watch --profile ''); COMP_CWORD=3; _export_status; printf '%s\\n' "\${COMPREPLY[@]}"`;
+      const r = spawnSync('bash', ['-c', line], {
+        encoding: 'utf8',
+        env: { PATH: `${bin}:${process.env.PATH}`, XDG_CONFIG_HOME: home, HOME: home },
+      });
+      const offered = r.stdout.split('\n').filter(Boolean);
+      expect(offered).toContain(hostile);
+      expect(offered).toContain('prod');
+      expect(offered).not.toContain('a-file');
+      expect(existsSync(join(cwd, 'PWNED1')) || existsSync(join(cwd, 'PWNED2'))).toBe(false);
+    },
+  );
 });

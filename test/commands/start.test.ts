@@ -162,3 +162,42 @@ describe('export-status start', () => {
     }
   });
 });
+
+describe('start --watch waits for its own new export to exist', () => {
+  it('a server that answers 404 twice after the 202: the watch waits, and exits 0', async () => {
+    let gets = 0;
+    const server = await scriptedServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        if (req.method === 'POST') {
+          res.writeHead(202, { location: '/v4/content/export/NEW-1' });
+          res.end();
+        } else if (++gets <= 2) {
+          sendJson(res, 404, {
+            code: '404-100',
+            developerMessage: "The following IDs supplied in the URI path were not found: 'NEW-1'.",
+          });
+        } else {
+          sendJson(res, 200, { status: 'Successful', results: { successful: 3 } });
+        }
+      });
+    });
+    try {
+      const r = await run([
+        'start',
+        '--base-url',
+        `${server.url}/v4`,
+        '--body',
+        file('new.json', REQUEST),
+        '--watch',
+        '--interval',
+        '1s',
+      ]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('NEW-1  Successful');
+      expect(gets).toBe(3);
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -46,12 +46,12 @@ function steps(): { defaults: Record<string, string>; steps: Step[] } {
 }
 
 /** Runs a script in bash, without blocking: the simulator answers from this very process. */
-async function bash(script: string, env: NodeJS.ProcessEnv) {
-  const r = await collect('bash', ['-e', '-c', script], { env, timeoutMs: 30_000 });
+async function bash(script: string, env: NodeJS.ProcessEnv, cwd?: string) {
+  const r = await collect('bash', ['-e', '-c', script], { env, cwd, timeoutMs: 30_000 });
   return { status: r.code, stdout: r.stdout, stderr: r.stderr };
 }
 
-async function runAction(inputs: Record<string, string>) {
+async function runAction(inputs: Record<string, string>, cwd?: string) {
   const { defaults, steps: all } = steps();
   const dir = mkdtempSync(join(tmpdir(), 'export-status-action-'));
   const output = join(dir, 'output');
@@ -68,16 +68,20 @@ async function runAction(inputs: Record<string, string>) {
       );
     }
     runs.push(
-      await bash(step.run, {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        GITHUB_ACTIONS: 'true',
-        GITHUB_ACTION_PATH: ROOT,
-        GITHUB_OUTPUT: output,
-        GITHUB_STEP_SUMMARY: summary,
-        RUNNER_TEMP: dir,
-        ...env,
-      }),
+      await bash(
+        step.run,
+        {
+          PATH: process.env.PATH,
+          HOME: process.env.HOME,
+          GITHUB_ACTIONS: 'true',
+          GITHUB_ACTION_PATH: ROOT,
+          GITHUB_OUTPUT: output,
+          GITHUB_STEP_SUMMARY: summary,
+          RUNNER_TEMP: dir,
+          ...env,
+        },
+        cwd,
+      ),
     );
   }
   const outputs: Record<string, string> = {};
@@ -130,5 +134,27 @@ describe('the GitHub Action', () => {
     });
     expect(runs[1]?.status).toBe(1);
     expect(outputs).toMatchObject({ 'exit-code': '1', outcome: 'failed' });
+  });
+});
+
+describe('the job-id input', () => {
+  it.each([
+    ['--help'],
+    ['--version'],
+    // the shell's ${IFS} in a word, as an attacker writes it to get spaces through
+    [`JOB-1 --token-command=touch${'$'}{IFS}PWNED;echo${'$'}{IFS}tok`],
+    ['JOB-1 --base-url=http://127.0.0.1:9/v4 --insecure-http'],
+  ])('%s: the step fails before any request, creates no file, sends nothing', async (jobId) => {
+    const cwd = mkdtempSync(join(tmpdir(), 'export-status-action-cwd-'));
+    const before = sim.requests.length;
+    const { runs, outputs } = await runAction(
+      { 'job-id': jobId, 'base-url': sim.baseUrl, ...credentials() },
+      cwd,
+    );
+    expect(runs.at(-1)?.status).toBe(2);
+    expect(runs.at(-1)?.stdout).toContain("::error title=export-status::job-id: a word starts with '-'");
+    expect(outputs).toMatchObject({ 'exit-code': '2', outcome: 'error' });
+    expect(sim.requests.length).toBe(before);
+    expect(readdirSync(cwd)).toEqual([]);
   });
 });
