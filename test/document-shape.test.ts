@@ -47,3 +47,15 @@ describe('the status document, declared once', () => {
     expect(same<z.output<typeof exportStatusDocument>, ExportStatus>(true)).toBe(true);
   });
 });
+
+describe('the output schema describes every document the parsers give', () => {
+  it('a strict document the published schema allows (a negative count, 2^60, 140 %) is a valid output document', async () => {
+    const { parseExportStatus } = await import('../src/api/schema.js');
+    const parsed = parseExportStatus(
+      { status: 'In Progress', progress: { processed: -1, total: 2 ** 60, percentage: 140 } },
+      { strict: true },
+    );
+    expect(parsed.ok).toBe(true);
+    if (parsed.ok) expect(exportStatusDocument.safeParse(parsed.value).success).toBe(true);
+  });
+});

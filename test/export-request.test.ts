@@ -15,7 +15,7 @@ describe('the export request', () => {
   });
 
   it('names every offending field', () => {
-    const r = parseExportRequest({ portalID: 'PROD-12', language: 'en', resourceTypes: [] });
+    const r = parseExportRequest({ portalID: 'PROD-12', language: 'en', resourceTypes: ['everything'] });
     expect(r.ok).toBe(false);
     if (!r.ok) {
       expect(r.issues).toEqual([
@@ -25,7 +25,10 @@ describe('the export request', () => {
             'expected a portal ID like PROD-1000 (2–4 letters or digits, -, 4–15 digits), got "PROD-12"',
         },
         { path: 'language', message: 'required: an object like {"code": "en-US"}, got "en"' },
-        { path: 'resourceTypes', message: 'expected at least one resource type, got an array' },
+        {
+          path: 'resourceTypes[0]',
+          message: 'expected one of articles, topics, portals, all, got "everything"',
+        },
         {
           path: 'dataDestination',
           message: 'required: an object with destinationType and path, got nothing',
@@ -36,5 +39,26 @@ describe('the export request', () => {
       ok: false,
       issues: [{ path: '(body)', message: 'expected a JSON object' }],
     });
+  });
+});
+
+describe('what the client leaves to the server', () => {
+  const base = {
+    portalID: 'PROD-1000',
+    resourceTypes: ['articles'],
+    dataDestination: { destinationType: 'AWS S3 bucket', path: 's3://b/f' },
+  };
+  it('language.code is checked for its shape only: the body has its own list, which has changed between releases', () => {
+    for (const code of ['en-GB', 'ja-JA', 'fil-PH', 'ja-JP', 'xx-XX']) {
+      expect(parseExportRequest({ ...base, language: { code } }).ok).toBe(true);
+    }
+    for (const code of ['en', 'EN-us', 'english', 'en_US']) {
+      const r = parseExportRequest({ ...base, language: { code } });
+      expect(r.ok ? [] : r.issues.map((i) => i.path)).toEqual(['language.code']);
+    }
+  });
+
+  it('an empty resourceTypes is sent: neither the API nor its SDKs forbid it', () => {
+    expect(parseExportRequest({ ...base, language: { code: 'en-US' }, resourceTypes: [] }).ok).toBe(true);
   });
 });

@@ -88,7 +88,7 @@ describe('getExportStatus, parseExportStatus, startExport', () => {
     expect(status.status).toBe('Pending');
     const missing = getExportStatus('not-found-lib-6', { baseUrl: sim.baseUrl, ...credentials() });
     await expect(missing).rejects.toBeInstanceOf(ExportStatusError);
-    await expect(missing).rejects.toMatchObject({ exitCode: 4, httpStatus: 404, code: '404-101' });
+    await expect(missing).rejects.toMatchObject({ exitCode: 4, httpStatus: 404, code: '404-100' });
   });
 
   it('parse: a normalised document, or exit code 5 naming each field', () => {

@@ -87,36 +87,82 @@ describe('parseExportStatus', () => {
     ).toBe('2025-01-01T00:00:00.000Z');
   });
 
+  // Lenient: the value is dropped with a warning. Strict is the published schema: it rejects
+  // what breaks a declared type, and takes what the schema allows (a negative count, 140 %).
   it.each([
-    [{ progress: { processed: 'abc' } }, 'progress.processed', 'expected a non-negative integer, got "abc"'],
-    [{ progress: { total: -1 } }, 'progress.total', 'expected a non-negative integer, got -1'],
-    [{ progress: { processed: 1.5 } }, 'progress.processed', 'expected a non-negative integer, got 1.5'],
-    [{ progress: { percentage: 140 } }, 'progress.percentage', 'expected a number from 0 to 100, got 140'],
-    [{ progress: 'half' }, 'progress', 'expected an object, got "half"'],
+    [
+      { progress: { processed: 'abc' } },
+      'progress.processed',
+      'expected a non-negative integer, got "abc"',
+      'expected an integer, got "abc"',
+    ],
+    [{ progress: { total: -1 } }, 'progress.total', 'expected a non-negative integer, got -1', null],
+    [
+      { progress: { processed: 1.5 } },
+      'progress.processed',
+      'expected a non-negative integer, got 1.5',
+      'expected an integer, got 1.5',
+    ],
+    [
+      { progress: { percentage: 140 } },
+      'progress.percentage',
+      'expected a number from 0 to 100, got 140',
+      null,
+    ],
+    [{ progress: 'half' }, 'progress', 'expected an object, got "half"', 'expected an object, got "half"'],
     [
       { startTime: 'yesterday' },
       'startTime',
+      'expected an ISO-8601 date-time with a time zone, got "yesterday"',
       'expected an ISO-8601 date-time with a time zone, got "yesterday"',
     ],
     [
       { completionTime: '2025-09-15T10:00:00' },
       'completionTime',
       'expected an ISO-8601 date-time with a time zone',
+      'expected an ISO-8601 date-time with a time zone',
     ],
     [
       { failureTime: '2025-02-30T10:00:00Z' },
       'failureTime',
       'expected an ISO-8601 date-time with a time zone',
+      'expected an ISO-8601 date-time with a time zone',
     ],
-    [{ results: { errors: '5' } }, 'results.errors', 'expected a non-negative integer, got "5"'],
-    [{ error: 42 }, 'error', 'expected a string, got 42'],
-  ])('drops a bad optional field %j with a warning, and --strict rejects it', (bad, path, message) => {
-    const input = { status: 'In Progress', progress: { processed: 10, total: 20 }, ...bad };
-    const lenient = ok(input);
-    expect(lenient.warnings.map((w) => w.path)).toEqual([path]);
-    expect(lenient.warnings[0]?.message).toContain(message);
-    expect(JSON.stringify(lenient.value)).not.toContain(JSON.stringify(Object.values(bad)[0]));
-    expect(issues(input, true).join('\n')).toContain(`${path}: ${message}`);
+    [
+      { results: { errors: '5' } },
+      'results.errors',
+      'expected a non-negative integer, got "5"',
+      'expected an integer, got "5"',
+    ],
+    [{ error: 42 }, 'error', 'expected a string, got 42', 'expected a string, got 42'],
+  ])(
+    'drops a bad optional field %j with a warning; --strict holds it to the schema',
+    (bad, path, message, strict) => {
+      const input = { status: 'In Progress', progress: { processed: 10, total: 20 }, ...bad };
+      const lenient = ok(input);
+      expect(lenient.warnings.map((w) => w.path)).toEqual([path]);
+      expect(lenient.warnings[0]?.message).toContain(message);
+      expect(JSON.stringify(lenient.value)).not.toContain(JSON.stringify(Object.values(bad)[0]));
+      if (strict === null) expect(ok(input, true).value).toMatchObject(bad);
+      else expect(issues(input, true).join('\n')).toContain(`${path}: ${strict}`);
+    },
+  );
+
+  it('--strict is exactly the published schema: its four status values as written, camelCase keys, any integer', () => {
+    expect(ok({ status: 'In Progress', progress: { processed: -1 } }, true).value.progress).toEqual({
+      processed: -1,
+    });
+    expect(ok({ status: 'Pending', results: { successful: 2 ** 60 } }, true).value.results?.successful).toBe(
+      2 ** 60,
+    );
+    for (const status of ['Completed', 'successful', 'Cancelled', 'aborted']) {
+      expect(issues({ status }, true)).toEqual([
+        `status: expected Pending, In Progress, Successful, Failed, got ${JSON.stringify(status)}`,
+      ]);
+    }
+    expect(issues({ status: 'Pending', start_time: '2025-01-01T00:00:00Z' }, true)).toEqual([
+      '(document): unexpected field "start_time"',
+    ]);
   });
 
   it('keeps the good siblings of a dropped field', () => {
@@ -137,7 +183,7 @@ describe('parseExportStatus', () => {
   it('warns about an unknown status only in --strict (elsewhere it is kept)', () => {
     expect(ok({ status: 'Archiving' }).value.status).toBe('Archiving');
     expect(issues({ status: 'Archiving' }, true)).toEqual([
-      'status: expected Pending, In Progress, Successful or Failed, got "Archiving"',
+      'status: expected Pending, In Progress, Successful, Failed, got "Archiving"',
     ]);
   });
 

@@ -23,8 +23,12 @@ afterAll(async () => {
   await secured.close();
 });
 
+/** A GET of a job's status, with the Accept-Language the API requires (unless `init` says otherwise). */
 const get = (id: string, base = sim.baseUrl, init: RequestInit = {}) =>
-  fetch(`${base}/content/export/${encodeURIComponent(id)}/status`, init);
+  fetch(`${base}/content/export/${encodeURIComponent(id)}/status`, {
+    ...init,
+    headers: { 'accept-language': 'en-US', ...(init.headers as Record<string, string> | undefined) },
+  });
 
 async function statusOf(id: string) {
   const res = await get(id);
@@ -106,17 +110,36 @@ describe('simulator', () => {
     expect((await statusOf(id)).status).toBe('Successful');
   });
 
-  it('a flaky job answers 503 and 429 with Retry-After in seconds and as an HTTP-date between good answers', async () => {
+  it('a flaky job answers 503 with Retry-After, the documented 429 (X-RateLimit-Reset), and a 429 with a Retry-After date', async () => {
     clock = T0;
     const id = `flaky-${Math.random()}`;
     const answers = [];
-    for (let i = 0; i < 5; i++) answers.push(await get(id));
-    expect(answers.map((r) => r.status)).toEqual([200, 503, 429, 200, 200]);
+    for (let i = 0; i < 9; i++) answers.push(await get(id));
+    expect(answers.map((r) => r.status)).toEqual([200, 503, 429, 200, 200, 503, 429, 200, 200]);
     expect(answers[1]?.headers.get('retry-after')).toBe('1');
-    const date = answers[2]?.headers.get('retry-after') ?? '';
+    // as the API documents its 429: the rate-limit headers, and no Retry-After
+    const documented = answers[2];
+    expect(documented?.headers.get('retry-after')).toBeNull();
+    expect(documented?.headers.get('x-ratelimit-limit')).toBe('100');
+    expect(documented?.headers.get('x-ratelimit-remaining')).toBe('0');
+    expect(Date.parse(documented?.headers.get('x-ratelimit-reset') ?? '') - T0).toBeGreaterThanOrEqual(1000);
+    await expectWsError(documented as Response, 429, '429-001');
+    const date = answers[6]?.headers.get('retry-after') ?? '';
     expect(date).toMatch(/^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/);
-    expect(Date.parse(date) - T0).toBeGreaterThanOrEqual(1000);
     await expectWsError(answers[1] as Response, 503, '503-100');
+  });
+
+  it('answers the documented errors: 403-197, 406-100 (and to a missing or unknown Accept-Language), 500-100', async () => {
+    await expectWsError(await get('forbidden-1'), 403, '403-197');
+    await expectWsError(await get('not-acceptable-1'), 406, '406-100');
+    await expectWsError(await get('server-error-1'), 500, '500-100');
+    await expectWsError(
+      await get('success-lang', sim.baseUrl, { headers: { 'accept-language': 'xx-XX' } }),
+      406,
+      '406-100',
+    );
+    const none = await fetch(`${sim.baseUrl}/content/export/success-none/status`);
+    await expectWsError(none, 406, '406-100');
   });
 
   it('a slow job holds back some answers', async () => {
@@ -144,7 +167,12 @@ describe('simulator', () => {
   });
 
   it('a not-found job answers 404 WSErrorCommon', async () => {
-    await expectWsError(await get('not-found-1'), 404, '404-101');
+    const res = await get('not-found-1');
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({
+      code: '404-100',
+      developerMessage: "The following IDs supplied in the URI path were not found: 'not-found-1'.",
+    });
   });
 
   it('POST /content/export answers 202 with the documented Location: relative, without /status', async () => {
@@ -155,11 +183,13 @@ describe('simulator', () => {
       body: JSON.stringify(REQUEST),
     });
     expect(res.status).toBe(202);
+    expect(await res.text()).toBe('');
     const location = res.headers.get('location') ?? '';
     expect(location).toMatch(/^\/knowledge\/portalmgr\/v4\/content\/export\/failure-[0-9A-F-]{36}$/);
     clock = T0 + DURATION;
     const statusUrl = `${new URL(sim.baseUrl).origin}${location}/status`;
-    expect(((await (await fetch(statusUrl)).json()) as { status: string }).status).toBe('Failed');
+    const answer = await fetch(statusUrl, { headers: { 'accept-language': 'en-US' } });
+    expect(((await answer.json()) as { status: string }).status).toBe('Failed');
   });
 
   it('POST with a body that is not JSON, or an unknown scenario, is a 400', async () => {
@@ -177,7 +207,8 @@ describe('simulator', () => {
     expect(missing.status).toBe(400);
     expect(await missing.json()).toMatchObject({
       code: '400-112',
-      developerMessage: 'Missing mandatory parameter: language, resourceTypes, dataDestination.',
+      developerMessage:
+        'Required query parameter(s) is missing. The following parameters are required: language, resourceTypes, dataDestination',
     });
     const invalid = await fetch(`${sim.baseUrl}/content/export`, {
       method: 'POST',
@@ -204,13 +235,18 @@ describe('simulator', () => {
     expect(sim.requests.at(-1)?.path).toMatch(/\/content\/export\/\.\.%2F\.\.%2Fadmin\/status$/);
   });
 
-  it('--token: 401 without the bearer token, 200 with it', async () => {
-    await expectWsError(await get('s1', secured.baseUrl), 401, '401-104');
+  it('--token: 401 without the bearer token (401-101 on GET, as documented; 401-104 on POST), 200 with it', async () => {
+    await expectWsError(await get('s1', secured.baseUrl), 401, '401-101');
     await expectWsError(
       await get('s1', secured.baseUrl, { headers: { authorization: 'Bearer wrong' } }),
       401,
-      '401-104',
+      '401-101',
     );
+    const post = await fetch(`${secured.baseUrl}/content/export`, {
+      method: 'POST',
+      body: JSON.stringify(REQUEST),
+    });
+    await expectWsError(post, 401, '401-104');
     expect((await get('s1', secured.baseUrl, { headers: { authorization: 'Bearer tok-123' } })).status).toBe(
       200,
     );
@@ -235,7 +271,7 @@ describe('the simulator as an identity provider', () => {
     scope: 'api.default',
   };
 
-  it('issues tokens by client credentials that expire after --token-ttl, then answers 401-104', async () => {
+  it('issues tokens by client credentials that expire after --token-ttl, then answers 401-101', async () => {
     const idp = await startSimulator({
       port: 0,
       clientId: 'c1',
@@ -251,8 +287,8 @@ describe('the simulator as an identity provider', () => {
       const auth = { headers: { authorization: `Bearer ${body.access_token}` } };
       expect((await get('s-idp', idp.baseUrl, auth)).status).toBe(200);
       clock += 2000;
-      await expectWsError(await get('s-idp', idp.baseUrl, auth), 401, '401-104');
-      await expectWsError(await get('s-idp', idp.baseUrl), 401, '401-104');
+      await expectWsError(await get('s-idp', idp.baseUrl, auth), 401, '401-101');
+      await expectWsError(await get('s-idp', idp.baseUrl), 401, '401-101');
     } finally {
       await idp.close();
     }
@@ -276,8 +312,32 @@ describe('the simulator as an identity provider', () => {
 
 describe('a malformed request', () => {
   it('a path that does not decode is answered 400 with a WSErrorCommon body, and the next request 200', async () => {
-    const bad = await fetch(`${sim.baseUrl}/content/export/%E0%A4%A/status`);
+    const bad = await fetch(`${sim.baseUrl}/content/export/%E0%A4%A/status`, {
+      headers: { 'accept-language': 'en-US' },
+    });
     await expectWsError(bad, 400, '400-100');
     expect((await get(`success-after-bad-${Math.random()}`)).status).toBe(200);
+  });
+});
+
+describe('the export body’s language, as the API checks it', () => {
+  it('takes a code of the body’s own list (en-GB, ja-JA, fil-PH) and refuses others with 400-196 naming the allowed values', async () => {
+    for (const code of ['en-GB', 'ja-JA', 'fil-PH']) {
+      const res = await fetch(`${sim.baseUrl}/content/export`, {
+        method: 'POST',
+        body: JSON.stringify({ ...REQUEST, language: { code } }),
+      });
+      expect(res.status).toBe(202);
+    }
+    const refused = await fetch(`${sim.baseUrl}/content/export`, {
+      method: 'POST',
+      body: JSON.stringify({ ...REQUEST, language: { code: 'ja-JP' } }),
+    });
+    expect(refused.status).toBe(400);
+    const body = (await refused.json()) as { code: string; developerMessage: string };
+    expect(body.code).toBe('400-196');
+    expect(body.developerMessage).toMatch(
+      /^Invalid value of attribute language\.code, expected values are: \[en-US, fr-FR, en-GB, .*xx-XX\]$/,
+    );
   });
 });

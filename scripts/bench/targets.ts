@@ -131,7 +131,7 @@ export async function startupTargets(ctx: Context, sim: Simulator): Promise<void
 }
 
 /** The hand-written alternative of a watch: curl, jq and sleep in a shell loop. */
-export const CURL_LOOP = `u="$1"; while :; do s=$(curl -s "$u" | jq -r .status); case "$s" in Successful|Failed) break;; esac; sleep 5; done`;
+export const CURL_LOOP = `u="$1"; while :; do s=$(curl -s -H 'Accept-Language: en-US' "$u" | jq -r .status); case "$s" in Successful|Failed) break;; esac; sleep 5; done`;
 
 /**
  * Idle processes side by side for the same windows of time, each watching a job that never ends

@@ -2,7 +2,7 @@
 // One GET with node:http, the body parsed, one line printed.
 const http = require('node:http');
 
-http.get(process.argv[2], (res) => {
+http.get(process.argv[2], { headers: { 'accept-language': 'en-US' } }, (res) => {
   let body = '';
   res.setEncoding('utf8');
   res.on('data', (chunk) => {

@@ -9,7 +9,7 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: Number(concurrency) 
 let running = urls.length;
 
 function poll(url, last) {
-  http.get(url, { agent }, (res) => {
+  http.get(url, { agent, headers: { 'accept-language': 'en-US' } }, (res) => {
     let body = '';
     res.setEncoding('utf8');
     res.on('data', (chunk) => {

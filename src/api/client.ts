@@ -426,11 +426,26 @@ function classifyStatusResponse(response: HttpResponse, strict: boolean, authHin
     return { kind: 'status', status: parsed.value, raw: parsed.raw, warnings: parsed.warnings };
   }
   const message = `HTTP ${status}${errorMessage(response.body)}`;
-  if (TRANSIENT_HTTP.has(status))
-    return { kind: 'transient', reason: message, retryAfter: response.headers['retry-after'] };
+  if (TRANSIENT_HTTP.has(status)) {
+    const retryAfter =
+      response.headers['retry-after'] ?? rateLimitReset(response.headers['x-ratelimit-reset']);
+    return { kind: 'transient', reason: message, retryAfter };
+  }
   if (status === 401 || status === 403)
     return { kind: 'final', httpStatus: status, reason: message, hint: authHint };
   return { kind: 'final', httpStatus: status, reason: message };
+}
+
+/**
+ * The API's rate-limit signal (X-RateLimit-Reset: the date-time the window resets, or epoch
+ * seconds) as a Retry-After HTTP-date: honoured by the same rules, never sooner, the same cap.
+ */
+function rateLimitReset(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const text = value.trim();
+  const at = /^\d{9,}$/.test(text) ? Number(text) * 1000 : Date.parse(text);
+  // An HTTP-date has whole seconds: rounded up, so the retry is never sooner than the reset.
+  return Number.isNaN(at) ? undefined : new Date(Math.ceil(at / 1000) * 1000).toUTCString();
 }
 
 /** ": 404-101 Export job not found", from a WSErrorCommon body, or a short snippet of any other body. */
@@ -451,7 +466,8 @@ export function errorMessage(body: string): string {
     .map((d) => (d.value === undefined ? d.key : `${d.key}=${SECRET_FIELD.test(d.key) ? '***' : d.value}`))
     .join(', ');
   const all = details ? `${text} (${details})` : text;
-  return all ? `: ${sanitize(all, 300)}` : `: ${snippet(body)}`;
+  // Long enough for the list of allowed values a 400-196 gives.
+  return all ? `: ${sanitize(all, 800)}` : `: ${snippet(body)}`;
 }
 
 function snippet(body: string): string {

@@ -7,6 +7,8 @@ import { truncate } from '../core/sanitize.js';
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 const COUNT = 'expected a non-negative integer';
+const INTEGER = 'expected an integer';
+const NUMBER = 'expected a number';
 const PERCENT = 'expected a number from 0 to 100';
 const DATE = 'expected an ISO-8601 date-time with a time zone';
 const TEXT = 'expected a string';
@@ -22,15 +24,24 @@ export function normaliseDateTime(text: string): string {
     .replace(/T(\d{2}:\d{2})(?=Z$|[+-]\d{2}:\d{2}$)/i, 'T$1:00');
 }
 
+/** The four status values of the published schema, as it writes them. */
+export const SCHEMA_STATUSES = ['Pending', 'In Progress', 'Successful', 'Failed'] as const;
+
 /**
- * The ExportStatus document. One builder, two modes: the lenient schema strips unknown keys
- * (the caller keeps the raw body), the strict one rejects them.
+ * The ExportStatus document. One builder, two modes. The lenient schema strips unknown keys (the
+ * caller keeps the raw body) and holds values to what makes sense (counts non-negative, a
+ * percentage 0–100); the strict one is exactly the published schema: its four status values as
+ * written, camelCase keys only, the declared types (any integer, any number), nothing else.
  */
 function exportStatusSchema(strict: boolean) {
-  const count = z.int({ error: COUNT }).check(z.minimum(0, { error: COUNT }));
-  const percentage = z
-    .number({ error: PERCENT })
-    .check(z.minimum(0, { error: PERCENT }), z.maximum(100, { error: PERCENT }));
+  const count = strict
+    ? z.number({ error: INTEGER }).check(z.refine((n) => Number.isInteger(n), { error: INTEGER }))
+    : z.int({ error: COUNT }).check(z.minimum(0, { error: COUNT }));
+  const percentage = strict
+    ? z.number({ error: NUMBER })
+    : z
+        .number({ error: PERCENT })
+        .check(z.minimum(0, { error: PERCENT }), z.maximum(100, { error: PERCENT }));
   const dateTime = z.pipe(
     z.pipe(z.string({ error: DATE }), z.transform(normaliseDateTime)),
     z.pipe(
@@ -43,7 +54,9 @@ function exportStatusSchema(strict: boolean) {
   const object = strict ? z.strictObject : z.object;
   return object(
     {
-      status: z.string({ error: TEXT }),
+      status: strict
+        ? z.enum(SCHEMA_STATUSES, { error: `expected ${SCHEMA_STATUSES.join(', ')}` })
+        : z.string({ error: TEXT }),
       progress: z.optional(
         object(
           { processed: z.optional(count), total: z.optional(count), percentage: z.optional(percentage) },
@@ -214,7 +227,8 @@ export function parseExportStatus(input: unknown, options: ParseOptions = {}): P
   }
   const raw = input as Record<string, unknown>;
   const doc: Record<string, unknown> = { ...raw };
-  for (const [snake, camel] of Object.entries(SNAKE_ALIASES)) {
+  // The published schema's keys are camelCase: --strict takes no other spelling.
+  for (const [snake, camel] of options.strict ? [] : Object.entries(SNAKE_ALIASES)) {
     if (snake in doc) {
       if (!(camel in doc)) doc[camel] = doc[snake];
       delete doc[snake];
@@ -231,19 +245,7 @@ export function parseExportStatus(input: unknown, options: ParseOptions = {}): P
   if (options.strict) {
     const result = statusSchema(true).safeParse(doc);
     if (!result.success) return { ok: false, issues: toFieldIssues(result.error.issues, doc) };
-    const status = normaliseStatus(result.data.status);
-    if (status.phase === 'unknown') {
-      return {
-        ok: false,
-        issues: [
-          {
-            path: 'status',
-            message: `expected Pending, In Progress, Successful or Failed, got ${quote(status.name)}`,
-          },
-        ],
-      };
-    }
-    return { ok: true, value: { ...result.data, status: status.name }, warnings: [], raw };
+    return { ok: true, value: result.data, warnings: [], raw };
   }
 
   const warnings: FieldIssue[] = [];

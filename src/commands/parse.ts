@@ -46,10 +46,8 @@ export async function runParse(file: string | undefined, config: OutputConfig, d
       io.err.write(`  ${sanitize(issue.path, 100)}: ${sanitize(issue.message, 300)}\n`);
     return ExitCode.invalid;
   }
-  if (config.verbose) {
-    for (const w of parsed.warnings)
-      io.err.write(`${e.yellow('warning:')} ignored ${sanitize(w.path, 100)}: ${sanitize(w.message, 300)}\n`);
-  }
+  for (const w of parsed.warnings)
+    io.err.write(`${e.yellow('warning:')} ignored ${sanitize(w.path, 100)}: ${sanitize(w.message, 300)}\n`);
 
   const status = parsed.value;
   const { outcome, reason } = verdictOf(status, 'never');

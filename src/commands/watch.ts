@@ -120,8 +120,7 @@ export async function runWatch(
 async function watchOne(job: JobRef, run: Run): Promise<JobResult> {
   const { config, deps, io, progress } = run;
   const label = shortId(job.id);
-  const base = run.api.baseUrl.href.replace(/\/?$/, '/');
-  const urlFrom = job.url.startsWith(base) ? run.api.baseUrlFrom : 'the job URL';
+  const urlFrom = onBaseUrl(job, run.api.baseUrl) ? run.api.baseUrlFrom : 'the job URL';
   const options = {
     ...clientOptions(run.api, config, run.credentials, deps, (line) =>
       progress.log(io.errColor.dim(`${label} ${line}`)),
@@ -186,8 +185,7 @@ function checkAgain(api: ApiConfig, deps: Deps): ((job: JobRef) => string) | und
   if (api.baseUrlFrom === 'the simulator') return undefined;
   return (job) => {
     const words = [deps.invokedAs, 'get'];
-    const base = api.baseUrl.href.replace(/\/?$/, '/');
-    if (!job.url.startsWith(base)) return [...words, shellWord(job.url)].join(' ');
+    if (!onBaseUrl(job, api.baseUrl)) return [...words, shellWord(job.url)].join(' ');
     words.push(shellWord(job.id));
     if (api.profile) words.push('--profile', shellWord(api.profile));
     else if (api.baseUrlFrom === '--base-url' || api.baseUrlFrom === ENV.baseUrl) {
@@ -220,4 +218,10 @@ async function chooseProgress(
   }
   if (quiet) return new QuietProgress(err, deps.stdout);
   return new PlainProgress(err, deps.stdout, format, !config.rules.once);
+}
+
+/** Whether a job's URL lies below the base URL (the job was named by its ID), a query or not. */
+function onBaseUrl(job: JobRef, baseUrl: URL): boolean {
+  const url = new URL(job.url);
+  return url.origin === baseUrl.origin && url.pathname.startsWith(baseUrl.pathname.replace(/\/?$/, '/'));
 }

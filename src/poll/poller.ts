@@ -34,7 +34,7 @@ export type PollEvent =
   | { type: 'retry'; job: JobRef; at: number; reason: string; delayMs: number; attempt: number }
   /** --wait-for-create: a 404 while the grace lasts; polled again in `delayMs`. */
   | { type: 'waiting'; job: JobRef; at: number; reason: string; delayMs: number; until: number }
-  /** `verbose`: only worth showing with --verbose (a dropped field); otherwise always (unknown status). */
+  /** `verbose`: only worth showing with --verbose; a dropped field or an unknown status is always shown. */
   | { type: 'warning'; job: JobRef; at: number; message: string; verbose: boolean }
   | ResultEvent;
 
@@ -196,7 +196,7 @@ class JobWatch {
     };
   }
 
-  /** Each dropped field once (for --verbose), and an unknown status once (always shown). */
+  /** Each dropped field once, and an unknown status once. */
   private async *warnings(
     outcome: Extract<StatusOutcome, { kind: 'status' }>,
     at: number,
@@ -205,9 +205,8 @@ class JobWatch {
     for (const w of outcome.warnings) {
       if (warned.has(w.path)) continue;
       warned.add(w.path);
-      // A count --fail-on needs is worth a warning even without --verbose.
-      const needed = this.rules.failOn !== 'never' && w.path.startsWith('results');
-      yield { type: 'warning', job, at, message: `ignored ${w.path}: ${w.message}`, verbose: !needed };
+      // A value the server sent and the watch cannot use is always worth saying, once.
+      yield { type: 'warning', job, at, message: `ignored ${w.path}: ${w.message}`, verbose: false };
     }
     const disagreement = progressDisagreement(outcome.status);
     if (disagreement && !warned.has('progress')) {

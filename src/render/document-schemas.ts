@@ -4,6 +4,11 @@
 import * as z from 'zod/mini';
 
 const count = z.int().check(z.minimum(0));
+/**
+ * A count of the status document: any integer, as the published schema has it (--strict takes a
+ * negative count or one above 2^53; the lenient parser drops them).
+ */
+const statusCount = z.number().check(z.multipleOf(1));
 /** ISO-8601 UTC, as every date in the output is normalised to. */
 const isoDate = z.string().check(z.regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/));
 const OUTCOMES = ['succeeded', 'running', 'failed', 'timeout', 'error', 'invalid', 'interrupted'] as const;
@@ -13,9 +18,9 @@ export const exportStatusDocument = z.strictObject({
   status: z.string(),
   progress: z.optional(
     z.strictObject({
-      processed: z.optional(count),
-      total: z.optional(count),
-      percentage: z.optional(z.number().check(z.minimum(0), z.maximum(100))),
+      processed: z.optional(statusCount),
+      total: z.optional(statusCount),
+      percentage: z.optional(z.number()),
     }),
   ),
   startTime: z.optional(isoDate),
@@ -23,7 +28,11 @@ export const exportStatusDocument = z.strictObject({
   completionTime: z.optional(isoDate),
   failureTime: z.optional(isoDate),
   results: z.optional(
-    z.strictObject({ successful: z.optional(count), warnings: z.optional(count), errors: z.optional(count) }),
+    z.strictObject({
+      successful: z.optional(statusCount),
+      warnings: z.optional(statusCount),
+      errors: z.optional(statusCount),
+    }),
   ),
   error: z.optional(z.string()),
 });

@@ -9,6 +9,9 @@ export const SCENARIOS = [
   'garbage',
   'stuck',
   'not-found',
+  'forbidden',
+  'not-acceptable',
+  'server-error',
 ] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { parseExportRequest } from '../api/export-request.js';
+import { EXPORT_LANGUAGES, parseExportRequest } from '../api/export-request.js';
+import { apiLanguage } from '../api/languages.js';
 import { parseExportStatus } from '../api/schema.js';
 import { DEFAULTS, defaultMs } from '../core/defaults.js';
 import { SCENARIOS, type Scenario, type SimJob, scenarioOf, statusAt } from './scenarios.js';
@@ -139,11 +140,24 @@ class SimulatorState {
       sendError(res, 405, '405-100', `Use GET on ${pathname}`, { allow: 'GET' });
     else if (isExport && req.method !== 'POST')
       sendError(res, 405, '405-100', `Use POST on ${pathname}`, { allow: 'POST' });
-    else if (!authorized)
+    else if (!authorized && isExport)
       sendError(res, 401, '401-104', "Invalid or missing 'authorization' header value.", {
         'www-authenticate': 'Bearer',
       });
+    else if (!authorized)
+      sendError(
+        res,
+        401,
+        '401-101',
+        "Invalid or expired 'Authorization' header provided. New login is required.",
+        {
+          'www-authenticate': 'Bearer',
+        },
+      );
     else if (isExport) this.createExport(req, res, url);
+    else if (!apiLanguage(String(req.headers['accept-language'] ?? '')))
+      // Required, and one of the 15, as the API's description says.
+      sendError(res, 406, '406-100', "The 'Accept-Language' header value is invalid.");
     else {
       const job = this.jobFor(decodeURIComponent(statusMatch?.[1] ?? ''));
       job.requests++;
@@ -259,14 +273,27 @@ class SimulatorState {
       // The same schema `start` validates with, so the two agree on what a valid request is.
       const request = parseExportRequest(json);
       if (!request.ok) return rejectRequest(res, request.issues);
+      // The body's own list of language codes, which the client leaves to the server.
+      const code = request.value.language.code;
+      if (!(EXPORT_LANGUAGES as readonly string[]).includes(code)) {
+        return sendError(
+          res,
+          400,
+          '400-196',
+          `Invalid value of attribute language.code, expected values are: [${EXPORT_LANGUAGES.join(', ')}]`,
+          {},
+          [{ key: 'language.code', value: code }],
+        );
+      }
       const scenario = scenarioParam as Scenario;
       const uuid = randomUUID().toUpperCase();
       const id = scenario === 'success' ? uuid : `${scenario}-${uuid}`;
       this.jobFor(id, scenario);
       // As the API documents it: relative, and without /status.
       const location = `${API_PREFIX}/content/export/${encodeURIComponent(id)}`;
-      res.writeHead(202, { 'content-type': 'application/json', location });
-      res.end(JSON.stringify({ id, status: 'Pending' }));
+      // As documented: a Location, and no body.
+      res.writeHead(202, { location });
+      res.end();
     });
   }
 
@@ -275,20 +302,48 @@ class SimulatorState {
     const n = job.requests;
     switch (job.scenario) {
       case 'not-found':
-        sendError(res, 404, '404-101', `Export job ${job.id} was not found.`);
+        sendError(
+          res,
+          404,
+          '404-100',
+          `The following IDs supplied in the URI path were not found: '${job.id}'.`,
+        );
+        return;
+      case 'forbidden':
+        sendError(res, 403, '403-197', 'Not authorized to perform this action.');
+        return;
+      case 'not-acceptable':
+        sendError(res, 406, '406-100', "The 'Accept-Language' header value is invalid.");
+        return;
+      case 'server-error':
+        sendError(
+          res,
+          500,
+          '500-100',
+          'System is unable to process this request. Please contact your administrator.',
+        );
         return;
       case 'garbage':
         sendGarbage(res, n);
         return;
       case 'flaky':
-        // good, 503, 429, good, good, 503, 429, …: both Retry-After forms.
+        // good, 503, 429, good, good, 503, 429, …: a 503 with Retry-After in seconds; a 429 as
+        // the API documents it (X-RateLimit-Reset, no Retry-After), then one with a Retry-After date.
         if (n % 4 === 2) {
           sendError(res, 503, '503-100', 'Service temporarily unavailable.', { 'retry-after': '1' });
           return;
         }
         if (n % 4 === 3) {
-          const at = new Date(Math.ceil(this.now() / 1000) * 1000 + 1000).toUTCString();
-          sendError(res, 429, '429-100', 'Too many requests.', { 'retry-after': at });
+          const reset = new Date(Math.ceil(this.now() / 1000) * 1000 + 1000);
+          const headers: Record<string, string> =
+            Math.floor(n / 4) % 2 === 0
+              ? {
+                  'x-ratelimit-limit': '100',
+                  'x-ratelimit-remaining': '0',
+                  'x-ratelimit-reset': reset.toISOString(),
+                }
+              : { 'retry-after': reset.toUTCString() };
+          sendError(res, 429, '429-001', 'Too many requests.', headers);
           return;
         }
         break;
@@ -330,7 +385,14 @@ function rejectRequest(
   const missing = issues.filter((i) => i.message.endsWith('got nothing')).map((i) => i.path);
   const [first] = issues;
   if (missing.length > 0) {
-    sendError(res, 400, '400-112', `Missing mandatory parameter: ${missing.join(', ')}.`, {}, details);
+    sendError(
+      res,
+      400,
+      '400-112',
+      `Required query parameter(s) is missing. The following parameters are required: ${missing.join(', ')}`,
+      {},
+      details,
+    );
   } else {
     sendError(
       res,

@@ -92,7 +92,7 @@ describe('renewal: a watch that outlives several token lifetimes', () => {
   it('a fixed token: exit 4 once it expires, saying how to renew', async () => {
     const r = await run(watchArgs(id('success')), { env: { EGAIN_ACCESS_TOKEN: fx.sim.issueToken() } });
     expect(r.code).toBe(4);
-    expect(r.stdout).toContain('HTTP 401: 401-104');
+    expect(r.stdout).toContain('HTTP 401: 401-101');
     expect(r.stdout).toContain(
       'the token from EGAIN_ACCESS_TOKEN was refused and cannot be renewed; for long watches use --token-command or client credentials',
     );

@@ -61,3 +61,62 @@ describe('no false outcome at the edges', () => {
     }
   });
 });
+
+describe('the real service’s signals', () => {
+  it('a 429 with X-RateLimit-Reset 2 s ahead (no Retry-After, as the API documents it) is not retried sooner', async () => {
+    const server = await scriptedServer((_req, res, n) => {
+      if (n === 1) {
+        const reset = new Date(Date.now() + 2000).toISOString();
+        sendJson(
+          res,
+          429,
+          { code: '429-001', developerMessage: 'Too many requests.' },
+          {
+            'x-ratelimit-limit': '100',
+            'x-ratelimit-remaining': '0',
+            'x-ratelimit-reset': reset,
+          },
+        );
+      } else {
+        sendJson(res, 200, { status: 'Successful' });
+      }
+    });
+    try {
+      const r = await runCli(['get', '--base-url', `${server.url}/v4`, 'J1'], { clock: 'real' });
+      expect(r.code).toBe(0);
+      const [first, second] = server.requests;
+      expect(second && first && second.start - first.start).toBeGreaterThanOrEqual(1_900);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a 403 names the scope and the client’s permissions, not a token renewal', async () => {
+    const server = await scriptedServer((_req, res) =>
+      sendJson(res, 403, { code: '403-197', developerMessage: 'Not authorized to perform this action.' }),
+    );
+    try {
+      const r = await runCli(['get', '--base-url', `${server.url}/v4`, 'J1'], {
+        env: { EGAIN_ACCESS_TOKEN: 'tok-123456' },
+      });
+      expect(r.code).toBe(4);
+      expect(r.stdout).toContain("check the scope and the client's permissions");
+      expect(r.stdout).not.toContain('renew');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a 404 from a base URL with a query names the base URL, not "the job URL"', async () => {
+    const server = await scriptedServer((_req, res) =>
+      sendJson(res, 404, { code: '404-100', developerMessage: 'gone' }),
+    );
+    try {
+      const r = await runCli(['get', '--base-url', `${server.url}/v4?tenant=a`, 'J1']);
+      expect(r.code).toBe(4);
+      expect(r.stdout).toContain('else check the job ID and --base-url');
+    } finally {
+      await server.close();
+    }
+  });
+});

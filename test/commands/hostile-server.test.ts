@@ -138,9 +138,7 @@ describe('hostile status names', () => {
     try {
       const strict = await run(['get', '--base-url', server.url, 'J1', '--strict']);
       expect(strict.code).toBe(5);
-      expect(strict.stdout).toContain(
-        'expected Pending, In Progress, Successful or Failed, got "constructor"',
-      );
+      expect(strict.stdout).toContain('expected Pending, In Progress, Successful, Failed, got "constructor"');
       const lenient = await run(['get', '--base-url', server.url, 'J1', '--json']);
       expect(lenient.code).toBe(0);
       expect(JSON.parse(lenient.stdout).status.status).toBe('constructor');
@@ -165,9 +163,10 @@ describe('counts that cannot be read', () => {
       expect(failOn.stderr).toContain(
         'warning: J1 ignored results.errors: expected a non-negative integer, got "5"',
       );
+      // without --fail-on the count is not needed: the job passes, and the dropped value is still said once
       const without = await run(['watch', '--base-url', server.url, 'J2']);
       expect(without.code).toBe(0);
-      expect(without.stderr).not.toContain('results.errors');
+      expect(without.stderr.match(/ignored results\.errors/g)).toHaveLength(1);
     } finally {
       await server.close();
     }

@@ -87,19 +87,27 @@ describe('export-status parse', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain('bad.json is not a valid ExportStatus document');
     expect(r.stderr).toContain('status: required, missing');
-    expect(r.stderr).toContain('progress.total: expected a non-negative integer, got "abc"');
+    expect(r.stderr).toContain('progress.total: expected an integer, got "abc"');
     expect(r.stderr).toContain('startTime: expected an ISO-8601 date-time with a time zone, got "noon"');
   });
 
-  it('lenient by default: a bad optional field is dropped, and --verbose says so', async () => {
-    const input = JSON.stringify({ status: 'Pending', progress: { total: 'abc' } });
-    const quiet = await run(['parse', '-'], { stdin: input });
-    expect(quiet.code).toBe(0);
-    expect(quiet.stderr).toBe('');
-    const verbose = await run(['parse', '-', '--verbose'], { stdin: input });
-    expect(verbose.stderr).toContain(
-      'warning: ignored progress.total: expected a non-negative integer, got "abc"',
+  it('--strict is the published schema: a negative count passes, "Completed" does not', async () => {
+    const negative = await run(['parse', '--strict', '-'], {
+      stdin: '{"status":"In Progress","progress":{"processed":-1}}',
+    });
+    expect(negative.code).toBe(0);
+    const completed = await run(['parse', '--strict', '-'], { stdin: '{"status":"Completed"}' });
+    expect(completed.code).toBe(5);
+    expect(completed.stderr).toContain(
+      'status: expected Pending, In Progress, Successful, Failed, got "Completed"',
     );
+  });
+
+  it('lenient by default: a bad optional field is dropped, and said so without --verbose', async () => {
+    const input = JSON.stringify({ status: 'Pending', progress: { total: 'abc' } });
+    const r = await run(['parse', '-'], { stdin: input });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('warning: ignored progress.total: expected a non-negative integer, got "abc"\n');
   });
 
   it('not JSON, or over 1 MiB, exits 5', async () => {

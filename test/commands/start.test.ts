@@ -49,7 +49,7 @@ describe('export-status start', () => {
       '--body',
       file('bad.json', {
         portalID: 'P1',
-        language: { code: 'en-GB' },
+        language: { code: 'english' },
         resourceTypes: ['articles', 'everything'],
         dataDestination: {
           destinationType: 'FTP',
@@ -60,7 +60,7 @@ describe('export-status start', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('not a valid export request; nothing was sent');
     expect(r.stderr).toContain('portalID: expected a portal ID like PROD-1000');
-    expect(r.stderr).toContain('language.code: expected one of en-US, es-ES');
+    expect(r.stderr).toContain('language.code: expected a language code like en-US or fil-PH, got "english"');
     expect(r.stderr).toContain(
       'resourceTypes[1]: expected one of articles, topics, portals, all, got "everything"',
     );
@@ -199,5 +199,45 @@ describe('start --watch waits for its own new export to exist', () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe('start leaves the body’s language list to the server', () => {
+  it('en-GB and ja-JA are sent and accepted; ja-JP is sent, and the API’s 400-196 shows the allowed values', async () => {
+    for (const code of ['en-GB', 'ja-JA']) {
+      const r = await run([
+        'start',
+        '--base-url',
+        fx.sim.baseUrl,
+        '--body',
+        file(`${code}.json`, { ...REQUEST, language: { code } }),
+      ]);
+      expect(r.code).toBe(0);
+    }
+    const refused = await run([
+      'start',
+      '--base-url',
+      fx.sim.baseUrl,
+      '--body',
+      file('ja-JP.json', { ...REQUEST, language: { code: 'ja-JP' } }),
+    ]);
+    expect(refused.code).toBe(4);
+    expect(refused.stderr).toContain(
+      'the export was not started: HTTP 400: 400-196 Invalid value of attribute language.code, expected values are: [en-US, fr-FR, en-GB',
+    );
+    expect(refused.stderr).toContain('xx-XX] (language.code=ja-JP)');
+  });
+
+  it('an empty resourceTypes is sent', async () => {
+    const before = fx.sim.requests.filter((q) => q.method === 'POST').length;
+    const r = await run([
+      'start',
+      '--base-url',
+      fx.sim.baseUrl,
+      '--body',
+      file('empty-types.json', { ...REQUEST, resourceTypes: [] }),
+    ]);
+    expect(r.code).toBe(0);
+    expect(fx.sim.requests.filter((q) => q.method === 'POST').length).toBe(before + 1);
   });
 });

@@ -41,11 +41,11 @@ describe('watch against the simulator', () => {
     expect(r.stdout).toMatch(/Progress {3}2,700 of 4,500 \(60%\)/);
   });
 
-  it('flaky: survives 503 and 429 with Retry-After and succeeds', async () => {
+  it('flaky: survives 503 with Retry-After and the documented 429 and succeeds', async () => {
     const r = await watch(id('flaky'));
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/retry 1 in \d+(ms|s): HTTP 503: 503-100 Service temporarily unavailable\./);
-    expect(r.stderr).toMatch(/retry \d in \d+(ms|s): HTTP 429: 429-100 Too many requests\./);
+    expect(r.stderr).toMatch(/retry \d in \d+(ms|s): HTTP 429: 429-001 Too many requests\./);
   });
 
   it('slow: a request that outlives --request-timeout is retried', async () => {
@@ -70,7 +70,9 @@ describe('watch against the simulator', () => {
   it('not found: exit 4 with the WSErrorCommon message', async () => {
     const r = await watch(id('not-found'));
     expect(r.code).toBe(4);
-    expect(r.stdout).toMatch(/Error {6}HTTP 404: 404-101 Export job not-found-\S+ was not found\./);
+    expect(r.stdout).toMatch(
+      /Error {6}HTTP 404: 404-100 The following IDs supplied in the URI path were not found: 'not-found-\S+'\./,
+    );
   });
 
   it('stuck: --stall-timeout exits 3', async () => {

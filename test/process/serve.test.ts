@@ -16,7 +16,9 @@ describe('export-status serve', () => {
     const firstLine = (await waitForOutput(child.stdout, (t) => t.includes('\n'))).split('\n')[0] ?? '';
     expect(firstLine).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/knowledge\/portalmgr\/v4$/);
 
-    const res = await fetch(`${firstLine}/content/export/success-serve/status`);
+    const res = await fetch(`${firstLine}/content/export/success-serve/status`, {
+      headers: { 'accept-language': 'en-US' },
+    });
     expect(res.status).toBe(200);
     expect(parseExportStatus(await res.json(), { strict: true }).ok).toBe(true);
     const created = await fetch(`${firstLine}/content/export`, {
