@@ -175,7 +175,7 @@ describe('poller schedule', () => {
     const { polls, result } = await watch(answers, { stallTimeoutMs: 12_000 });
     // last change at 10 s (20 %): deadline 22 s
     expect(polls).toEqual([0, 5000, 10_000, 15_000, 20_000, 22_000]);
-    expect(result).toMatchObject({ outcome: 'timeout', exitCode: 3 });
+    expect(result).toMatchObject({ outcome: 'stalled', exitCode: 6 });
     expect(result.error).toContain('no change in status or progress for 12s (--stall-timeout)');
   });
 

@@ -42,11 +42,11 @@ describe('plain progress (CI logs)', () => {
     p.poll(30, running(35));
     p.poll(35, { status: 'Successful', progress: { processed: 4500, total: 4500, percentage: 100 } });
     expect(p.lines()).toEqual([
-      '2026-01-01T10:00:00Z 7A84B875 Pending',
-      '2026-01-01T10:00:05Z 7A84B875 In Progress 45/4,500 (1%)',
-      '2026-01-01T10:00:20Z 7A84B875 In Progress 540/4,500 (12%)',
-      '2026-01-01T10:00:30Z 7A84B875 In Progress 1,575/4,500 (35%)',
-      '2026-01-01T10:00:35Z 7A84B875 Successful 4,500/4,500 (100%)',
+      '2026-01-01T10:00:00Z 7A84B875-1C2D-4E5F-8A9B-0C1D2E3F4A5B Pending',
+      '2026-01-01T10:00:05Z 7A84B875-1C2D-4E5F-8A9B-0C1D2E3F4A5B In Progress 45/4,500 (1%)',
+      '2026-01-01T10:00:20Z 7A84B875-1C2D-4E5F-8A9B-0C1D2E3F4A5B In Progress 540/4,500 (12%)',
+      '2026-01-01T10:00:30Z 7A84B875-1C2D-4E5F-8A9B-0C1D2E3F4A5B In Progress 1,575/4,500 (35%)',
+      '2026-01-01T10:00:35Z 7A84B875-1C2D-4E5F-8A9B-0C1D2E3F4A5B Successful 4,500/4,500 (100%)',
     ]);
   });
 
@@ -58,8 +58,8 @@ describe('plain progress (CI logs)', () => {
     p.poll(100, running(3), false);
     p.poll(130, running(3), false);
     expect(p.lines()).toEqual([
-      '2026-01-01T10:00:00Z 7A84B875 In Progress 45/4,500 (1%)',
-      '2026-01-01T10:01:01Z 7A84B875 In Progress 135/4,500 (3%)',
+      '2026-01-01T10:00:00Z 7A84B875-1C2D-4E5F-8A9B-0C1D2E3F4A5B In Progress 45/4,500 (1%)',
+      '2026-01-01T10:01:01Z 7A84B875-1C2D-4E5F-8A9B-0C1D2E3F4A5B In Progress 135/4,500 (3%)',
     ]);
   });
 
@@ -70,7 +70,7 @@ describe('plain progress (CI logs)', () => {
     expect(p.lines()).toHaveLength(1);
     p.progress.tick(T0 + HEARTBEAT_MS);
     expect(p.lines()[1]).toBe(
-      '2026-01-01T10:05:00Z 7A84B875 still watching: In Progress 1,890/4,500 (42%) (no news for 5m 00s)',
+      '2026-01-01T10:05:00Z 7A84B875-1C2D-4E5F-8A9B-0C1D2E3F4A5B still watching: In Progress 1,890/4,500 (42%) (no progress for 5m 00s)',
     );
     p.progress.tick(T0 + HEARTBEAT_MS + 60_000);
     expect(p.lines()).toHaveLength(2);
@@ -79,7 +79,9 @@ describe('plain progress (CI logs)', () => {
   it('logs retries with their delay and reason', () => {
     const p = plain();
     p.progress.event({ type: 'retry', job, at: T0, reason: 'HTTP 503: busy', delayMs: 1500, attempt: 2 });
-    expect(p.lines()).toEqual(['2026-01-01T10:00:00Z 7A84B875 retry 2 in 1s: HTTP 503: busy']);
+    expect(p.lines()).toEqual([
+      '2026-01-01T10:00:00Z 7A84B875-1C2D-4E5F-8A9B-0C1D2E3F4A5B retry 2 in 1s: HTTP 503: busy',
+    ]);
   });
 
   it('strips escape sequences from server text', () => {
@@ -90,8 +92,8 @@ describe('plain progress (CI logs)', () => {
     expect(p.err.text).not.toContain('\u0007');
     expect(p.err.text).not.toContain('\r');
     expect(p.lines()).toEqual([
-      '2026-01-01T10:00:00Z 7A84B875 Pending',
-      '2026-01-01T10:00:01Z 7A84B875 Archiving',
+      '2026-01-01T10:00:00Z 7A84B875-1C2D-4E5F-8A9B-0C1D2E3F4A5B Pending',
+      '2026-01-01T10:00:01Z 7A84B875-1C2D-4E5F-8A9B-0C1D2E3F4A5B Archiving',
     ]);
   });
 });
@@ -124,7 +126,7 @@ describe('the live line', () => {
   const style = { color: makeChalk(false), format, unicode: true };
 
   it('shows short ID, status, bar, counts, ETA and elapsed', () => {
-    const state = new JobState(job, T0);
+    const state = new JobState(job, T0, '7A84B875');
     state.apply({
       type: 'poll',
       job,
@@ -139,7 +141,7 @@ describe('the live line', () => {
   });
 
   it('shows a pending retry and its countdown', () => {
-    const state = new JobState(job, T0);
+    const state = new JobState(job, T0, '7A84B875');
     state.apply({ type: 'retry', job, at: T0, reason: 'HTTP 503', delayMs: 4000, attempt: 1 });
     expect(jobLine(state, T0 + 1000, style)).toBe(
       '7A84B875  waiting for the first answer  1s  retry 1 in 3s: HTTP 503',
@@ -147,8 +149,53 @@ describe('the live line', () => {
   });
 
   it('falls back to ASCII bars where Unicode is unsupported', () => {
-    const state = new JobState(job, T0);
+    const state = new JobState(job, T0, '7A84B875');
     state.apply({ type: 'poll', job, at: T0, status: running(25), changed: true, eta: undefined });
     expect(jobLine(state, T0, { ...style, unicode: false })).toContain('#####---------------');
+  });
+
+  const poll = (state: JobState, at: number, pct: number, etaAt?: number) =>
+    state.apply({
+      type: 'poll',
+      job,
+      at,
+      status: running(pct),
+      changed: true,
+      eta: etaAt === undefined ? undefined : { at: etaAt, source: 'server' },
+    });
+
+  it('an ETA that has passed says overdue, not "any moment"; one days away shows its date', () => {
+    const late = new JobState(job, T0, '7A84B875');
+    poll(late, T0, 42, T0 + 60_000);
+    expect(jobLine(late, T0 + 10 * 60_000, style)).toContain('ETA overdue by 9m 00s');
+    const far = new JobState(job, T0, '7A84B875');
+    poll(far, T0, 1, T0 + 8 * 86_400_000 + 7 * 3_600_000);
+    expect(jobLine(far, T0, style)).toContain('ETA 2026-01-09 17:00 (8d 7h)');
+  });
+
+  it('a job that has not moved for a while says so (stuck, not slow)', () => {
+    const stuck = new JobState(job, T0, '7A84B875');
+    poll(stuck, T0, 42);
+    stuck.apply({ type: 'poll', job, at: T0 + 60_000, status: running(42), changed: false, eta: undefined });
+    expect(jobLine(stuck, T0 + 12 * 60_000, style)).toContain('no progress for 12m 00s');
+    expect(jobLine(stuck, T0 + 60_000, style)).not.toContain('no progress');
+  });
+
+  it('at 40 columns the line keeps the percentage; a retry note gives way before the progress does', () => {
+    const state = new JobState(job, T0, '7A84B875');
+    poll(state, T0, 50, T0 + 600_000);
+    const narrow = jobLine(state, T0 + 1000, style, 40);
+    expect(narrow).toContain('50%');
+    expect(narrow.length).toBeLessThanOrEqual(40);
+    state.apply({
+      type: 'retry',
+      job,
+      at: T0 + 1000,
+      reason: 'HTTP 503: a very long reason from a proxy',
+      delayMs: 4000,
+      attempt: 1,
+    });
+    const withRetry = jobLine(state, T0 + 1000, style, 80);
+    expect(withRetry).toContain('2,250/4,500 (50%)');
   });
 });

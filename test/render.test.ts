@@ -163,14 +163,18 @@ describe('json output', () => {
   });
 });
 
-describe('shortId', () => {
-  it('shortens UUIDs and long IDs, and is always printable', async () => {
-    const { shortId } = await import('../src/render/short-id.js');
-    expect(shortId('7A84B875-1C2D-4E5F-8A9B-0C1D2E3F4A5B')).toBe('7A84B875');
-    expect(shortId('flaky-60B8E32B-2D98')).toBe('flaky-60B8E32…');
-    expect(shortId('job\u001b[2J-1')).toBe('job-1');
+describe('job labels of the live display', () => {
+  it('whole when short; else the shortest prefix of at least 8 that tells the watched jobs apart; always printable', async () => {
+    const { labelsFor, printableId } = await import('../src/render/short-id.js');
+    const one = labelsFor(['7A84B875-1C2D-4E5F-8A9B-0C1D2E3F4A5B']);
+    expect(one.get('7A84B875-1C2D-4E5F-8A9B-0C1D2E3F4A5B')).toBe('7A84B875…');
+    const twins = labelsFor(['7A84B875-1C2D-4E5F-8A9B-0C1D2E3F4A5B', '7A84B875-9999-4E5F-8A9B-0C1D2E3F4A5B']);
+    expect([...twins.values()]).toEqual(['7A84B875-1…', '7A84B875-9…']);
+    const regions = labelsFor(['failure-nightly-2026-12-01-eu', 'failure-nightly-2026-12-01-us']);
+    expect([...regions.values()]).toEqual(['failure-nightly-2026-12-01-eu', 'failure-nightly-2026-12-01-us']);
+    expect(labelsFor(['job-1']).get('job-1')).toBe('job-1');
+    expect(printableId('job\u001b[2J-1')).toBe('job-1');
     // (Node 20 and 24 strip an escape followed by BEL differently; both leave nothing a terminal acts on)
-    const belled = shortId('job\u001b[2J\u0007-1');
-    expect(belled).toMatch(/^job ?-1$/);
+    expect(printableId('job\u001b[2J\u0007-1')).toMatch(/^job ?-1$/);
   });
 });

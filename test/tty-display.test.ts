@@ -3,7 +3,7 @@ import { makeChalk } from '../src/io/color.js';
 import { makeFormatters } from '../src/render/format.js';
 import {
   createTtyProgress,
-  ERASE_DOWN as ERASE,
+  ERASE_LINE,
   FRAME_MS,
   HIDE_CURSOR as HIDE,
   SHOW_CURSOR as SHOW,
@@ -81,12 +81,13 @@ describe('the terminal display', () => {
     expect(d.frame(1000)).toContain('  1s');
   });
 
-  it('erases exactly the rows it drew: up one row less than its lines, then down to the end', () => {
+  it('erases exactly the rows it drew, each on its own, from the last up to the first; never erase-down', () => {
     const d = display(3);
     const frame = d.frame();
-    expect(frame).toContain(`\r${UP(2)}${ERASE}`);
+    expect(frame).toContain(`\r${ERASE_LINE}${UP(1)}${ERASE_LINE}${UP(1)}${ERASE_LINE}`);
+    expect(frame).not.toContain('\u001b[J');
     const single = display(1).frame();
-    expect(single).toContain(`\r${ERASE}`);
+    expect(single).toContain(`\r${ERASE_LINE}`);
     expect(single).not.toContain(UP(1));
   });
 
@@ -94,7 +95,7 @@ describe('the terminal display', () => {
     const d = display(2);
     expect(d.exitHandlers.size).toBe(1);
     d.progress.stop();
-    expect(d.writes.at(-1)).toBe(`\r${UP(1)}${ERASE}${SHOW}`);
+    expect(d.writes.at(-1)).toBe(`\r${ERASE_LINE}${UP(1)}${ERASE_LINE}${SHOW}`);
     expect(d.ticking).toBe(false);
     expect(d.exitHandlers.size).toBe(0);
   });

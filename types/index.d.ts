@@ -19,8 +19,8 @@ export interface ExportStatus {
 export interface WatchResult {
   job: string;
   url: string;
-  outcome: 'succeeded' | 'running' | 'failed' | 'timeout' | 'error' | 'invalid' | 'interrupted';
-  /** The CLI's exit code for this job: 0 succeeded, 1 failed, 3 timeout, 4 no status, 5 invalid, 130/143 interrupted. */
+  outcome: 'succeeded' | 'running' | 'failed' | 'timeout' | 'stalled' | 'error' | 'invalid' | 'interrupted';
+  /** The CLI's exit code for this job: 0 succeeded, 1 failed, 3 timeout, 4 no status, 5 invalid, 6 stalled, 130/143 interrupted. */
   exitCode: number;
   status: ExportStatus | null;
   error: string | null;

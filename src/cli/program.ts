@@ -79,7 +79,8 @@ Exit codes:
   0    the job finished successfully (get/parse: fetched or parsed, and not failed)
   1    the job failed or was cancelled, or --fail-on was crossed
   2    usage error: unknown flag, bad value, missing argument, bad configuration
-  3    --timeout or --stall-timeout ran out before the job finished
+  3    --timeout ran out before the job finished (still running: check later)
+  6    --stall-timeout ran out: neither status nor progress changed for that long (stuck)
   4    no status could be had: HTTP 4xx, retries exhausted, network unreachable
   5    the server's answer is not a valid ExportStatus (the first, or past --max-retries)
   70   an internal error (a bug: please report it)
@@ -190,7 +191,7 @@ function addWatchOptions(cmd: Command): Command {
     .option('-t, --timeout <duration>', 'give up after this long (exit 3)', duration)
     .option(
       '--stall-timeout <duration>',
-      'give up when neither status nor progress changed for this long (exit 3)',
+      'give up when neither status nor progress changed for this long (exit 6)',
       duration,
     )
     .option('--no-notify', 'no bell or desktop notification when a long watch ends in a terminal')

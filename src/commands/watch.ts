@@ -24,7 +24,7 @@ import {
   type Reporter,
   textReporter,
 } from '../render/reporters.js';
-import { shortId } from '../render/short-id.js';
+import { printableId } from '../render/short-id.js';
 import type { SummaryStyle } from '../render/summary.js';
 import { symbolsFor } from '../render/symbols.js';
 import { clientOptions, credentialsFor } from './client-options.js';
@@ -119,7 +119,7 @@ export async function runWatch(
 /** Runs one job's poller, showing and printing its events as they come; resolves to its result. */
 async function watchOne(job: JobRef, run: Run): Promise<JobResult> {
   const { config, deps, io, progress } = run;
-  const label = shortId(job.id);
+  const label = printableId(job.id);
   const urlFrom = onBaseUrl(job, run.api.baseUrl) ? run.api.baseUrlFrom : 'the job URL';
   const options = {
     ...clientOptions(run.api, config, run.credentials, deps, (line) =>

@@ -6,6 +6,8 @@ export const ExitCode = {
   timeout: 3,
   unavailable: 4,
   invalid: 5,
+  /** --stall-timeout: nothing changed for that long (stuck, not slow). */
+  stalled: 6,
   sigint: 130,
   sigterm: 143,
   /** A bug in export-status itself (EX_SOFTWARE): no job outcome produces it. */
@@ -22,7 +24,15 @@ export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
  * How one job ended. `running` is only produced by `get`/`parse` on a job that has not finished
  * (the spec's outcome list has no word for "fetched, still going"; it exits 0).
  */
-export type Outcome = 'succeeded' | 'running' | 'failed' | 'timeout' | 'error' | 'invalid' | 'interrupted';
+export type Outcome =
+  | 'succeeded'
+  | 'running'
+  | 'failed'
+  | 'timeout'
+  | 'stalled'
+  | 'error'
+  | 'invalid'
+  | 'interrupted';
 
 export type InterruptSignal = 'SIGINT' | 'SIGTERM';
 
@@ -35,6 +45,8 @@ export function exitCodeFor(outcome: Outcome, signal: InterruptSignal = 'SIGINT'
       return ExitCode.failed;
     case 'timeout':
       return ExitCode.timeout;
+    case 'stalled':
+      return ExitCode.stalled;
     case 'error':
       return ExitCode.unavailable;
     case 'invalid':

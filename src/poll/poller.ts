@@ -311,7 +311,7 @@ class JobWatch {
     if (this.ctx.clock.monotonic() >= this.hardDeadline) {
       return this.end('timeout', { kind: 'timeout', timeoutMs: this.schedule?.timeoutMs ?? 0, lastStatus });
     }
-    return this.end('timeout', { kind: 'stalled', stallMs: this.schedule?.stallTimeoutMs ?? 0, lastStatus });
+    return this.end('stalled', { kind: 'stalled', stallMs: this.schedule?.stallTimeoutMs ?? 0, lastStatus });
   }
 
   private end(outcome: Outcome, reason: EndReason | null): ResultEvent {

@@ -11,7 +11,16 @@ const count = z.int().check(z.minimum(0));
 const statusCount = z.number().check(z.multipleOf(1));
 /** ISO-8601 UTC, as every date in the output is normalised to. */
 const isoDate = z.string().check(z.regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/));
-const OUTCOMES = ['succeeded', 'running', 'failed', 'timeout', 'error', 'invalid', 'interrupted'] as const;
+const OUTCOMES = [
+  'succeeded',
+  'running',
+  'failed',
+  'timeout',
+  'stalled',
+  'error',
+  'invalid',
+  'interrupted',
+] as const;
 
 /** A normalised ExportStatus: canonical status name, camelCase keys, ISO-8601 UTC dates. */
 export const exportStatusDocument = z.strictObject({

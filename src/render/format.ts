@@ -17,6 +17,8 @@ export interface Formatters {
   percent(p: number): string;
   date(iso: string): string;
   time(ms: number): string;
+  /** The day of a time: 2026-12-09. */
+  day(ms: number): string;
 }
 
 /** Whether an environment's TZ names UTC: then dates are written in UTC without asking the zone. */
@@ -38,6 +40,10 @@ export function makeFormatters(options: FormatOptions = {}): Formatters {
     time: (ms) => {
       const f = fieldsOf(new Date(ms), utc);
       return `${two(f.hours)}:${two(f.minutes)}`;
+    },
+    day: (ms) => {
+      const f = fieldsOf(new Date(ms), utc);
+      return `${f.year}-${two(f.month)}-${two(f.day)}`;
     },
   };
 }

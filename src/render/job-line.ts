@@ -6,7 +6,6 @@ import { sanitize } from '../core/sanitize.js';
 import { truncateTo, visibleWidth } from './fit.js';
 import { type Formatters, progressBar, progressText } from './format.js';
 import type { JobState } from './job-state.js';
-import { shortId } from './short-id.js';
 
 export interface LineStyle {
   color: ChalkInstance;
@@ -14,7 +13,18 @@ export interface LineStyle {
   unicode: boolean;
 }
 
-const BAR_WIDTH = 20;
+/** The bar takes a sixth of the terminal's width, within these bounds. */
+const BAR_MIN = 10;
+const BAR_MAX = 30;
+/** The width a status is padded to ("In Progress"), so the columns after it line up. */
+const STATUS_WIDTH = 11;
+/** A running job whose status and progress have not moved for this long says so. */
+export const STILL_FOR_MS = 5 * 60_000;
+const DAY_MS = 86_400_000;
+
+function barWidth(width: number): number {
+  return Number.isFinite(width) ? Math.max(BAR_MIN, Math.min(BAR_MAX, Math.floor(width / 6))) : 20;
+}
 
 function colorStatus(c: ChalkInstance, phase: Phase | undefined, text: string): string {
   switch (phase) {
@@ -33,9 +43,10 @@ function colorStatus(c: ChalkInstance, phase: Phase | undefined, text: string): 
 }
 
 /**
- * The live line of one job: short ID, status, bar, processed/total (pct), ETA, elapsed, a pending
- * retry. Made to fit `width` columns: the bar goes first, then the ETA, then the counts; what
- * still does not fit is cut with "…".
+ * The live line of one job: its label, status, bar, processed/total (pct), ETA, elapsed, a pending
+ * retry, how long nothing has moved. Made to fit `width` columns: a retry note goes first, then
+ * the bar, then the ETA, then the counts (the percentage stays); what still does not fit is cut
+ * with "…".
  */
 export function jobLine(
   state: JobState,
@@ -44,7 +55,7 @@ export function jobLine(
   width = Number.POSITIVE_INFINITY,
 ): string {
   const { color: c, format: f } = style;
-  const parts: Array<{ text: string; drop?: number }> = [{ text: c.bold(shortId(state.job.id)) }];
+  const parts: Part[] = [{ text: c.bold(state.label) }];
   const s = state.status;
   if (!s && state.waitingUntil !== undefined) {
     parts.push(
@@ -54,38 +65,54 @@ export function jobLine(
   } else if (!s) {
     parts.push({ text: c.dim('waiting for the first answer') });
   } else {
-    parts.push({ text: colorStatus(c, state.phase, sanitize(s.status, 40)) });
+    const name = sanitize(s.status, 40);
+    parts.push({ text: colorStatus(c, state.phase, name.padEnd(STATUS_WIDTH)) });
     const pct = percentOf(s);
     if (state.phase === 'running' || pct !== undefined)
-      parts.push({ text: c.cyan(progressBar(pct, BAR_WIDTH, style.unicode)), drop: 1 });
+      parts.push({ text: c.cyan(progressBar(pct, barWidth(width), style.unicode)), drop: 2 });
     const progress = progressText(s, f);
-    if (progress) parts.push({ text: progress, drop: 3 });
+    if (progress) parts.push({ text: progress, drop: 4, short: pct === undefined ? undefined : f.percent(pct) });
     const { eta } = state;
     if (eta && state.phase !== 'pending') {
       const left = eta.at - now;
+      const approx = eta.source === 'rate' ? '~' : '';
+      // Past its estimate the job is late, not about to finish; days away, the date matters.
       const when =
-        left > 0
-          ? `${f.time(eta.at)} (${eta.source === 'rate' ? '~' : ''}${formatDuration(left)})`
-          : 'any moment';
-      parts.push({ text: c.dim(`ETA ${when}`), drop: 2 });
+        left <= 0
+          ? c.yellow(`overdue by ${formatDuration(-left)}`)
+          : left > DAY_MS
+            ? `${f.day(eta.at)} ${f.time(eta.at)} (${approx}${formatDuration(left)})`
+            : `${f.time(eta.at)} (${approx}${formatDuration(left)})`;
+      parts.push({ text: c.dim(`ETA ${when}`), drop: 3 });
     }
   }
   parts.push({ text: c.dim(formatDuration(now - state.startedAt)) });
+  const still = now - state.lastChangeAt;
+  if (s && !state.done && still >= STILL_FOR_MS) {
+    parts.push({ text: c.yellow(`no progress for ${formatDuration(still)}`), drop: 1 });
+  }
   if (state.retry) {
     const wait = Math.max(0, state.retry.until - now);
     const retry = `retry ${state.retry.attempt} in ${formatDuration(wait)}: ${sanitize(state.retry.reason, 60)}`;
-    parts.push({ text: c.yellow(retry) });
+    parts.push({ text: c.yellow(retry), drop: 1 });
   }
   return fitParts(parts, width);
 }
 
+/** A part of a live line: `drop`, its rank in being left out; `short`, what it shrinks to instead. */
+interface Part {
+  text: string;
+  drop?: number;
+  short?: string | undefined;
+}
+
 /** Joins the parts, dropping them by rank (1 first) while the line is too wide, then cuts it. */
-function fitParts(parts: Array<{ text: string; drop?: number }>, width: number): string {
-  let kept = parts;
+function fitParts(parts: readonly Part[], width: number): string {
+  let kept = [...parts];
   const line = () => kept.map((p) => p.text).join('  ');
-  for (const rank of [1, 2, 3]) {
+  for (const rank of [1, 2, 3, 4]) {
     if (visibleWidth(line()) <= width) break;
-    kept = kept.filter((p) => p.drop !== rank);
+    kept = kept.flatMap((p) => (p.drop !== rank ? [p] : p.short ? [{ text: p.short }] : []));
   }
   return truncateTo(line(), width);
 }

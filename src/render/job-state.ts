@@ -12,11 +12,17 @@ export class JobState {
   /** --wait-for-create: the job answered 404 and is given until then to appear. */
   waitingUntil: number | undefined;
   done = false;
+  /** When status or progress last changed (the start, until the first answer). */
+  lastChangeAt: number;
 
   constructor(
     readonly job: JobRef,
     readonly startedAt: number,
-  ) {}
+    /** How the display names the job: told apart from the others it shows. */
+    readonly label: string = job.id,
+  ) {
+    this.lastChangeAt = startedAt;
+  }
 
   get phase(): Phase | undefined {
     return this.status ? phaseOf(this.status) : undefined;
@@ -25,6 +31,7 @@ export class JobState {
   apply(event: PollEvent): void {
     switch (event.type) {
       case 'poll':
+        if (event.changed) this.lastChangeAt = event.at;
         this.status = event.status;
         this.eta = event.eta;
         this.retry = undefined;

@@ -6,7 +6,7 @@ import type { Sink } from '../io/streams.js';
 import type { PollEvent } from '../poll/poller.js';
 import { type Formatters, progressText } from './format.js';
 import type { Progress } from './progress.js';
-import { shortId } from './short-id.js';
+import { printableId } from './short-id.js';
 
 /** A progress line at most every this many percentage points… */
 const PLAIN_PERCENT_STEP = 10;
@@ -20,6 +20,8 @@ interface PlainJob {
   toldWaiting?: boolean;
   status?: string;
   lastLineAt: number;
+  /** When status or progress last changed. */
+  lastChangeAt: number;
   printedStep: number;
   lastText: string;
 }
@@ -45,8 +47,9 @@ export class PlainProgress implements Progress {
   start(jobs: readonly JobRef[], now: number): void {
     for (const job of jobs)
       this.jobs.set(job.url, {
-        id: shortId(job.id),
+        id: printableId(job.id),
         lastLineAt: now,
+        lastChangeAt: now,
         printedStep: -1,
         lastText: '',
       });
@@ -67,6 +70,7 @@ export class PlainProgress implements Progress {
         const statusChanged = status !== job.status;
         const stepped = step > job.printedStep;
         const due = event.changed && event.at - job.lastLineAt >= PLAIN_MIN_LINE_GAP_MS;
+        if (event.changed) job.lastChangeAt = event.at;
         if (this.showPolls && (statusChanged || stepped || due)) {
           this.line(event.at, `${id} ${text}`);
           job.lastLineAt = event.at;
@@ -114,10 +118,8 @@ export class PlainProgress implements Progress {
     for (const job of this.jobs.values()) {
       if (now - job.lastLineAt < HEARTBEAT_MS) continue;
       const state = job.lastText || 'waiting for the first answer';
-      this.line(
-        now,
-        `${job.id} still watching: ${state} (no news for ${formatDuration(now - job.lastLineAt)})`,
-      );
+      // A stuck job reads as one: how long nothing has moved, not how long nothing was printed.
+      this.line(now, `${job.id} still watching: ${state} (no progress for ${formatDuration(now - job.lastChangeAt)})`);
       job.lastLineAt = now;
     }
   }

@@ -50,6 +50,9 @@ export function renderSummary(result: JobResult, style: SummaryStyle): string {
     case 'timeout':
       lines.push(`${c.yellow(sym.failure)}${NBSP}${c.bold(id)}  ${c.yellow('Timed out')}${took('after')}`);
       break;
+    case 'stalled':
+      lines.push(`${c.red(sym.failure)}${NBSP}${c.bold(id)}  ${c.red('Stalled')}${took('after')}`);
+      break;
     case 'error':
       lines.push(`${c.red(sym.failure)}${NBSP}${c.bold(id)}  ${c.red('No status')}`);
       break;
@@ -76,7 +79,7 @@ export function renderSummary(result: JobResult, style: SummaryStyle): string {
       row('Estimated', f.date(s.estimatedCompletion));
     }
   }
-  if (result.outcome === 'interrupted' || result.outcome === 'timeout') {
+  if (result.outcome === 'interrupted' || result.outcome === 'timeout' || result.outcome === 'stalled') {
     const again = style.checkAgain?.(result.job);
     row(
       'Note',

@@ -5,6 +5,7 @@ import type { PollEvent } from '../poll/poller.js';
 import { truncateTo } from './fit.js';
 import { jobLine, type LineStyle } from './job-line.js';
 import { JobState } from './job-state.js';
+import { labelsFor } from './short-id.js';
 import type { Progress } from './progress.js';
 
 const ESC = '\u001b[';
@@ -15,7 +16,8 @@ export const cursorUp = (rows: number) => `${ESC}${rows}A`;
 /** Terminals that know it draw a frame at once instead of line by line; others ignore it. */
 const BEGIN_FRAME = `${ESC}?2026h`;
 const END_FRAME = `${ESC}?2026l`;
-export const ERASE_DOWN = `${ESC}J`;
+/** Erases the row the cursor is on (and nothing else: no screen clear, no scrollback). */
+export const ERASE_LINE = `${ESC}2K`;
 
 export const FRAMES = {
   unicode: ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'],
@@ -93,7 +95,12 @@ class TtyProgress implements Progress {
   }
 
   start(jobs: readonly JobRef[], now: number): void {
-    for (const job of jobs) this.jobs.set(job.url, new JobState(job, now));
+    const labels = labelsFor(jobs.map((job) => job.id));
+    const width = Math.max(...[...labels.values()].map((label) => label.length));
+    // Labels padded alike, so the columns after them line up across jobs.
+    for (const job of jobs) {
+      this.jobs.set(job.url, new JobState(job, now, (labels.get(job.id) ?? job.id).padEnd(width)));
+    }
     this.origin = now;
     this.running = true;
     // However the process ends (a closed pipe exits at once), the cursor comes back.
@@ -183,10 +190,14 @@ class TtyProgress implements Progress {
     return Math.floor((now - this.origin) / 1000);
   }
 
-  /** Back to the start of the display's first row, and everything from there down erased. */
+  /**
+   * The display's own rows erased, one by one from its last up to its first, where the cursor is
+   * left. Never "erase down" from the start of a row: tmux takes that at the top of the screen
+   * for a screen clear and pushes the whole screen into its scrollback, every frame.
+   */
   private erase(): string {
     if (this.drawnRows === 0) return '';
-    return `\r${this.drawnRows > 1 ? cursorUp(this.drawnRows - 1) : ''}${ERASE_DOWN}`;
+    return `\r${ERASE_LINE}${`${cursorUp(1)}${ERASE_LINE}`.repeat(this.drawnRows - 1)}`;
   }
 
   private text(now: number): string {

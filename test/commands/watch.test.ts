@@ -75,10 +75,12 @@ describe('watch against the simulator', () => {
     );
   });
 
-  it('stuck: --stall-timeout exits 3', async () => {
+  it('stuck: --stall-timeout exits 6, stalled, told from a --timeout (3)', async () => {
     const r = await watch(id('stuck'), '--stall-timeout', '1s');
-    expect(r.code).toBe(3);
-    expect(r.stdout).toContain('Timed out');
+    expect(r.code).toBe(6);
+    expect(r.stdout).toContain('Stalled');
+    const json = await watch(id('stuck'), '--stall-timeout', '1s', '--json');
+    expect(JSON.parse(json.stdout)).toMatchObject({ outcome: 'stalled', exitCode: 6 });
     expect(r.stdout).toContain('(--stall-timeout)');
     expect(r.stdout).toContain('the export goes on on the server');
   });
