@@ -71,7 +71,8 @@ export function jobLine(
     if (state.phase === 'running' || pct !== undefined)
       parts.push({ text: c.cyan(progressBar(pct, barWidth(width), style.unicode)), drop: 2 });
     const progress = progressText(s, f);
-    if (progress) parts.push({ text: progress, drop: 4, short: pct === undefined ? undefined : f.percent(pct) });
+    if (progress)
+      parts.push({ text: progress, drop: 4, short: pct === undefined ? undefined : f.percent(pct) });
     const { eta } = state;
     if (eta && state.phase !== 'pending') {
       const left = eta.at - now;

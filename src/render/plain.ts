@@ -119,7 +119,10 @@ export class PlainProgress implements Progress {
       if (now - job.lastLineAt < HEARTBEAT_MS) continue;
       const state = job.lastText || 'waiting for the first answer';
       // A stuck job reads as one: how long nothing has moved, not how long nothing was printed.
-      this.line(now, `${job.id} still watching: ${state} (no progress for ${formatDuration(now - job.lastChangeAt)})`);
+      this.line(
+        now,
+        `${job.id} still watching: ${state} (no progress for ${formatDuration(now - job.lastChangeAt)})`,
+      );
       job.lastLineAt = now;
     }
   }

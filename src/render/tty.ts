@@ -5,8 +5,8 @@ import type { PollEvent } from '../poll/poller.js';
 import { truncateTo } from './fit.js';
 import { jobLine, type LineStyle } from './job-line.js';
 import { JobState } from './job-state.js';
-import { labelsFor } from './short-id.js';
 import type { Progress } from './progress.js';
+import { labelsFor } from './short-id.js';
 
 const ESC = '\u001b[';
 /** The control sequences the display writes; the tests look for these very strings. */
