@@ -5,9 +5,12 @@ import type { InterruptSignal } from './core/exit-codes.js';
 import type { Env } from './io/color.js';
 import type { Sink } from './io/streams.js';
 
-/** What resolving a configuration may read: the environment and files. */
+/** What resolving a configuration may read: the environment, files, and stdin (`watch -`). */
 export interface ConfigSources {
   env: Env;
+  /** Reads all of stdin; null when it holds more than `maxBytes`. */
+  readStdin?(maxBytes: number): Promise<Buffer | null>;
+  stdinIsTTY?: boolean;
   /** A regular file of at most `maxBytes`, as text; rejects (ENOTFILE, EFBIG, ENOENT…) otherwise. */
   readTextFile(path: string, maxBytes: number): Promise<string>;
   /** The file's permission bits, or undefined where that means nothing (Windows). */

@@ -67,6 +67,8 @@ export interface WatchOptions extends ConnectionOptions {
   stallTimeout?: number;
   waitForCreate?: number;
   failOn?: FailOn;
+  /** What the watch waits for: the job's end (default), the job leaving Pending, or N % of progress. */
+  until?: 'done' | 'running' | `${number}%`;
 }
 
 /** A failure, with the CLI's exit code for it and, when the API gave them, its HTTP status and code. */
@@ -104,6 +106,8 @@ const OPTIONS: Record<SettingName, string> = {
   requestTimeout: 'requestTimeout',
   maxRetries: 'maxRetries',
   failOn: 'failOn',
+  until: 'until',
+  failFast: 'failFast',
   concurrency: 'concurrency',
   language: 'language',
   header: 'headers',

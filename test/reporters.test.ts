@@ -63,6 +63,8 @@ describe('one reporter per output mode', () => {
       job: job.id,
       at: '2025-09-15T10:00:00.000Z',
       status: { status: 'In Progress' },
+      changed: true,
+      eta: null,
     });
     expect(last).toMatchObject({ type: 'result', job: job.id, outcome: 'succeeded' });
   });

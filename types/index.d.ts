@@ -90,6 +90,8 @@ export interface WatchOptions extends ConnectionOptions {
   stallTimeout?: number;
   waitForCreate?: number;
   failOn?: 'never' | 'errors' | 'warnings';
+  /** What the watch waits for: the job's end (default), the job leaving Pending, or N % of progress (outcome `running`, exit code 0). */
+  until?: 'done' | 'running' | `${number}%`;
 }
 
 export interface Watch extends AsyncIterable<WatchEvent> {

@@ -36,6 +36,8 @@ export interface Flags {
   waitForCreate?: number;
   timeout?: number;
   stallTimeout?: number;
+  until?: string;
+  failFast?: boolean;
   /** false with --no-notify. */
   notify?: boolean;
   notifyAfter?: number;
@@ -193,6 +195,14 @@ function addWatchOptions(cmd: Command): Command {
       '--stall-timeout <duration>',
       'give up when neither status nor progress changed for this long (exit 6)',
       duration,
+    )
+    .option(
+      '--until <condition>',
+      'stop waiting (exit 0) when the job is done (the default), running (it left Pending) or at N% (50%)',
+    )
+    .option(
+      '--fail-fast',
+      'with several jobs: the first that ends with a non-zero code ends the watch with it',
     )
     .option('--no-notify', 'no bell or desktop notification when a long watch ends in a terminal')
     .option(

@@ -52,6 +52,8 @@ export interface WatchConfig extends OutputConfig {
   notifyAfterMs: number | undefined;
   /** Say so when the access token is renewed (always with --verbose; the demo of renewal too). */
   announceRenewals: boolean;
+  /** --fail-fast: the first job that ends with a non-zero code ends the watch with that code. */
+  failFast: boolean;
 }
 
 export type Config =
@@ -74,7 +76,8 @@ export async function resolveConfig(invocation: Invocation, sources: ConfigSourc
     case 'get': {
       // What the flags alone say is checked first: a typo is reported before anything is read.
       const watch = watchConfig(flags, command === 'get');
-      const api = await apiConfig(flags, sources, watch.warnings, (baseUrl) => resolveJobs(args, baseUrl));
+      const named = args.length === 1 && args[0] === '-' ? await idsFromStdin(sources) : args;
+      const api = await apiConfig(flags, sources, watch.warnings, (baseUrl) => resolveJobs(named, baseUrl));
       return { command, jobs: api.jobs, api, watch };
     }
     case 'start': {
@@ -190,6 +193,28 @@ async function apiConfig(
   return { baseUrl, credential, language, headers, profile: choice.name, baseUrlFrom, jobs };
 }
 
+/** The most `watch -` reads from stdin: thousands of IDs. */
+const MAX_STDIN_IDS_BYTES = 1024 * 1024;
+
+/**
+ * `watch -`: job IDs (or status URLs) from stdin, one per line, blank lines ignored, so that
+ * `export-status start --body b.json | export-status watch -` works.
+ */
+async function idsFromStdin(sources: ConfigSources): Promise<string[]> {
+  if (sources.stdinIsTTY || !sources.readStdin) {
+    throw new UsageError('job "-" reads job IDs from stdin, one per line; stdin is a terminal: pipe them in');
+  }
+  const bytes = await sources.readStdin(MAX_STDIN_IDS_BYTES);
+  if (bytes === null) throw new UsageError('job "-": stdin holds more than 1 MiB of job IDs');
+  const ids = bytes
+    .toString('utf8')
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter(Boolean);
+  if (ids.length === 0) throw new UsageError('job "-": stdin held no job ID');
+  return ids;
+}
+
 function resolveJobs(args: readonly string[], baseUrl: URL): JobRef[] {
   const jobs = args.map((arg) => resolveJob(arg, baseUrl));
   const duplicate = jobs.find((job, i) => jobs.findIndex((other) => other.url === job.url) !== i);
@@ -206,6 +231,7 @@ function watchConfig(flags: Flags, once: boolean): WatchConfig {
     notifyAfterMs:
       once || flags.notify === false ? undefined : (flags.notifyAfter ?? ms(DEFAULTS.notifyAfter)),
     announceRenewals: Boolean(flags.verbose),
+    failFast: Boolean(flags.failFast),
   };
 }
 
@@ -218,6 +244,7 @@ function ruleSettings(flags: Flags): RuleSettings {
     waitForCreate: flags.waitForCreate,
     timeout: flags.timeout,
     stallTimeout: flags.stallTimeout,
+    until: flags.until,
     requestTimeout: flags.requestTimeout,
     maxRetries: flags.maxRetries,
     failOn: flags.failOn,
@@ -262,6 +289,7 @@ function demoConfig(flags: Flags): Config {
       warnings: [],
       notifyAfterMs: undefined,
       announceRenewals: renewal || Boolean(flags.verbose),
+      failFast: false,
     },
   };
 }

@@ -14,6 +14,8 @@ const FLAGS: Record<SettingName, string> = {
   requestTimeout: '--request-timeout',
   maxRetries: '--max-retries',
   failOn: '--fail-on',
+  until: '--until',
+  failFast: '--fail-fast',
   concurrency: '--concurrency',
   language: '--language',
   header: '--header',

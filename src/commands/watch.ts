@@ -43,6 +43,10 @@ interface Run {
   signal: AbortSignal;
   /** The hosts that have answered in this run (a name that never resolved is a typo). */
   answered: Set<string>;
+  /** Ends every job's watch: an interrupt (SIGINT, SIGTERM) or, with --fail-fast, the first failure. */
+  stopAll: (reason: string) => void;
+  /** --fail-fast: the job whose non-zero end stopped the others. */
+  failedFirst?: JobResult;
 }
 
 /** `watch` and `get`: poll every job at once, show progress, print results, return the exit code. */
@@ -91,6 +95,7 @@ export async function runWatch(
     limiter: new Limiter(config.concurrency),
     answered: new Set(),
     signal: controller.signal,
+    stopAll: (reason) => controller.abort(reason),
   };
   run.reporter.start(jobs);
 
@@ -142,17 +147,43 @@ async function watchOne(job: JobRef, run: Run): Promise<JobResult> {
       if (!event.verbose || config.verbose) {
         progress.log(`${io.errColor.yellow('warning:')} ${label} ${sanitize(event.message, 300)}`);
       }
+      run.reporter.event(event);
       continue;
     }
-    progress.event(event);
     if (event.type === 'result') {
-      result = event.result;
+      result = failFast(event.result, run);
+      progress.event({ ...event, result });
       run.reporter.result(result);
     } else {
+      progress.event(event);
       run.reporter.event(event);
     }
   }
   if (!result) throw new Error('poller ended without a result');
+  return result;
+}
+
+/** The reason the other jobs are stopped with, under --fail-fast. */
+const FAIL_FAST = 'fail-fast';
+
+/**
+ * --fail-fast: the first job to end with a non-zero code stops the others, which end as not
+ * watched to the end, with its code (never an interrupt's 130). Without it, results pass as they are.
+ */
+function failFast(result: JobResult, run: Run): JobResult {
+  if (!run.config.failFast) return result;
+  if (result.outcome === 'interrupted' && run.signal.reason === FAIL_FAST && run.failedFirst) {
+    const first = run.failedFirst;
+    return {
+      ...result,
+      exitCode: first.exitCode,
+      error: `not watched to the end: ${printableId(first.job.id)} ended first, with exit code ${first.exitCode} (--fail-fast)`,
+    };
+  }
+  if (result.exitCode !== 0 && !run.failedFirst && !run.signal.aborted) {
+    run.failedFirst = result;
+    run.stopAll(FAIL_FAST);
+  }
   return result;
 }
 
@@ -205,8 +236,9 @@ async function chooseProgress(
   const err = deps.stderr;
   const quiet = config.quiet || config.output === 'ndjson';
   const columns = err.columns ?? 0;
-  const interactive =
-    Boolean(err.isTTY) && columns > 0 && deps.env.TERM !== 'dumb' && config.output === 'text';
+  // The display belongs to stderr: it shows whenever stderr is a terminal, whatever stdout gets
+  // (`watch --json | jq` in a terminal still has its spinner).
+  const interactive = Boolean(err.isTTY) && columns > 0 && deps.env.TERM !== 'dumb';
   if (!quiet && interactive) {
     const { createTtyProgress } = await import('../render/tty.js');
     return createTtyProgress(

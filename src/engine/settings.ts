@@ -7,7 +7,7 @@ import { apiLanguage, LANGUAGES } from '../api/languages.js';
 import { DEFAULTS, defaultMs, MIN_INTERVAL_MS } from '../core/defaults.js';
 import { MAX_DURATION_MS } from '../core/duration.js';
 import { UsageError } from '../core/errors.js';
-import { FAIL_ON, type FailOn, type WatchRules } from '../poll/rules.js';
+import { FAIL_ON, type FailOn, type Until, type WatchRules } from '../poll/rules.js';
 import type { SettingName, Vocabulary } from './vocabulary.js';
 
 /** The watch's settings as a front end has them: durations in ms, anything a caller may pass. */
@@ -21,6 +21,7 @@ export interface RuleSettings {
   requestTimeout?: unknown;
   maxRetries?: unknown;
   failOn?: unknown;
+  until?: unknown;
 }
 
 /** Defaults a front end may change (the demo polls faster); the rest come from core/defaults. */
@@ -79,7 +80,23 @@ export function checkRules(
     waitForCreateMs: duration(settings.waitForCreate, 'waitForCreate', v, 1),
     timeoutMs: duration(settings.timeout, 'timeout', v, 1),
     stallTimeoutMs: duration(settings.stallTimeout, 'stallTimeout', v, 1),
+    until: checkUntil(settings.until, v),
   };
+}
+
+/** `done`, `running` or `N%` (0 < N ≤ 100): what the watch waits for. */
+export function checkUntil(value: unknown, v: Vocabulary): Until | undefined {
+  if (value === undefined) return undefined;
+  const text = typeof value === 'string' ? value.trim().toLowerCase() : '';
+  if (text === 'done') return { kind: 'done' };
+  if (text === 'running') return { kind: 'running' };
+  const percent = /^(\d{1,3}(?:\.\d+)?)%$/.exec(text)?.[1];
+  if (percent !== undefined && Number(percent) > 0 && Number(percent) <= 100) {
+    return { kind: 'percent', percent: Number(percent) };
+  }
+  throw new UsageError(
+    `${v.name.until}: expected done, running or a percentage like 50%, got ${shown(value)}`,
+  );
 }
 
 /** The Accept-Language of every request: one of the API's 15 codes. */

@@ -13,6 +13,8 @@ export type SettingName =
   | 'requestTimeout'
   | 'maxRetries'
   | 'failOn'
+  | 'until'
+  | 'failFast'
   | 'concurrency'
   | 'language'
   | 'header'

@@ -1,5 +1,5 @@
 import type { StatusOutcome } from '../api/client.js';
-import { type ExportStatus, phaseOf, progressDisagreement } from '../api/schema.js';
+import { type ExportStatus, percentOf, phaseOf, progressDisagreement } from '../api/schema.js';
 import type { JobRef } from '../api/urls.js';
 import type { Clock } from '../core/clock.js';
 import { exitCodeFor, type InterruptSignal, type Outcome } from '../core/exit-codes.js';
@@ -10,7 +10,7 @@ import type { JobResult } from './job.js';
 import type { Limiter } from './limiter.js';
 import { verdictOf } from './outcome.js';
 import type { EndReason, Wording } from './reasons.js';
-import type { Schedule, WatchRules } from './rules.js';
+import type { Schedule, Until, WatchRules } from './rules.js';
 
 /**
  * What the poller needs from the world: time, randomness, HTTP, a shared limit, the user's
@@ -185,6 +185,8 @@ class JobWatch {
     const unreadable = outcome.warnings.map((w) => w.path);
     const verdict = verdictOf(status, this.rules.failOn, unreadable);
     if (verdict.terminal || !this.schedule) return this.end(verdict.outcome, verdict.reason);
+    // --until: the condition is met before the job is done; the job goes on, the watch is over.
+    if (reached(this.schedule.until, status)) return this.end('running', null);
     const { adaptive, intervalMs } = this.schedule;
     if (!adaptive) return { delayMs: intervalMs, notBeforeMs: 0 };
     return {
@@ -330,6 +332,14 @@ class JobWatch {
     };
     return { type: 'result', job: this.job, at, result };
   }
+}
+
+/** Whether a status that is not terminal meets what the watch waits for. */
+function reached(until: Until | undefined, status: ExportStatus): boolean {
+  if (!until || until.kind === 'done') return false;
+  if (until.kind === 'running') return phaseOf(status) !== 'pending';
+  const pct = percentOf(status);
+  return pct !== undefined && pct >= until.percent;
 }
 
 /** What counts as a change for --stall-timeout and for "status changed" lines: status and progress. */

@@ -14,7 +14,12 @@ export interface Schedule {
   waitForCreateMs?: number | undefined;
   timeoutMs?: number | undefined;
   stallTimeoutMs?: number | undefined;
+  /** --until: what ends the watch with exit 0 before the job is done. Undefined: done. */
+  until?: Until | undefined;
 }
+
+/** What a watch waits for: the job's end, the job leaving Pending, or its progress reaching N %. */
+export type Until = { kind: 'done' } | { kind: 'running' } | { kind: 'percent'; percent: number };
 
 interface CommonRules {
   maxRetries: number;

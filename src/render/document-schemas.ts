@@ -64,14 +64,33 @@ export const resultDocumentSchema = z.strictObject(resultFields);
 
 /** One line of `--output ndjson`: an answer, a retry, or the end of a job. */
 export const eventDocumentSchema = z.union([
-  z.strictObject({ type: z.literal('poll'), job: z.string(), at: isoDate, status: exportStatusDocument }),
+  z.strictObject({
+    type: z.literal('poll'),
+    job: z.string(),
+    at: isoDate,
+    status: exportStatusDocument,
+    /** Whether status or progress changed since the previous answer. */
+    changed: z.boolean(),
+    /** When the job should finish: the server's estimate, or the rate seen so far. */
+    eta: z.nullable(z.strictObject({ at: isoDate, source: z.enum(['server', 'rate']) })),
+  }),
   z.strictObject({
     type: z.literal('retry'),
     job: z.string(),
     at: isoDate,
     reason: z.string(),
     delayMs: count,
+    attempt: count,
   }),
+  z.strictObject({
+    type: z.literal('waiting'),
+    job: z.string(),
+    at: isoDate,
+    reason: z.string(),
+    delayMs: count,
+    until: isoDate,
+  }),
+  z.strictObject({ type: z.literal('warning'), job: z.string(), at: isoDate, message: z.string() }),
   z.strictObject({ type: z.literal('result'), ...resultFields }),
 ]);
 

@@ -36,15 +36,32 @@ export function resultDocument(result: JobResult): ResultDocument {
 export function eventDocument(event: PollEvent): Record<string, unknown> | null {
   const at = new Date(event.at).toISOString();
   switch (event.type) {
-    case 'poll':
-      return { type: 'poll', job: event.job.id, at, status: event.status };
+    case 'poll': {
+      const eta = event.eta ? { at: new Date(event.eta.at).toISOString(), source: event.eta.source } : null;
+      return { type: 'poll', job: event.job.id, at, status: event.status, changed: event.changed, eta };
+    }
     case 'retry':
-      return { type: 'retry', job: event.job.id, at, reason: event.reason, delayMs: event.delayMs };
+      return {
+        type: 'retry',
+        job: event.job.id,
+        at,
+        reason: event.reason,
+        delayMs: event.delayMs,
+        attempt: event.attempt,
+      };
+    case 'waiting':
+      return {
+        type: 'waiting',
+        job: event.job.id,
+        at,
+        reason: event.reason,
+        delayMs: event.delayMs,
+        until: new Date(event.until).toISOString(),
+      };
+    case 'warning':
+      return { type: 'warning', job: event.job.id, at, message: event.message };
     case 'result':
       return { type: 'result', ...resultDocument(event.result) };
-    case 'warning':
-    case 'waiting':
-      return null;
   }
 }
 

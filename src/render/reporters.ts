@@ -1,4 +1,5 @@
 import type { JobRef } from '../api/urls.js';
+import { plural } from '../core/words.js';
 import type { JobResult } from '../poll/job.js';
 import type { PollEvent } from '../poll/poller.js';
 import { annotations, GROUP_END, groupStart, stepSummary } from './github.js';
@@ -23,13 +24,47 @@ export interface Reporter {
 /** Where a reporter writes: stdout, without tearing a live display on stderr. */
 export type WriteOut = (text: string) => void;
 
+/**
+ * Text: one job's summary as it ends; several jobs' summaries at the end, in the order the jobs
+ * were given whatever order they ended in, then one tally line.
+ */
 export function textReporter(out: WriteOut, style: SummaryStyle): Reporter {
+  let several = false;
   return {
-    start: () => {},
+    start: (jobs) => {
+      several = jobs.length > 1;
+    },
     event: () => {},
-    result: (result) => out(renderSummary(result, style)),
-    end: async () => {},
+    result: (result) => {
+      if (!several) out(renderSummary(result, style));
+    },
+    end: async (results) => {
+      if (!several) return;
+      for (const result of results) out(renderSummary(result, style));
+      out(`${tally(results)}\n`);
+    },
   };
+}
+
+const OUTCOME_ORDER = [
+  'succeeded',
+  'running',
+  'failed',
+  'stalled',
+  'timeout',
+  'error',
+  'invalid',
+  'interrupted',
+] as const;
+
+/** "3 jobs: 2 succeeded, 1 failed": how the jobs of a run ended, by outcome. */
+export function tally(results: readonly JobResult[]): string {
+  const counts = OUTCOME_ORDER.map(
+    (outcome) => [outcome, results.filter((r) => r.outcome === outcome).length] as const,
+  )
+    .filter(([, n]) => n > 0)
+    .map(([outcome, n]) => `${n} ${outcome}`);
+  return `${plural(results.length, 'job')}: ${counts.join(', ')}`;
 }
 
 export function jsonReporter(out: WriteOut): Reporter {
@@ -86,6 +121,7 @@ export function githubReporter(inner: Reporter, out: WriteOut, options: GitHubOp
       if (options.fold) {
         out(`${GROUP_END}\n`);
         for (const result of results) out(renderSummary(result, options.style));
+        if (results.length > 1) out(`${tally(results)}\n`);
         for (const result of results) for (const line of annotations(result)) out(`${line}\n`);
       }
       await inner.end(results);

@@ -70,8 +70,9 @@ describe.concurrent('in a terminal', () => {
   });
 
   it('a reader of stdout that goes away mid-watch ends the run with 141 and the cursor shown again', async () => {
-    // The first job's summary goes to a closed pipe while the spinner still runs for the second.
-    const command = `stty cols 100 rows 24; "${process.execPath}" "${BIN}" watch --base-url ${sim.baseUrl} --interval 200ms ${id('success')} ${id('stuck')} | true; echo "code \${PIPESTATUS[0]}"`;
+    // The first job's JSON line goes to a closed pipe while the spinner (on stderr, a terminal)
+    // still runs for the second.
+    const command = `stty cols 100 rows 24; "${process.execPath}" "${BIN}" watch --json --base-url ${sim.baseUrl} --interval 200ms ${id('success')} ${id('stuck')} | true; echo "code \${PIPESTATUS[0]}"`;
     const r = await spawnCollect('script', ['-qfec', `bash -c '${command}'`, '/dev/null']);
     expect(r.out).toMatch(SPINNER);
     expect(r.out).toContain('code 141');

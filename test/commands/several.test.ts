@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import { useSimulator } from '../support/simulator.js';
+
+// Several jobs, and waiting for something other than the end.
+const fx = useSimulator({ durationMs: 3000 });
+const watch = (...args: string[]) =>
+  fx.run(['watch', '--base-url', fx.sim.baseUrl, '--interval', '100ms', ...args]);
+
+describe('several jobs', () => {
+  it('--fail-fast: a failing and a running job exit 1 within one interval of the failure; the other is not watched to the end', async () => {
+    const failing = fx.id('failure');
+    const stuck = fx.id('stuck');
+    const r = await watch('--fail-fast', '--json', failing, stuck);
+    expect(r.code).toBe(1);
+    const docs = r.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    const [first, other] = docs;
+    expect(first).toMatchObject({ job: failing, outcome: 'failed', exitCode: 1 });
+    expect(other).toMatchObject({ job: stuck, outcome: 'interrupted', exitCode: 1 });
+    expect(other.error).toContain(
+      `not watched to the end: ${failing} ended first, with exit code 1 (--fail-fast)`,
+    );
+    expect(other.status.status).toBe('In Progress');
+    // within one interval of the failure
+    expect(other.elapsedMs - first.elapsedMs).toBeLessThanOrEqual(100);
+  });
+
+  it('summaries come in the order the jobs were given, whatever order they ended in, then one tally line', async () => {
+    const slow = fx.id('success');
+    const quick = fx.id('failure');
+    const third = fx.id('success');
+    const r = await watch(slow, quick, third);
+    expect(r.code).toBe(1);
+    const headers = r.stdout.split('\n').filter((line) => /^[✔✖]/.test(line));
+    expect(headers.map((h) => h.split(/\s+/)[1])).toEqual([slow, quick, third]);
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('3 jobs: 2 succeeded, 1 failed');
+  });
+
+  it('jobs whose IDs share a long prefix are told apart in CI lines, summaries and JSON', async () => {
+    const eu = `failure-nightly-2026-12-01-eu-${fx.id('x')}`;
+    const us = `failure-nightly-2026-12-01-us-${fx.id('x')}`;
+    const r = await watch(eu, us);
+    expect(r.stderr).toContain(`Z ${eu} Pending`);
+    expect(r.stderr).toContain(`Z ${us} Pending`);
+    expect(r.stdout).toContain(`✖ ${eu}  Failed`);
+    expect(r.stdout).toContain(`✖ ${us}  Failed`);
+    const json = await watch('--json', eu, us);
+    expect(
+      json.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).job)
+        .sort(),
+    ).toEqual([eu, us].sort());
+  });
+});
+
+describe('waiting for something other than the end', () => {
+  it('--until running exits 0 once the job has left Pending, the job still going', async () => {
+    const r = await watch('--until', 'running', '--json', fx.id('stuck'));
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      outcome: 'running',
+      exitCode: 0,
+      status: { status: 'In Progress' },
+    });
+  });
+
+  it('--until 50% exits 0 at half-way; a job that fails first exits as it ends', async () => {
+    const half = await watch('--until', '50%', '--json', fx.id('success'));
+    expect(half.code).toBe(0);
+    expect(JSON.parse(half.stdout).status.progress.percentage).toBeGreaterThanOrEqual(50);
+    const failed = await watch('--until', '90%', fx.id('failure'));
+    expect(failed.code).toBe(1);
+    const bad = await watch('--until', 'soon', fx.id('success'));
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--until: expected done, running or a percentage like 50%, got "soon"');
+  });
+
+  it('watch - reads job IDs from stdin, one per line', async () => {
+    const a = fx.id('success');
+    const b = fx.id('success');
+    const r = await fx.run(['watch', '--base-url', fx.sim.baseUrl, '--interval', '100ms', '--json', '-'], {
+      stdin: `${a}\n\n${b}\n`,
+    });
+    expect(r.code).toBe(0);
+    expect(
+      r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).job)
+        .sort(),
+    ).toEqual([a, b].sort());
+    const tty = await fx.run(['watch', '--base-url', fx.sim.baseUrl, '-'], { stdinIsTTY: true });
+    expect(tty.code).toBe(2);
+    expect(tty.stderr).toContain('stdin is a terminal');
+  });
+
+  it('--ndjson carries the events: polls with changed and eta, retries with their attempt, warnings, the result', async () => {
+    const r = await watch('-o', 'ndjson', fx.id('flaky'));
+    const types = new Set(
+      r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).type),
+    );
+    expect([...types].sort()).toEqual(['poll', 'result', 'retry']);
+    const poll = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .find((d) => d.type === 'poll');
+    expect(poll).toHaveProperty('changed');
+    expect(poll).toHaveProperty('eta');
+    const unknown = await watch('-o', 'ndjson', fx.id('unknown-status'));
+    expect(unknown.stdout).toContain('"type":"warning"');
+  });
+});
