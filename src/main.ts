@@ -1,8 +1,9 @@
 import { CommanderError } from 'commander';
-import { buildProgram, type Invocation } from './cli/program.js';
+import { buildProgram, type Invocation, isCommand } from './cli/program.js';
 import { type Config, resolveConfig } from './cli/resolve.js';
 import { UsageError } from './core/errors.js';
 import { ExitCode } from './core/exit-codes.js';
+import { sanitize } from './core/sanitize.js';
 import type { Deps } from './deps.js';
 import { VERSION } from './version.js';
 
@@ -12,6 +13,14 @@ import { VERSION } from './version.js';
  */
 export async function main(argv: readonly string[], given?: Deps): Promise<number> {
   const deps = given ?? (await import('./system.js')).systemDeps();
+  // `help nope`: commander would print the whole help; an unknown command is a usage error.
+  const [first, second] = argv;
+  if (first === 'help' && second !== undefined && !second.startsWith('-') && !isCommand(second)) {
+    deps.stderr.write(
+      `error: unknown command '${sanitize(second, 60)}'\n(run export-status help for the commands)\n`,
+    );
+    return ExitCode.usage;
+  }
   let invocation: Invocation | undefined;
   const program = buildProgram(
     VERSION,

@@ -24,3 +24,14 @@ describe('the README', () => {
     expect([...readmeFlags('### `export-status watch <job...>`')].sort()).toEqual([...helpFlags].sort());
   });
 });
+
+describe('the README’s example export bodies', () => {
+  it('are valid requests, as start checks them', async () => {
+    const { parseExportRequest } = await import('../src/api/export-request.js');
+    const bodies = [...README.matchAll(/```json\n(\{\n {2}"portalID"[\s\S]*?)```/g)].map((m) =>
+      JSON.parse(m[1] ?? ''),
+    );
+    expect(bodies).toHaveLength(2);
+    for (const body of bodies) expect(parseExportRequest(body).ok).toBe(true);
+  });
+});

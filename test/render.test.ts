@@ -178,3 +178,16 @@ describe('job labels of the live display', () => {
     expect(printableId('job\u001b[2J\u0007-1')).toMatch(/^job ?-1$/);
   });
 });
+
+describe('a job failed by --fail-on', () => {
+  it('says that the job succeeded, and which threshold fails the run', () => {
+    const text = renderSummary(
+      result({ outcome: 'failed', exitCode: 1, error: '5 errors reported (--fail-on errors)' }),
+      plain,
+    );
+    expect(text.split('\n')[0]).toBe(
+      '✖ 7A84B875-1C2D-4E5F-8A9B-0C1D2E3F4A5B  Successful in 1h 25m, but the run fails',
+    );
+    expect(text).toContain('  Fails on   5 errors reported (--fail-on errors)');
+  });
+});

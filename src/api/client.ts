@@ -78,8 +78,11 @@ export type StatusOutcome =
  * library with its option names. `from`: where the URL came from, in the caller's words.
  */
 export type Hint =
-  /** A 404: a job started moments ago may not exist yet; else a wrong ID or base URL. */
-  | { kind: 'not-found'; from: string }
+  /**
+   * A 404: a job started moments ago may not exist yet; else a wrong ID or base URL.
+   * `waitedMs`: how long the watch already waited for it to be created.
+   */
+  | { kind: 'not-found'; from: string; waitedMs?: number | undefined }
   /** A web page where JSON was expected: a sign-in page, a proxy's error page, a wrong address. */
   | { kind: 'web-page'; from: string }
   /** A 401/403 to a request that carried no credential. */

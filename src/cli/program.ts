@@ -371,8 +371,8 @@ const COMMANDS: Record<CommandName, Declare> = {
           )
           .option(
             '-i, --interval <duration>',
-            withDefault('time between polls', DEFAULTS.demo.interval),
-            duration,
+            withDefault('time between polls, or auto', DEFAULTS.demo.interval),
+            interval,
           )
           .option('-t, --timeout <duration>', 'give up after this long (exit 3)', duration),
         'output',
@@ -410,12 +410,25 @@ const EXAMPLES: Partial<Record<CommandName, string[]>> = {
   completion: ['export-status completion bash > ~/.local/share/bash-completion/completions/export-status'],
 };
 
+/** What a newcomer to `start` needs first: a body that works, to an S3 bucket and to an SFTP server. */
+const BODY_HELP = `
+An export body (KnowledgeExport JSON), to an S3 bucket:
+  {"portalID": "PROD-1000", "language": {"code": "en-US"}, "resourceTypes": ["articles"],
+   "dataDestination": {"destinationType": "AWS S3 bucket", "path": "s3://my-bucket/exports",
+     "s3Details": {"region": "eu-west-1", "accessKey": "…", "secretKey": "…"}}}
+or to an SFTP server:
+  {"portalID": "PROD-1000", "language": {"code": "en-US"}, "resourceTypes": ["all"],
+   "dataDestination": {"destinationType": "SFTP server", "path": "/exports",
+     "sftpDetails": {"host": "sftp.example.com", "username": "…", "password": "…"}}}
+Secrets in the body are never printed.`;
+
 /** Which commands' help shows the exit codes and the environment variables of the API. */
 const TALKS_TO_THE_API = new Set<CommandName>(['watch', 'get', 'start']);
 
 function helpAfter(command: CommandName): string {
   const examples = EXAMPLES[command];
   const parts = examples ? [`\nExamples:\n${examples.map((e) => `  $ ${e}`).join('\n')}`] : [];
+  if (command === 'start') parts.push(BODY_HELP);
   if (TALKS_TO_THE_API.has(command)) parts.push(EXIT_CODE_HELP, ENV_HELP);
   if (command === 'parse' || command === 'demo') parts.push(EXIT_CODE_HELP);
   return parts.join('\n');
@@ -457,6 +470,11 @@ export function buildProgram(
     });
   }
   return program;
+}
+
+/** Whether a word names a command (or an alias of one). */
+export function isCommand(word: string): boolean {
+  return Object.hasOwn(COMMANDS, word) || Object.values(ALIAS).includes(word);
 }
 
 /**

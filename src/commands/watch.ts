@@ -15,7 +15,7 @@ import { Limiter } from '../poll/limiter.js';
 import { pollJob } from '../poll/poller.js';
 import { type Formatters, makeFormatters, utcIn } from '../render/format.js';
 import { doneNotification } from '../render/notify.js';
-import { PlainProgress, QuietProgress } from '../render/plain.js';
+import { PlainProgress, QuietProgress, timestamp } from '../render/plain.js';
 import type { Progress } from '../render/progress.js';
 import {
   githubReporter,
@@ -82,6 +82,7 @@ export async function runWatch(
     symbols: symbolsFor(io.unicode),
     format,
     checkAgain: checkAgain(api, deps),
+    simulated: api.baseUrlFrom === 'the simulator',
     width: deps.stdout.isTTY ? deps.stdout.columns : undefined,
   };
   const run: Run = {
@@ -128,7 +129,7 @@ async function watchOne(job: JobRef, run: Run): Promise<JobResult> {
   const urlFrom = onBaseUrl(job, run.api.baseUrl) ? run.api.baseUrlFrom : 'the job URL';
   const options = {
     ...clientOptions(run.api, config, run.credentials, deps, (line) =>
-      progress.log(io.errColor.dim(`${label} ${line}`)),
+      progress.log(io.errColor.dim(`${timestamp(deps.clock.now())} ${label} ${line}`)),
     ),
     urlFrom,
     answered: run.answered,

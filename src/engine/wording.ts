@@ -55,8 +55,12 @@ export function withHint(reason: string, hint: Hint | undefined, v: Vocabulary):
 
 export function hintText(hint: Hint, v: Vocabulary): string {
   switch (hint.kind) {
-    case 'not-found':
-      return `a job started moments ago may not exist yet: ${v.setting('waitForCreate', SUGGESTED_CREATE_GRACE_MS)}; else check the job ID and ${hint.from}`;
+    case 'not-found': {
+      // Longer than what was already waited, if anything was.
+      const suggested = Math.max(SUGGESTED_CREATE_GRACE_MS, (hint.waitedMs ?? 0) * 4);
+      const waited = hint.waitedMs ? ` longer than ${v.duration(hint.waitedMs)}` : '';
+      return `a job started moments ago may not exist yet: wait${waited} with ${v.setting('waitForCreate', suggested)}; else check the job ID and ${hint.from}`;
+    }
     case 'web-page':
       return `a sign-in page, a proxy's error page or the wrong address? check ${hint.from}`;
     case 'no-credential':

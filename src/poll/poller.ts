@@ -278,7 +278,11 @@ class JobWatch {
       yield { type: 'waiting', job: this.job, at, reason: outcome.reason, delayMs, until };
       return { delayMs, notBeforeMs: 0 };
     }
-    return this.end('error', { kind: 'final', reason: outcome.reason, hint: outcome.hint });
+    const hint =
+      outcome.hint?.kind === 'not-found'
+        ? { ...outcome.hint, waitedMs: schedule?.waitForCreateMs }
+        : outcome.hint;
+    return this.end('error', { kind: 'final', reason: outcome.reason, hint });
   }
 
   /**

@@ -60,7 +60,13 @@ export function jobLine(
   if (!s && state.waitingUntil !== undefined) {
     parts.push(
       { text: c.yellow('not created yet') },
-      { text: c.dim(`waiting until ${f.time(state.waitingUntil)}`) },
+      {
+        text: c.dim(
+          state.waitingUntil - now < 60_000
+            ? `waiting up to ${formatDuration(Math.max(0, state.waitingUntil - now))}`
+            : `waiting until ${f.time(state.waitingUntil)}`,
+        ),
+      },
     );
   } else if (!s) {
     parts.push({ text: c.dim('waiting for the first answer') });

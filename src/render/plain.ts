@@ -89,10 +89,12 @@ export class PlainProgress implements Progress {
         break;
       case 'waiting':
         if (!job.toldWaiting) {
-          const until = timestamp(event.until);
+          // A short wait is said as a duration; a long one by when it ends.
+          const left = event.until - event.at;
+          const until = left < 60_000 ? `up to ${formatDuration(left)}` : `until ${timestamp(event.until)}`;
           this.line(
             event.at,
-            `${id} not created yet (${sanitize(event.reason, 120)}); waiting until ${until} (--wait-for-create)`,
+            `${id} not created yet (${sanitize(event.reason, 120)}); waiting ${until} (--wait-for-create)`,
           );
           job.toldWaiting = true;
           job.lastLineAt = event.at;

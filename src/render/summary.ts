@@ -18,6 +18,8 @@ export interface SummaryStyle {
    * demo's simulator is gone when its summary is printed).
    */
   checkAgain?: ((job: JobRef) => string) | undefined;
+  /** The export is the demo's: it stops with its simulator, it does not go on anywhere. */
+  simulated?: boolean | undefined;
   /** The terminal's width: lines wrap at word boundaries under their label. None for a file or pipe. */
   width?: number | undefined;
 }
@@ -37,6 +39,7 @@ export function renderSummary(result: JobResult, style: SummaryStyle): string {
   const took = (word: string) =>
     duration === undefined ? '' : ` ${c.dim(`${word} ${formatDuration(duration)}`)}`;
 
+  const failedByThreshold = result.outcome === 'failed' && s !== null && phaseOf(s) === 'succeeded';
   switch (result.outcome) {
     case 'succeeded':
       lines.push(`${c.green(sym.success)}${NBSP}${c.bold(id)}  ${c.green(statusName(s))}${took('in')}`);
@@ -45,7 +48,12 @@ export function renderSummary(result: JobResult, style: SummaryStyle): string {
       lines.push(`${c.cyan(sym.info)}${NBSP}${c.bold(id)}  ${c.cyan(statusName(s))}`);
       break;
     case 'failed':
-      lines.push(`${c.red(sym.failure)}${NBSP}${c.bold(id)}  ${c.red(statusName(s))}${took('after')}`);
+      // A job that succeeded and crossed --fail-on: it succeeded; a threshold fails the run.
+      lines.push(
+        failedByThreshold
+          ? `${c.red(sym.failure)}${NBSP}${c.bold(id)}  ${c.green(statusName(s))}${took('in')}, but the run fails`
+          : `${c.red(sym.failure)}${NBSP}${c.bold(id)}  ${c.red(statusName(s))}${took('after')}`,
+      );
       break;
     case 'timeout':
       lines.push(`${c.yellow(sym.failure)}${NBSP}${c.bold(id)}  ${c.yellow('Timed out')}${took('after')}`);
@@ -64,7 +72,7 @@ export function renderSummary(result: JobResult, style: SummaryStyle): string {
       break;
   }
 
-  if (result.error) row('Error', sanitize(result.error));
+  if (result.error) row(failedByThreshold ? 'Fails on' : 'Error', sanitize(result.error));
   if (s) {
     if (result.outcome !== 'succeeded' && result.outcome !== 'failed' && result.outcome !== 'running') {
       row('Status', statusName(s));
@@ -83,9 +91,11 @@ export function renderSummary(result: JobResult, style: SummaryStyle): string {
     const again = style.checkAgain?.(result.job);
     row(
       'Note',
-      again
-        ? `the export goes on on the server; check it again with: ${again}`
-        : 'the export goes on on the server',
+      style.simulated
+        ? 'the simulated export stopped with the demo'
+        : again
+          ? `the export goes on on the server; check it again with: ${again}`
+          : 'the export goes on on the server',
     );
   }
   const { width } = style;

@@ -34,8 +34,32 @@ describe('answers that point at the settings', () => {
       const r = await run(['watch', '--base-url', server.url, 'J1']);
       expect(r.code).toBe(4);
       expect(r.stdout).toContain(
-        'HTTP 404: 404-101 Export job not found. (a job started moments ago may not exist yet: --wait-for-create 2m; else check the job ID and --base-url)',
+        'HTTP 404: 404-101 Export job not found. (a job started moments ago may not exist yet: wait with --wait-for-create 2m; else check the job ID and --base-url)',
       );
+      // after a wait that was too short, something longer than it is suggested
+      const waited = await run([
+        'watch',
+        '--base-url',
+        server.url,
+        'J1',
+        '--wait-for-create',
+        '5s',
+        '--interval',
+        '1s',
+      ]);
+      expect(waited.code).toBe(4);
+      expect(waited.stdout).toContain('wait longer than 5s with --wait-for-create 2m');
+      const long = await run([
+        'watch',
+        '--base-url',
+        server.url,
+        'J1',
+        '--wait-for-create',
+        '5m',
+        '--interval',
+        '1m',
+      ]);
+      expect(long.stdout).toContain('wait longer than 5m with --wait-for-create 20m');
     } finally {
       await server.close();
     }
@@ -92,7 +116,28 @@ describe('next steps that can be run as printed', () => {
   it('the demo does not point at a simulator that is gone', async () => {
     const r = await run(['demo', '--scenario', 'stuck', '--timeout', '3s']);
     expect(r.code).toBe(3);
-    expect(r.stdout).toContain('the export goes on on the server');
+    // its simulator stops with it: nothing goes on, and there is nothing to check again
+    expect(r.stdout).toContain('the simulated export stopped with the demo');
+    expect(r.stdout).not.toContain('goes on');
     expect(r.stdout).not.toContain('check it again');
+  });
+
+  it('help names an unknown command as unknown (exit 2), and the demo takes --interval auto', async () => {
+    const help = await run(['help', 'nope']);
+    expect(help.code).toBe(2);
+    expect(help.stderr).toContain("error: unknown command 'nope'");
+    expect(help.stdout).toBe('');
+    const demo = await run(['demo', '--interval', 'auto', '--duration', '2s', '-q']);
+    expect(demo.code).toBe(0);
+  });
+
+  it('--verbose lines carry their time', async () => {
+    const server = await scriptedServer((_req, res) => sendJson(res, 200, { status: 'Successful' }));
+    try {
+      const r = await run(['get', '--base-url', server.url, 'J1', '-v']);
+      expect(r.stderr).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ J1 → GET /m);
+    } finally {
+      await server.close();
+    }
   });
 });

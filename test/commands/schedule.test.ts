@@ -80,7 +80,7 @@ describe('--wait-for-create', () => {
       ]);
       expect(r.code).toBe(0);
       expect(r.stderr).toMatch(
-        /new-job not created yet \(HTTP 404: 404-101 Export job not found\.\); waiting until .*Z \(--wait-for-create\)/,
+        /new-job not created yet \(HTTP 404: 404-101 Export job not found\.\); waiting up to 10s \(--wait-for-create\)/,
       );
       expect(r.stdout).toContain('Successful');
     } finally {
