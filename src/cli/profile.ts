@@ -1,9 +1,12 @@
 import * as z from 'zod/mini';
 import { toFieldIssues } from '../api/schema.js';
+import { parseHttpUrl } from '../api/urls.js';
 import { ENV } from '../core/defaults.js';
 import { UsageError } from '../core/errors.js';
 import { errnoWords } from '../core/words.js';
 import type { ConfigSources } from '../deps.js';
+import { checkLanguage } from '../engine/settings.js';
+import { CLI_WORDS } from './words.js';
 
 /**
  * The configuration file's schema, built the first time a file is read: most runs have none, and
@@ -50,6 +53,8 @@ export interface ProfileChoice {
   names: string[];
   /** The file's permission bits (undefined where unknown). */
   mode: number | undefined;
+  /** Whether the configuration file exists at all. */
+  exists: boolean;
 }
 
 /** The most a configuration file may hold: generous for any number of profiles. */
@@ -75,6 +80,7 @@ export async function chooseProfile(
   const askedBy =
     flag !== undefined ? '--profile' : asked !== undefined ? 'EXPORT_STATUS_PROFILE' : undefined;
   const config = await readConfigFile(file, sources, asked !== undefined);
+  const exists = config !== NO_FILE;
   const names = Object.keys(config.profiles ?? {});
   const name = asked ?? config.defaultProfile;
   const none: ProfileChoice = {
@@ -84,6 +90,7 @@ export async function chooseProfile(
     file,
     names,
     mode: undefined,
+    exists,
   };
   if (name === undefined) return none;
   const profile = Object.hasOwn(config.profiles ?? {}, name) ? config.profiles?.[name] : undefined;
@@ -95,9 +102,34 @@ export async function chooseProfile(
       `profile ${JSON.stringify(name)} (from ${askedBy ?? 'defaultProfile'}) does not exist${have}`,
     );
   }
+  const checked = checkProfile(name, profile, file, sources.env.HOME);
   const mode = await sources.fileMode(file).catch(() => undefined);
-  return { name, chosenBy: askedBy ?? 'defaultProfile', profile, file, names, mode };
+  return { name, chosenBy: askedBy ?? 'defaultProfile', profile: checked, file, names, mode, exists };
 }
+
+/**
+ * A profile's values, checked when it is read, so that a mistake is blamed on the profile and
+ * field it is in, not on a flag nobody gave: the language one of the API's 15, URLs http(s).
+ */
+function checkProfile(name: string, profile: Profile, file: string, home: string | undefined): Profile {
+  const where = (field: string) => `${file}: profile ${JSON.stringify(name)}, ${field}`;
+  // The same check as --language's, in the profile's words.
+  checkLanguage(profile.language, { ...CLI_WORDS, name: { ...CLI_WORDS.name, language: where('language') } });
+  for (const field of ['baseUrl', 'tokenUrl'] as const) {
+    const value = profile[field];
+    if (value !== undefined) parseHttpUrl(value, where(field));
+  }
+  // Paths as a shell would take them: `~/` is the home directory.
+  const expand = (path: string | undefined) =>
+    path?.startsWith('~/') && home ? `${home.replace(/\/+$/, '')}/${path.slice(2)}` : path;
+  const checked: Profile = { ...profile };
+  if (profile.tokenFile !== undefined) checked.tokenFile = expand(profile.tokenFile);
+  if (profile.clientSecretFile !== undefined) checked.clientSecretFile = expand(profile.clientSecretFile);
+  return checked;
+}
+
+/** What a configuration file that does not exist reads as. */
+const NO_FILE: z.output<Schemas['file']> = Object.freeze({});
 
 async function readConfigFile(
   file: string,
@@ -109,7 +141,7 @@ async function readConfigFile(
     textContent = await sources.readTextFile(file, MAX_CONFIG_BYTES);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' && !required) return {};
+    if (code === 'ENOENT' && !required) return NO_FILE;
     const why = code === 'EFBIG' ? 'larger than 1 MiB, which no configuration needs' : errnoWords(err);
     throw new UsageError(`cannot read the configuration file ${file} (${why})`);
   }

@@ -8,6 +8,8 @@ import { envOf, type Origin, pick, type Setting } from './settings.js';
 /** What `export-status config` shows: the profiles, the one in use, each setting and its origin. */
 export interface SettingsReport {
   file: string;
+  /** Whether the configuration file exists. */
+  fileExists: boolean;
   profiles: string[];
   profile: { name: string; chosenBy: string } | undefined;
   rows: Array<{ setting: string; value: string; from: string }>;
@@ -54,6 +56,7 @@ export async function settingsReport(flags: Flags, sources: ConfigSources): Prom
   }
   return {
     file: choice.file,
+    fileExists: choice.exists,
     profiles: choice.names,
     profile: choice.name && choice.chosenBy ? { name: choice.name, chosenBy: choice.chosenBy } : undefined,
     rows,

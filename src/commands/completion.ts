@@ -1,4 +1,5 @@
 import type { Command, Option } from 'commander';
+import { LANGUAGES } from '../api/languages.js';
 import { buildProgram } from '../cli/program.js';
 import { UsageError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
@@ -21,6 +22,12 @@ interface CommandInfo {
 /** Options whose values are files, and the one whose values come from the configuration file. */
 const FILE_OPTIONS = new Set(['--body', '--token-file', '--client-secret-file']);
 const PROFILE_OPTION = '--profile';
+/** Values an option takes that commander does not know as choices: offered all the same. */
+const VALUES: Readonly<Record<string, readonly string[]>> = {
+  '--language': LANGUAGES,
+  '--interval': ['auto'],
+  '--until': ['done', 'running'],
+};
 
 /** `export-status completion bash|zsh|fish`: a completion script made from the program's own declaration. */
 export function runCompletion(shell: string | undefined, deps: Deps): number {
@@ -33,7 +40,7 @@ export function runCompletion(shell: string | undefined, deps: Deps): number {
     options: cmd.options.map((o: Option) => ({
       flags: [o.short, o.long].filter((f): f is string => Boolean(f)),
       takesValue: o.required || o.optional,
-      choices: o.argChoices,
+      choices: o.argChoices ?? (o.long ? VALUES[o.long] : undefined),
       long: o.long,
     })),
   }));
@@ -60,7 +67,9 @@ function bash(commands: CommandInfo[]): string {
       if (o.choices) valueCases.set(pattern, `COMPREPLY=($(compgen -W "${o.choices.join(' ')}" -- "$cur"))`);
       else if (FILE_OPTIONS.has(o.long)) valueCases.set(pattern, 'COMPREPLY=($(compgen -f -- "$cur"))');
       else if (o.long === PROFILE_OPTION) valueCases.set(pattern, BASH_PROFILE_NAMES);
-      else if (!valueCases.has(pattern)) valueCases.set(pattern, 'COMPREPLY=()');
+      // A value that is no file (a duration, a URL): nothing to offer, and no file names either.
+      else if (!valueCases.has(pattern))
+        valueCases.set(pattern, 'COMPREPLY=(); compopt +o default 2>/dev/null');
     }
   }
   const perCommand = commands
@@ -74,6 +83,10 @@ _export_status() {
   local cur="\${COMP_WORDS[COMP_CWORD]}" prev="\${COMP_WORDS[COMP_CWORD-1]}" opts=""
   if [[ $COMP_CWORD -eq 1 ]]; then
     COMPREPLY=($(compgen -W "${names} help --help --version" -- "$cur"))
+    return
+  fi
+  if [[ "\${COMP_WORDS[1]}" == completion && $COMP_CWORD -eq 2 ]]; then
+    COMPREPLY=($(compgen -W "${SHELLS.join(' ')}" -- "$cur"))
     return
   fi
   case "$prev" in
@@ -99,6 +112,7 @@ function fish(commands: CommandInfo[]): string {
   const lines = [
     '# export-status completion for fish: save as ~/.config/fish/completions/export-status.fish',
     'complete -c export-status -f',
+    `complete -c export-status -n '__fish_seen_subcommand_from completion' -a '${SHELLS.join(' ')}'`,
   ];
   for (const c of commands) {
     lines.push(`complete -c export-status -n __fish_use_subcommand -a '${c.names.join(' ')}'`);

@@ -11,7 +11,9 @@ export function runConfig(report: SettingsReport, namesOnly: boolean, deps: Deps
   }
   const out: string[] = [];
   const names = report.profiles.length ? report.profiles.join(', ') : 'none';
-  out.push(`Configuration file: ${sanitize(report.file, 300)}`);
+  out.push(
+    `Configuration file: ${sanitize(report.file, 300)}${report.fileExists ? '' : ' (it does not exist: no profiles)'}`,
+  );
   out.push(`Profiles: ${sanitize(names, 500)}`);
   out.push(
     report.profile

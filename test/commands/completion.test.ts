@@ -89,3 +89,20 @@ describe('profile names are offered, never run', () => {
     },
   );
 });
+
+describe('values completion offers', () => {
+  it('completion <Tab> offers the shells; --language the 15 codes; --interval auto; a duration no file names', async () => {
+    const { stdout: script } = await runCli(['completion', 'bash']);
+    expect(complete(script, ['export-status', 'completion', ''])).toEqual(['bash', 'zsh', 'fish']);
+    expect(complete(script, ['export-status', 'watch', '--language', 'ja'])).toEqual(['ja-JP']);
+    expect(complete(script, ['export-status', 'watch', '--interval', 'a'])).toEqual(['auto']);
+    expect(complete(script, ['export-status', 'watch', '--until', 'r'])).toEqual(['running']);
+    const cwd = mkdtempSync(join(tmpdir(), 'export-status-completion-files-'));
+    writeFileSync(join(cwd, 'timeout-notes.txt'), '');
+    const file = join(dir, 'values.bash');
+    writeFileSync(file, script);
+    const line = `cd ${cwd}; source ${file}; complete -p export-status >/dev/null; COMP_WORDS=(export-status watch --timeout ''); COMP_CWORD=3; _export_status; printf '%s\\n' "\${COMPREPLY[@]}"`;
+    const r = spawnSync('bash', ['-c', line], { encoding: 'utf8' });
+    expect(r.stdout.trim()).toBe('');
+  });
+});

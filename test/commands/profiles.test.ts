@@ -66,3 +66,37 @@ describe('profiles', () => {
     expect(flagWins.stdout).toMatch(/credential +token command: x +flag \(--token-command\)/);
   });
 });
+
+describe('a profile’s values are checked when it is read', () => {
+  it('a bad language is blamed on the profile and its field, not on a flag nobody gave', async () => {
+    const home = configHome(() => ({ profiles: { p: { language: 'en' } } }));
+    const r = await run(['get', 'J1', '--base-url', fx.sim.baseUrl, '--profile', 'p'], {
+      env: { XDG_CONFIG_HOME: home },
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`profile "p", language: the export API takes en-US`);
+    expect(r.stderr).not.toContain('--language');
+    const config = await run(['config', '--profile', 'p'], { env: { XDG_CONFIG_HOME: home } });
+    expect(config.code).toBe(2);
+  });
+
+  it('a token file under ~/ is read from the home directory; config says when there is no file', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'export-status-profiles-home-'));
+    mkdirSync(join(home, 'export-status'));
+    writeFileSync(join(home, 'tok'), 'tok-from-home\n', { mode: 0o600 });
+    writeFileSync(
+      join(home, 'export-status', 'config.json'),
+      JSON.stringify({ profiles: { h: { tokenFile: '~/tok' } } }),
+      { mode: 0o600 },
+    );
+    const r = await run(['get', id('success'), '--base-url', fx.sim.baseUrl, '--profile', 'h'], {
+      env: { XDG_CONFIG_HOME: home, HOME: home },
+    });
+    // read and sent (this simulator wants its own tokens, so it refuses it): not "cannot read ~/tok"
+    expect(r.stderr).not.toContain('cannot read');
+    expect(r.stdout).toContain('HTTP 401');
+    const empty = mkdtempSync(join(tmpdir(), 'export-status-profiles-none-'));
+    const none = await run(['config'], { env: { XDG_CONFIG_HOME: empty } });
+    expect(none.stdout).toContain('(it does not exist: no profiles)');
+  });
+});
