@@ -28,6 +28,9 @@ export interface ClientCredentialsOptions {
  * request keeps to the limits of the request it is for (the watch's deadline, its interrupt).
  */
 export function clientCredentials(options: ClientCredentialsOptions, io: CredentialIO): Credentials {
+  // The rule for every host: a name that never resolved is a mistake in its URL (final at once);
+  // one that has answered before and stops resolving is a glitch of the network (retried).
+  let answered = false;
   const fetchToken = async (limits: TokenLimits) => {
     const oauth = await import('oauth4webapi');
     const as = { issuer: options.tokenUrl.origin, token_endpoint: options.tokenUrl.href };
@@ -51,8 +54,9 @@ export function clientCredentials(options: ClientCredentialsOptions, io: Credent
         },
       );
     } catch (err) {
-      throw requestFailure(err, signal, timeoutMs);
+      throw requestFailure(err, signal, timeoutMs, answered ? undefined : options.tokenUrl);
     }
+    answered = true;
     if (TRANSIENT_HTTP.has(response.status)) {
       // Its Retry-After is honoured as the API's is: the next try waits at least that long.
       const retryAfter = response.headers.get('retry-after') ?? undefined;
@@ -116,8 +120,19 @@ function fetchOver(io: CredentialIO) {
 }
 
 /** A token request that got no answer: retried like the API's own connection errors. */
-function requestFailure(err: unknown, signal: AbortSignal, timeoutMs: number): CredentialError {
+function requestFailure(
+  err: unknown,
+  signal: AbortSignal,
+  timeoutMs: number,
+  neverAnswered: URL | undefined,
+): CredentialError {
   const outcome = classifyFailure(err, new AbortController().signal, timeoutMs);
+  if (neverAnswered && outcome.kind === 'transient' && outcome.code === 'ENOTFOUND') {
+    return new CredentialError(
+      'final',
+      `cannot resolve ${sanitize(neverAnswered.hostname, 100)}: check the token URL`,
+    );
+  }
   const reason = 'reason' in outcome ? outcome.reason : 'aborted';
   const kind = outcome.kind === 'transient' || signal.aborted ? 'transient' : 'final';
   return new CredentialError(kind, `the token endpoint: ${reason}`);

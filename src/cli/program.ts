@@ -139,7 +139,11 @@ function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
 
-function addOutputOptions(cmd: Command, what: string): Command {
+function addOutputOptions(
+  cmd: Command,
+  what: string,
+  quiet = 'no progress output; errors still go to stderr',
+): Command {
   return cmd
     .addOption(
       new Option('-o, --output <format>', withDefault(`${what} format`, DEFAULTS.output)).choices([
@@ -149,7 +153,7 @@ function addOutputOptions(cmd: Command, what: string): Command {
       ]),
     )
     .option('--json', 'shorthand for --output json')
-    .option('-q, --quiet', 'no progress output; errors still go to stderr')
+    .option('-q, --quiet', quiet)
     .option('--no-color', 'no colours (also: NO_COLOR, TERM=dumb)')
     .option('-v, --verbose', 'log each request, response, latency and retry decision to stderr')
     .option('--strict', 'any deviation from the ExportStatus schema is an invalid response');
@@ -213,8 +217,8 @@ function addWatchOptions(cmd: Command): Command {
 }
 
 /** What every command that talks to the API has: output, retries, where and how to ask. */
-function addApiOptions(cmd: Command): Command {
-  addOutputOptions(cmd, 'output');
+function addApiOptions(cmd: Command, quiet?: string): Command {
+  addOutputOptions(cmd, 'output', quiet);
   addFailOn(cmd);
   return cmd
     .option(
@@ -277,6 +281,7 @@ const COMMANDS: Record<CommandName, Declare> = {
           .command('get')
           .description('fetch the status of export jobs once, print the summary, no waiting'),
       ),
+      'no lines about retries on stderr; errors still go there',
     ),
   start: (program) =>
     addApiOptions(

@@ -83,7 +83,10 @@ export async function runWatch(
     format,
     checkAgain: checkAgain(api, deps),
     simulated: api.baseUrlFrom === 'the simulator',
-    width: deps.stdout.isTTY ? deps.stdout.columns : undefined,
+    // Read when a summary is made: a terminal resized during the watch gets lines of its new width.
+    get width() {
+      return deps.stdout.isTTY ? deps.stdout.columns : undefined;
+    },
   };
   const run: Run = {
     api,

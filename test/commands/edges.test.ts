@@ -120,3 +120,25 @@ describe('the real service’s signals', () => {
     }
   });
 });
+
+describe('one rule for DNS', () => {
+  it('a token endpoint whose name never resolved is a mistake in the token URL: final at once, as for the API', async () => {
+    const server = await scriptedServer((_req, res) => sendJson(res, 200, { status: 'Successful' }));
+    try {
+      const started = Date.now();
+      const r = await runCli(['get', '--base-url', `${server.url}/v4`, 'J1'], {
+        clock: 'real',
+        env: {
+          EGAIN_CLIENT_ID: 'me',
+          EGAIN_CLIENT_SECRET: 'secret-1234',
+          EGAIN_TOKEN_URL: 'https://login.invalid/token',
+        },
+      });
+      expect(r.code).toBe(4);
+      expect(r.stdout).toContain('cannot resolve login.invalid: check the token URL');
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      await server.close();
+    }
+  });
+});
