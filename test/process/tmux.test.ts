@@ -36,4 +36,20 @@ describe('in tmux', () => {
     // A display redrawn with erase-down at the top row pushed ~4 lines a second into the history.
     expect(Number(tmux('display-message', '-p', '-t', 'watch', '#{history_size}'))).toBeLessThanOrEqual(2);
   });
+
+  it('three jobs, resized 100 → 40 → 100 columns: no stale frame is left on screen', async () => {
+    const ids = ['stuck-tmux-a', 'stuck-tmux-b', 'stuck-tmux-c'];
+    const command = `"${process.execPath}" "${BIN}" watch --base-url ${sim.baseUrl} ${ids.join(' ')} --interval 200ms --timeout 8s; sleep 60`;
+    tmux('new-session', '-d', '-x', '100', '-y', '24', '-s', 'resize', command);
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    await sleep(1500);
+    tmux('resize-window', '-t', 'resize', '-x', '40');
+    await sleep(1200);
+    tmux('resize-window', '-t', 'resize', '-x', '100');
+    await sleep(1200);
+    const screen = tmux('capture-pane', '-p', '-t', 'resize');
+    // each job's line once: nothing left over from the frames drawn at the other widths
+    for (const id of ids) expect(screen.split('\n').filter((line) => line.includes(id))).toHaveLength(1);
+    expect(screen.split('\n').filter((line) => line.includes('In Progress'))).toHaveLength(3);
+  });
 });
