@@ -65,7 +65,12 @@ async function run(config: Config, deps: Deps): Promise<number> {
     case 'demo':
       return (await import('./commands/demo.js')).runDemo(config, deps);
     case 'config':
-      return (await import('./commands/config.js')).runConfig(config.report, config.namesOnly, deps);
+      return (await import('./commands/config.js')).runConfig(
+        config.report,
+        config.namesOnly,
+        deps,
+        config.json,
+      );
     case 'completion':
       return (await import('./commands/completion.js')).runCompletion(config.shell, deps);
     case 'version':

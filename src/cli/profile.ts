@@ -161,3 +161,14 @@ async function readConfigFile(
   }
   return parsed.data;
 }
+
+/** The JSON Schema of the configuration file, shipped as schemas/config.schema.json (npm run schemas). */
+export function configJsonSchema(): Record<string, unknown> {
+  built ??= schemas();
+  return {
+    ...z.toJSONSchema(built.file),
+    title: 'export-status configuration file',
+    description:
+      'The profiles of $XDG_CONFIG_HOME/export-status/config.json (by default ~/.config/export-status/config.json): where each tenant is and how its credentials are found, never a secret itself.',
+  };
+}

@@ -319,6 +319,7 @@ const COMMANDS: Record<CommandName, Declare> = {
       .command('config')
       .description('show the profiles, the one in use, and where each setting comes from (no secrets)')
       .option('--names', 'only the names of the profiles, one a line (for completion scripts)')
+      .option('--json', 'the same as one JSON document')
       .option('--profile <name>', `the profile to show (env ${ENV.profile})`)
       .option('--base-url <url>', 'as for watch')
       .option('--language <locale>', 'as for watch')

@@ -61,7 +61,7 @@ export type Config =
   | { command: 'watch' | 'get'; jobs: JobRef[]; api: ApiConfig; watch: WatchConfig }
   | { command: 'start'; bodyFile: string; thenWatch: boolean; api: ApiConfig; watch: WatchConfig }
   | { command: 'serve'; simulator: SimulatorOptions; quiet: boolean }
-  | { command: 'config'; report: SettingsReport; namesOnly: boolean }
+  | { command: 'config'; report: SettingsReport; namesOnly: boolean; json: boolean }
   | { command: 'completion'; shell: string | undefined }
   | { command: 'version' }
   | { command: 'demo'; scenario: DemoScenario; simulator: SimulatorOptions; watch: WatchConfig };
@@ -102,7 +102,12 @@ export async function resolveConfig(invocation: Invocation, sources: ConfigSourc
     case 'config': {
       // Only `config` reports on every setting.
       const { settingsReport } = await import('./report.js');
-      return { command, report: await settingsReport(flags, sources), namesOnly: Boolean(flags.names) };
+      return {
+        command,
+        report: await settingsReport(flags, sources),
+        namesOnly: Boolean(flags.names),
+        json: Boolean(flags.json),
+      };
     }
     case 'completion':
       return { command, shell: args[0] };

@@ -2,11 +2,18 @@ import type { SettingsReport } from '../cli/report.js';
 import { ExitCode } from '../core/exit-codes.js';
 import { sanitize } from '../core/sanitize.js';
 import type { Deps } from '../deps.js';
+import { jsonLine } from '../render/json.js';
 
 /** `export-status config`: the profiles, the one in use, and where each effective setting comes from. */
-export function runConfig(report: SettingsReport, namesOnly: boolean, deps: Deps): number {
+export function runConfig(report: SettingsReport, namesOnly: boolean, deps: Deps, json = false): number {
   if (namesOnly) {
     for (const name of report.profiles) deps.stdout.write(`${sanitize(name, 100)}\n`);
+    return ExitCode.ok;
+  }
+  if (json) {
+    // The same report, for scripts: no secret is in it, as in the text.
+    const settings = report.rows.map((r) => ({ setting: r.setting, value: r.value, from: r.from }));
+    deps.stdout.write(jsonLine({ ...report, rows: undefined, settings }));
     return ExitCode.ok;
   }
   const out: string[] = [];

@@ -100,3 +100,32 @@ describe('a profile’s values are checked when it is read', () => {
     expect(none.stdout).toContain('(it does not exist: no profiles)');
   });
 });
+
+describe('config --json, and the configuration file’s schema', () => {
+  it('gives the report as one JSON document, without a secret', async () => {
+    const home = configHome(twoTenants);
+    const r = await run(['config', '--json', '--profile', 'b'], { env: { XDG_CONFIG_HOME: home } });
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc).toMatchObject({
+      fileExists: true,
+      profiles: ['a', 'b'],
+      profile: { name: 'b', chosenBy: '--profile' },
+    });
+    expect(doc.settings.find((s: { setting: string }) => s.setting === 'base URL')).toMatchObject({
+      from: 'profile b',
+    });
+    expect(r.stdout).not.toContain('secret-of-b-77f1');
+  });
+
+  it('schemas/config.schema.json is the configuration file’s schema as the CLI reads it', async () => {
+    const { configJsonSchema } = await import('../../src/cli/profile.js');
+    const { readFileSync } = await import('node:fs');
+    const shipped = JSON.parse(
+      readFileSync(new URL('../../schemas/config.schema.json', import.meta.url), 'utf8'),
+    );
+    expect(shipped, 'schemas/config.schema.json is out of date: run npm run schemas').toEqual(
+      configJsonSchema(),
+    );
+  });
+});
