@@ -10,7 +10,7 @@ import { makeIO } from '../io/streams.js';
 import type { JobResult } from '../poll/job.js';
 import { verdictOf } from '../poll/outcome.js';
 import { makeFormatters, utcIn } from '../render/format.js';
-import { jsonLine } from '../render/json.js';
+import { jsonLine, unknownFields } from '../render/json.js';
 import { renderSummary } from '../render/summary.js';
 import { symbolsFor } from '../render/symbols.js';
 
@@ -54,7 +54,9 @@ export async function runParse(file: string | undefined, config: OutputConfig, d
   const error = reason ? CLI_WORDING.end(reason) : null;
   const exitCode = exitCodeFor(outcome);
   if (config.output !== 'text') {
-    io.out.write(jsonLine(status));
+    // Fields the schema does not know are kept under raw, as `watch --json` keeps them.
+    const raw = unknownFields(parsed.raw);
+    io.out.write(jsonLine(raw ? { ...status, raw } : status));
     return exitCode;
   }
   const result: JobResult = {

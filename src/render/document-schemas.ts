@@ -94,6 +94,12 @@ export const eventDocumentSchema = z.union([
   z.strictObject({ type: z.literal('result'), ...resultFields }),
 ]);
 
+/** What `parse --json` prints: the normalised document, and what it did not know under `raw`. */
+export const parseDocumentSchema = z.strictObject({
+  ...exportStatusDocument.shape,
+  raw: z.optional(z.record(z.string(), z.unknown())),
+});
+
 /** The JSON Schemas shipped in schemas/, by file name. */
 export function documentJsonSchemas(): Record<string, unknown> {
   const titled = (schema: z.core.$ZodType, title: string, description: string) => ({
@@ -113,9 +119,9 @@ export function documentJsonSchemas(): Record<string, unknown> {
       'One line of `export-status watch|get --output ndjson`: an answer, a retry, or the end of a job.',
     ),
     'export-status.schema.json': titled(
-      exportStatusDocument,
+      parseDocumentSchema,
       'export-status parse --json',
-      'A normalised ExportStatus document, as `export-status parse --json` prints it.',
+      'A normalised ExportStatus document, as `export-status parse --json` prints it; fields the schema does not know are kept under `raw`, as sent.',
     ),
   };
 }

@@ -26,10 +26,16 @@ export function resultDocument(result: JobResult): ResultDocument {
     polls: result.polls,
     elapsedMs: result.elapsedMs,
   };
-  const known = knownStatusKeys();
-  const extras = Object.entries(result.raw ?? {}).filter(([key]) => !known.has(key));
-  if (extras.length > 0) doc.raw = Object.fromEntries(extras);
+  const raw = unknownFields(result.raw);
+  if (raw) doc.raw = raw;
   return doc;
+}
+
+/** The fields of a body that the status schema does not know, as sent; undefined when none. */
+export function unknownFields(body: Record<string, unknown> | null): Record<string, unknown> | undefined {
+  const known = knownStatusKeys();
+  const extras = Object.entries(body ?? {}).filter(([key]) => !known.has(key));
+  return extras.length > 0 ? Object.fromEntries(extras) : undefined;
 }
 
 /** One `--output ndjson` line for an event, or null for events that format has no line for. */

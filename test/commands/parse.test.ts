@@ -46,7 +46,7 @@ describe('export-status parse', () => {
     }
   });
 
-  it('--json prints the normalised document alone', async () => {
+  it('--json prints the normalised document, what it did not know under raw', async () => {
     const r = await run(['parse', '--json', '-'], { stdin: JSON.stringify({ ...done, extra: true }) });
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({
@@ -55,6 +55,7 @@ describe('export-status parse', () => {
       startTime: '2025-09-15T10:00:00.000Z',
       completionTime: '2025-09-15T11:25:00.000Z',
       results: { successful: 4485, warnings: 10, errors: 5 },
+      raw: { extra: true },
     });
   });
 
@@ -128,5 +129,21 @@ describe('export-status parse', () => {
     expect(r.stderr).toContain('cannot read');
     expect(r.stderr).toContain('no such file');
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('parse --json and fields it does not know', () => {
+  it('keeps them under raw, as watch --json does', async () => {
+    const r = await run(['parse', '--json', '-'], {
+      stdin: '{"status":"Pending","region":"eu","start_time":"2025-09-15T10:00Z"}',
+    });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({
+      status: 'Pending',
+      startTime: '2025-09-15T10:00:00.000Z',
+      raw: { region: 'eu' },
+    });
+    const plain = await run(['parse', '--json', '-'], { stdin: '{"status":"Pending"}' });
+    expect(JSON.parse(plain.stdout)).toEqual({ status: 'Pending' });
   });
 });
