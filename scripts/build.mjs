@@ -9,6 +9,9 @@
 //   require()s when the code that uses it first runs. Compiling them on every start would cost
 //   more than all the rest (V8 reads a whole file before running any of it).
 // - dist/index.js: the library, ESM, the package's import entry.
+// - action/main.cjs: the GitHub Action (src/action.ts), one self-contained file committed to the
+//   repository, as JavaScript actions are: the runner runs it with nothing to install. CI checks
+//   that the committed file is what this build makes.
 // - build/bench/bench.js: the benchmark (scripts/bench/), run by `npm run bench`; not shipped.
 import { readFile, rm } from 'node:fs/promises';
 import { build } from 'esbuild';
@@ -103,6 +106,24 @@ await build({
   splitting: true,
   // The same vendored files as the CLI's: each library ships once in the package.
   plugins: [vendored],
+});
+await build({
+  ...common,
+  stdin: {
+    contents: [
+      "import { runAction } from './src/action.ts';",
+      "import { systemDeps } from './src/system.ts';",
+      'runAction(process.env, systemDeps()).then((code) => { process.exitCode = code; });',
+    ].join('\n'),
+    resolveDir: '.',
+    loader: 'ts',
+    sourcefile: 'action-entry.ts',
+  },
+  outfile: 'action/main.cjs',
+  format: 'cjs',
+  plugins: [lazyChildProcess],
+  banner: { js: '// The GitHub Action, built from src/action.ts by `npm run build`: do not edit.' },
+  define: { ...common.define, 'import.meta.url': 'undefined' },
 });
 await build({
   ...common,

@@ -29,6 +29,8 @@ export interface Deps extends ConfigSources {
   readStdin(maxBytes: number): Promise<Buffer | null>;
   /** Appends to a file (the GitHub Actions step summary). */
   appendFile(path: string, text: string): Promise<void>;
+  /** Writes a file whole: a reader sees the old file or the new one, never half of it. */
+  writeFileWhole(path: string, text: string): Promise<void>;
   /** Reads a file; null when it holds more than `maxBytes`. Rejects like fs does (ENOENT…). */
   readFileCapped(path: string, maxBytes: number): Promise<Buffer | null>;
   clock: Clock;

@@ -74,6 +74,13 @@ async function readUpTo(fd: number, maxBytes: number): Promise<Buffer | null> {
   return size > maxBytes ? null : buffer.subarray(0, size);
 }
 
+/** Writes `text` to a file beside `path`, then renames it over `path`: a reader never sees half. */
+export async function writeFileWhole(path: string, text: string): Promise<void> {
+  const temporary = `${path}.${process.pid}.tmp`;
+  await promisify(fs.writeFile)(temporary, text, 'utf8');
+  await promisify(fs.rename)(temporary, path);
+}
+
 /** The real side effects. With bin/, the only code that touches `process`. */
 export function systemDeps(): Deps {
   const stdout = guardOutput(process.stdout, 'stdout');
@@ -108,6 +115,7 @@ export function systemDeps(): Deps {
     },
     readTextFile: readSmallFile,
     appendFile: (path, text) => appendFile(path, text, 'utf8'),
+    writeFileWhole,
     fileMode: async (path) => (process.platform === 'win32' ? undefined : (await stat(path)).mode & 0o777),
     env: process.env,
     clock: realClock,

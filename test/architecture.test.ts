@@ -23,10 +23,11 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   commands: ['core', 'io', 'api', 'poll', 'sim', 'render', 'cli', 'deps', 'engine', 'version'],
   main: ['core', 'cli', 'commands', 'deps', 'system', 'version'],
   library: ['core', 'api', 'poll', 'engine', 'render', 'system', 'version'],
+  action: ['core', 'engine', 'main', 'deps'],
 };
 
 /** The front ends: each keeps its promises through engine/, never through a copy of its rules. */
-const FRONT_ENDS = /^(cli|commands)\/|^library\.ts$/;
+const FRONT_ENDS = /^(cli|commands)\/|^(library|action)\.ts$/;
 
 /**
  * What engine/ owns, by the names of the lower layers' functions it wraps: a front end that

@@ -38,6 +38,7 @@ export interface Flags {
   stallTimeout?: number;
   until?: string;
   failFast?: boolean;
+  resultFile?: string;
   /** false with --no-notify. */
   notify?: boolean;
   notifyAfter?: number;
@@ -255,7 +256,11 @@ function addApiOptions(cmd: Command, quiet?: string): Command {
       withDefault('requests in flight at once across all jobs', DEFAULTS.concurrency),
       wholeNumber,
     )
-    .option('--insecure-http', 'allow sending the token over plain http:// to a host that is not loopback');
+    .option('--insecure-http', 'allow sending the token over plain http:// to a host that is not loopback')
+    .option(
+      '--result-file <path>',
+      'also write the --json document of each job, one a line, to this file (whole, at the end)',
+    );
 }
 
 /** Declares a command on `program` and returns it; its action reports what was asked for. */

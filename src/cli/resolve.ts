@@ -54,6 +54,8 @@ export interface WatchConfig extends OutputConfig {
   announceRenewals: boolean;
   /** --fail-fast: the first job that ends with a non-zero code ends the watch with that code. */
   failFast: boolean;
+  /** --result-file: where the --json documents of every job are written, whole, at the end. */
+  resultFile: string | undefined;
 }
 
 export type Config =
@@ -237,6 +239,7 @@ function watchConfig(flags: Flags, once: boolean): WatchConfig {
       once || flags.notify === false ? undefined : (flags.notifyAfter ?? ms(DEFAULTS.notifyAfter)),
     announceRenewals: Boolean(flags.verbose),
     failFast: Boolean(flags.failFast),
+    resultFile: flags.resultFile,
   };
 }
 
@@ -295,6 +298,7 @@ function demoConfig(flags: Flags): Config {
       notifyAfterMs: undefined,
       announceRenewals: renewal || Boolean(flags.verbose),
       failFast: false,
+      resultFile: undefined,
     },
   };
 }

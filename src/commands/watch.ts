@@ -5,7 +5,7 @@ import type { JobRef } from '../api/urls.js';
 import type { ApiConfig, WatchConfig } from '../cli/resolve.js';
 import { CLI_WORDING } from '../cli/words.js';
 import { ENV } from '../core/defaults.js';
-import { combineExitCodes, exitCodeFor } from '../core/exit-codes.js';
+import { combineExitCodes, ExitCode, exitCodeFor } from '../core/exit-codes.js';
 import { sanitize } from '../core/sanitize.js';
 import { shellWord } from '../core/words.js';
 import type { Deps } from '../deps.js';
@@ -14,6 +14,7 @@ import type { JobResult } from '../poll/job.js';
 import { Limiter } from '../poll/limiter.js';
 import { pollJob } from '../poll/poller.js';
 import { type Formatters, makeFormatters, utcIn } from '../render/format.js';
+import { jsonLine, resultDocument } from '../render/json.js';
 import { doneNotification } from '../render/notify.js';
 import { PlainProgress, QuietProgress, timestamp } from '../render/plain.js';
 import type { Progress } from '../render/progress.js';
@@ -112,12 +113,14 @@ export async function runWatch(
   try {
     const results = await Promise.all(jobs.map((job) => watchOne(job, run)));
     await run.reporter.end(results);
+    const written = config.resultFile ? await writeResults(config.resultFile, results, deps, progress) : true;
     const notification = progress.interactive
       ? doneNotification(results, deps.clock.monotonic() - startedMono, config.notifyAfterMs)
       : null;
     progress.stop();
     if (notification) deps.stderr.write(notification);
-    return combineExitCodes(results.map((r) => r.exitCode));
+    const codes = results.map((r) => r.exitCode);
+    return combineExitCodes(written ? codes : [...codes, ExitCode.output]);
   } finally {
     stopTicking();
     progress.stop();
@@ -165,6 +168,28 @@ async function watchOne(job: JobRef, run: Run): Promise<JobResult> {
   }
   if (!result) throw new Error('poller ended without a result');
   return result;
+}
+
+/**
+ * --result-file: every job's --json document, one a line, in the order the jobs were given,
+ * written whole. A file that cannot be written is said, and fails the run as an output would (74).
+ */
+async function writeResults(
+  path: string,
+  results: readonly JobResult[],
+  deps: Deps,
+  progress: Progress,
+): Promise<boolean> {
+  const text = results.map((r) => jsonLine(resultDocument(r))).join('');
+  try {
+    await deps.writeFileWhole(path, text);
+    return true;
+  } catch (err) {
+    progress.log(
+      `error: cannot write --result-file ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
+    return false;
+  }
 }
 
 /** The reason the other jobs are stopped with, under --fail-fast. */

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,9 +7,9 @@ import { parse } from 'yaml';
 import { type Simulator, startSimulator } from '../../src/sim/server.js';
 import { collect, ROOT } from '../support/spawn.js';
 
-// action.yml run the way a workflow runs it: each composite step's script in bash, its `env:`
-// filled from the inputs as the runner expands ${{ inputs.… }}, GITHUB_OUTPUT and
-// GITHUB_STEP_SUMMARY as files, against the simulator.
+// action.yml run the way a runner runs a JavaScript action: its `runs.main` with the runner's
+// Node, each input in INPUT_<NAME> (its default when not given), GITHUB_OUTPUT and
+// GITHUB_STEP_SUMMARY as files, GITHUB_ACTIONS=true, against the simulator.
 const SECRET = 'action-secret-0b5d';
 let sim: Simulator;
 beforeAll(async () => {
@@ -22,68 +23,33 @@ beforeAll(async () => {
 });
 afterAll(() => sim.close());
 
-interface Step {
-  env: Record<string, string>;
-  run: string;
+interface ActionYml {
+  inputs: Record<string, { default?: unknown }>;
+  outputs: Record<string, { description: string }>;
+  runs: { using: string; main: string };
 }
-
-/** The composite steps of action.yml, read as YAML: each one's env mapping and run script. */
-function steps(): { defaults: Record<string, string>; steps: Step[] } {
-  const action = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as {
-    inputs: Record<string, { default?: unknown }>;
-    runs: { using: string; steps: Array<{ env?: Record<string, unknown>; run?: string }> };
-  };
-  expect(action.runs.using).toBe('composite');
-  const defaults: Record<string, string> = {};
-  for (const [name, input] of Object.entries(action.inputs)) {
-    if (input.default !== undefined) defaults[name] = String(input.default);
-  }
-  const found = action.runs.steps.map((step) => ({
-    env: Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, String(v)])),
-    run: step.run ?? '',
-  }));
-  return { defaults, steps: found };
-}
-
-/** Runs a script in bash, without blocking: the simulator answers from this very process. */
-async function bash(script: string, env: NodeJS.ProcessEnv, cwd?: string) {
-  const r = await collect('bash', ['-e', '-c', script], { env, cwd, timeoutMs: 30_000 });
-  return { status: r.code, stdout: r.stdout, stderr: r.stderr };
-}
+const action = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as ActionYml;
 
 async function runAction(inputs: Record<string, string>, cwd?: string) {
-  const { defaults, steps: all } = steps();
   const dir = mkdtempSync(join(tmpdir(), 'export-status-action-'));
   const output = join(dir, 'output');
   const summary = join(dir, 'summary.md');
   writeFileSync(output, '');
   writeFileSync(summary, '');
-  const runs = [];
-  for (const step of all) {
-    const env: Record<string, string> = {};
-    for (const [name, value] of Object.entries(step.env)) {
-      env[name] = value.replace(
-        /\$\{\{ inputs\.([a-z-]+) \}\}/g,
-        (_m, key: string) => inputs[key] ?? defaults[key] ?? '',
-      );
-    }
-    runs.push(
-      await bash(
-        step.run,
-        {
-          PATH: process.env.PATH,
-          HOME: process.env.HOME,
-          GITHUB_ACTIONS: 'true',
-          GITHUB_ACTION_PATH: ROOT,
-          GITHUB_OUTPUT: output,
-          GITHUB_STEP_SUMMARY: summary,
-          RUNNER_TEMP: dir,
-          ...env,
-        },
-        cwd,
-      ),
-    );
+  const env: Record<string, string | undefined> = {
+    // A PATH with no npm on it: the action installs nothing.
+    PATH: '/nonexistent',
+    HOME: process.env.HOME,
+    GITHUB_ACTIONS: 'true',
+    GITHUB_OUTPUT: output,
+    GITHUB_STEP_SUMMARY: summary,
+    RUNNER_TEMP: dir,
+  };
+  for (const [name, spec] of Object.entries(action.inputs)) {
+    const value = inputs[name] ?? (spec.default === undefined ? '' : String(spec.default));
+    env[`INPUT_${name.toUpperCase()}`] = value;
   }
+  const r = await collect(process.execPath, [join(ROOT, action.runs.main)], { env, cwd, timeoutMs: 30_000 });
   const outputs: Record<string, string> = {};
   const text = readFileSync(output, 'utf8').split('\n');
   for (let i = 0; i < text.length; i++) {
@@ -97,7 +63,13 @@ async function runAction(inputs: Record<string, string>, cwd?: string) {
       if (key) outputs[key] = value.join('=');
     }
   }
-  return { runs, outputs, summary: readFileSync(summary, 'utf8') };
+  return {
+    status: r.code,
+    stdout: r.stdout,
+    stderr: r.stderr,
+    outputs,
+    summary: readFileSync(summary, 'utf8'),
+  };
 }
 
 const credentials = () => ({
@@ -108,33 +80,90 @@ const credentials = () => ({
 });
 
 describe('the GitHub Action', () => {
-  it('watches the jobs, sets outcome, exit-code and result, and writes the step summary', async () => {
-    const { runs, outputs, summary } = await runAction({
+  it('is a JavaScript action: node24, one committed file, every output declared', () => {
+    expect(action.runs).toEqual({ using: 'node24', main: 'action/main.cjs' });
+    expect(Object.keys(action.outputs).sort()).toEqual(['exit-code', 'job-id', 'outcome', 'result']);
+  });
+
+  it('watches the jobs with the CLI’s GitHub log (groups, summaries), sets every output, writes the step summary', async () => {
+    const r = await runAction({
       'job-id': 'success-a1\nsuccess-a2',
       'base-url': sim.baseUrl,
       interval: '200ms',
       ...credentials(),
     });
-    expect(runs.map((r) => r.status)).toEqual([0, 0]);
-    expect(outputs).toMatchObject({ 'exit-code': '0', outcome: 'succeeded' });
-    const docs = (outputs.result ?? '').split('\n').map((l) => JSON.parse(l));
-    expect(docs.map((d) => d.job).sort()).toEqual(['success-a1', 'success-a2']);
-    expect(summary).toContain('| success-a1 | succeeded |');
-    for (const r of runs) expect(r.stdout + r.stderr).not.toContain(SECRET);
-    expect(JSON.stringify(outputs)).not.toContain(SECRET);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('::group::Watching 2 export jobs');
+    expect(r.stdout).toContain('::endgroup::');
+    expect(r.stdout).toMatch(/✔ success-a1 {2}Successful in/);
+    expect(r.stdout).toContain('2 jobs: 2 succeeded');
+    expect(r.outputs).toMatchObject({
+      'exit-code': '0',
+      outcome: 'succeeded',
+      'job-id': 'success-a1\nsuccess-a2',
+    });
+    const docs = (r.outputs.result ?? '').split('\n').map((l) => JSON.parse(l));
+    expect(docs.map((d) => d.job)).toEqual(['success-a1', 'success-a2']);
+    expect(r.summary).toContain('| success-a1 | succeeded |');
+    expect(r.stdout + r.stderr + JSON.stringify(r.outputs) + r.summary).not.toContain(SECRET);
   });
 
-  it('fails the step with the exit code of the worst job, and says which outcome', async () => {
-    const { runs, outputs } = await runAction({
-      'job-id': 'success-a3 failure-a4',
+  it.each([
+    ['a failure', { 'job-id': 'failure-a3' }, 1, 'failed'],
+    ['a timeout', { 'job-id': 'stuck-a4', timeout: '1s' }, 3, 'timeout'],
+    ['a stall', { 'job-id': 'stuck-a5', 'stall-timeout': '1s' }, 6, 'stalled'],
+  ])('%s fails the step with its exit code, and an ::error', async (_what, inputs, code, outcome) => {
+    const r = await runAction({ ...inputs, 'base-url': sim.baseUrl, interval: '200ms', ...credentials() });
+    expect(r.status).toBe(code);
+    expect(r.outputs).toMatchObject({ 'exit-code': String(code), outcome });
+    expect(r.stdout).toMatch(/::error title=Export \S+%3A /);
+  });
+
+  it('body-file starts an export and watches it; job-id is the new job', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'export-status-action-body-'));
+    const body = join(dir, 'export.json');
+    writeFileSync(
+      body,
+      JSON.stringify({
+        portalID: 'PROD-1000',
+        language: { code: 'en-US' },
+        resourceTypes: ['articles'],
+        dataDestination: { destinationType: 'AWS S3 bucket', path: 's3://b/f' },
+      }),
+    );
+    const r = await runAction({
+      'body-file': body,
       'base-url': sim.baseUrl,
       interval: '200ms',
-      'fail-on': 'errors',
       ...credentials(),
     });
-    expect(runs[1]?.status).toBe(1);
-    expect(outputs).toMatchObject({ 'exit-code': '1', outcome: 'failed' });
+    expect(r.status).toBe(0);
+    expect(r.outputs['job-id']).toMatch(/^[0-9A-F-]{36}$/);
+    expect(JSON.parse(r.outputs.result ?? '')).toMatchObject({
+      job: r.outputs['job-id'],
+      outcome: 'succeeded',
+    });
   });
+
+  it.each([
+    ['timeout', { 'job-id': 'J1', timeout: 'soon' }, 'timeout: expected a duration like 250ms'],
+    ['interval', { 'job-id': 'J1', interval: '5ms' }, 'interval: at least 100ms, got 5ms'],
+    ['fail-on', { 'job-id': 'J1', 'fail-on': 'warning' }, 'fail-on: expected one of never, errors, warnings'],
+    ['until', { 'job-id': 'J1', until: 'later' }, 'until: expected done, running or a percentage'],
+    ['language', { 'job-id': 'J1', language: 'en' }, 'language: the export API takes en-US'],
+    ['fail-fast', { 'job-id': 'J1', 'fail-fast': 'yes' }, 'fail-fast: expected true or false'],
+    ['both', { 'job-id': 'J1', 'body-file': '/tmp/x.json' }, 'job-id and body-file: give one'],
+  ])(
+    'an invalid %s fails the step with an ::error naming the input, before anything runs',
+    async (_n, inputs, says) => {
+      const before = sim.requests.length;
+      const r = await runAction({ ...inputs, 'base-url': sim.baseUrl, ...credentials() });
+      expect(r.status).toBe(2);
+      expect(r.stdout).toContain(`::error title=export-status::${says}`);
+      expect(r.outputs).toMatchObject({ 'exit-code': '2', outcome: 'error' });
+      expect(sim.requests.length).toBe(before);
+    },
+  );
 });
 
 describe('the job-id input', () => {
@@ -147,14 +176,25 @@ describe('the job-id input', () => {
   ])('%s: the step fails before any request, creates no file, sends nothing', async (jobId) => {
     const cwd = mkdtempSync(join(tmpdir(), 'export-status-action-cwd-'));
     const before = sim.requests.length;
-    const { runs, outputs } = await runAction(
-      { 'job-id': jobId, 'base-url': sim.baseUrl, ...credentials() },
-      cwd,
-    );
-    expect(runs.at(-1)?.status).toBe(2);
-    expect(runs.at(-1)?.stdout).toContain("::error title=export-status::job-id: a word starts with '-'");
-    expect(outputs).toMatchObject({ 'exit-code': '2', outcome: 'error' });
+    const r = await runAction({ 'job-id': jobId, 'base-url': sim.baseUrl, ...credentials() }, cwd);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toContain("::error title=export-status::job-id: a word starts with '-'");
+    expect(r.outputs).toMatchObject({ 'exit-code': '2', outcome: 'error' });
     expect(sim.requests.length).toBe(before);
     expect(readdirSync(cwd)).toEqual([]);
+  });
+});
+
+describe('the committed bundle', () => {
+  it('is what the sources build (npm test builds first; CI checks git diff too)', () => {
+    // The build that npm test ran wrote action/main.cjs; git says whether it matches the commit.
+    const changed = execFileSync('git', ['status', '--porcelain', '--', 'action/main.cjs'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    expect(
+      changed,
+      'action/main.cjs differs from the build of the sources: run npm run build and commit it',
+    ).toBe('');
   });
 });

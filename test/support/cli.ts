@@ -5,7 +5,7 @@ import type { InterruptSignal } from '../../src/core/exit-codes.js';
 import type { Deps } from '../../src/deps.js';
 import type { Sink } from '../../src/io/streams.js';
 import { main } from '../../src/main.js';
-import { chooseTransport, readSmallFile, runShell } from '../../src/system.js';
+import { chooseTransport, readSmallFile, runShell, writeFileWhole } from '../../src/system.js';
 import { VirtualClock } from './virtual-clock.js';
 
 /** A Sink that keeps what was written; a test can wait for text to appear in it. */
@@ -95,6 +95,7 @@ export async function runCli(args: string[], options: CliOptions = {}): Promise<
     readTextFile: tracked(readSmallFile),
     fileMode: tracked(async (path: string) => (await stat(path)).mode & 0o777),
     appendFile: tracked((path: string, text: string) => appendFile(path, text, 'utf8')),
+    writeFileWhole: tracked(writeFileWhole),
     env,
     clock,
     random: options.random ?? Math.random,

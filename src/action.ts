@@ -1,0 +1,198 @@
+/**
+ * The GitHub Action (action.yml, `runs.using: node24`): a front end of the CLI run in the
+ * runner's own Node, from one committed bundle, with nothing to install. Its inputs come from the
+ * environment (INPUT_<NAME>), are checked before anything runs by the same rules as the CLI's
+ * flags (named by the input), and become the CLI's argv in this process: no shell, no command
+ * line, nothing unquoted. The CLI keeps its GitHub integration (groups, annotations, the step
+ * summary); the machine-readable result comes from --result-file.
+ */
+import { randomUUID } from 'node:crypto';
+import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseDuration, typedDuration } from './core/duration.js';
+import { UsageError } from './core/errors.js';
+import { ExitCode } from './core/exit-codes.js';
+import { sanitize } from './core/sanitize.js';
+import type { Deps } from './deps.js';
+import { checkLanguage, checkRules } from './engine/settings.js';
+import type { SettingName, Vocabulary } from './engine/vocabulary.js';
+import { main } from './main.js';
+
+/** The action's inputs that carry the CLI's watch settings, by the CLI flag they become. */
+const FLAG_INPUTS = [
+  ['base-url', '--base-url'],
+  ['interval', '--interval'],
+  ['timeout', '--timeout'],
+  ['stall-timeout', '--stall-timeout'],
+  ['wait-for-create', '--wait-for-create'],
+  ['fail-on', '--fail-on'],
+  ['until', '--until'],
+  ['language', '--language'],
+  ['profile', '--profile'],
+] as const;
+
+/** Credentials go to the CLI through its environment, never its argv (no secret in a process list). */
+const CREDENTIAL_INPUTS = [
+  ['client-id', 'EGAIN_CLIENT_ID'],
+  ['client-secret', 'EGAIN_CLIENT_SECRET'],
+  ['token-url', 'EGAIN_TOKEN_URL'],
+  ['scope', 'EGAIN_SCOPE'],
+  ['access-token', 'EGAIN_ACCESS_TOKEN'],
+] as const;
+
+/** The action names each setting by its input. */
+const INPUT_NAMES: Record<SettingName, string> = {
+  interval: 'interval',
+  minInterval: 'interval',
+  maxInterval: 'interval',
+  waitForCreate: 'wait-for-create',
+  timeout: 'timeout',
+  stallTimeout: 'stall-timeout',
+  requestTimeout: 'request-timeout',
+  maxRetries: 'max-retries',
+  failOn: 'fail-on',
+  until: 'until',
+  failFast: 'fail-fast',
+  concurrency: 'concurrency',
+  language: 'language',
+  header: 'header',
+  baseUrl: 'base-url',
+  tokenUrl: 'token-url',
+  job: 'job-id',
+  insecureHttp: 'insecure-http',
+  body: 'body-file',
+};
+
+const ACTION_WORDS: Vocabulary = {
+  name: INPUT_NAMES,
+  setting: (name, value) =>
+    `${INPUT_NAMES[name]}: ${typeof value === 'number' ? typedDuration(value) : value}`,
+  duration: typedDuration,
+  durationType: 'a duration like 30s, 5m or 4h',
+  credentialSources: 'the client-id, client-secret, token-url and scope inputs, or access-token',
+  renewableSources: 'client credentials (client-id, client-secret, token-url)',
+  privateCa: 'NODE_EXTRA_CA_CERTS',
+};
+
+/** What the runner gives a JavaScript action: its inputs, and the files of its outputs and summary. */
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** An input as the runner passes it: INPUT_<NAME>, upper case, trimmed; empty is not given. */
+function input(env: Env, name: string): string | undefined {
+  const value = env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`]?.trim();
+  return value ? value : undefined;
+}
+
+/** The action's argv for the CLI, and its environment, every input checked; UsageError names the input. */
+export function actionInvocation(
+  env: Env,
+  resultFile: string,
+): { argv: string[]; env: Record<string, string> } {
+  const jobIds = (input(env, 'job-id') ?? '').split(/\s+/).filter(Boolean);
+  const bodyFile = input(env, 'body-file');
+  if (jobIds.length > 0 && bodyFile)
+    throw new UsageError('job-id and body-file: give one (watch jobs, or start one)');
+  if (jobIds.length === 0 && !bodyFile)
+    throw new UsageError('job-id: no job ID given (or body-file, to start one)');
+  // A job ID never starts with "-": such a word would be an option (--help, --base-url=…).
+  if (jobIds.some((id) => id.startsWith('-'))) {
+    throw new UsageError("job-id: a word starts with '-': that is an option, not a job ID");
+  }
+  const durations: Record<string, number> = {};
+  for (const name of ['interval', 'timeout', 'stall-timeout', 'wait-for-create']) {
+    const value = input(env, name);
+    if (value === undefined || (name === 'interval' && value.toLowerCase() === 'auto')) continue;
+    const parsed = parseDuration(value);
+    if (!parsed.ok) throw new UsageError(`${name}: ${parsed.message}`);
+    durations[name] = parsed.ms;
+  }
+  // The same rules as the CLI's flags and the library's options, in the inputs' words.
+  checkRules(
+    {
+      interval: input(env, 'interval')?.toLowerCase() === 'auto' ? 'auto' : durations.interval,
+      timeout: durations.timeout,
+      stallTimeout: durations['stall-timeout'],
+      waitForCreate: durations['wait-for-create'],
+      failOn: input(env, 'fail-on'),
+      until: input(env, 'until'),
+    },
+    ACTION_WORDS,
+    false,
+  );
+  if (input(env, 'language') !== undefined) checkLanguage(input(env, 'language'), ACTION_WORDS);
+  const failFast = input(env, 'fail-fast');
+  if (failFast !== undefined && failFast !== 'true' && failFast !== 'false') {
+    throw new UsageError(`fail-fast: expected true or false, got ${JSON.stringify(sanitize(failFast, 40))}`);
+  }
+
+  const argv = bodyFile ? ['start', '--body', bodyFile, '--watch'] : ['watch'];
+  for (const [name, flag] of FLAG_INPUTS) {
+    const value = input(env, name);
+    if (value !== undefined) argv.push(`${flag}=${value}`);
+  }
+  if (failFast === 'true') argv.push('--fail-fast');
+  argv.push(`--result-file=${resultFile}`);
+  if (!bodyFile) argv.push('--', ...jobIds);
+
+  const cliEnv: Record<string, string> = {};
+  for (const [name, variable] of CREDENTIAL_INPUTS) {
+    const value = input(env, name);
+    if (value !== undefined) cliEnv[variable] = value;
+  }
+  return { argv, env: cliEnv };
+}
+
+/** A workflow command's data, escaped as the runner reads it. */
+function escapeData(text: string): string {
+  return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+
+/** Appends the step's outputs to $GITHUB_OUTPUT, multi-line values with a random delimiter. */
+function setOutputs(env: Env, outputs: Record<string, string>): void {
+  const file = env.GITHUB_OUTPUT;
+  if (!file) return;
+  const text = Object.entries(outputs)
+    .map(([name, value]) => {
+      if (!value.includes('\n')) return `${name}=${value}\n`;
+      const delimiter = `EXPORT_STATUS_${randomUUID()}`;
+      return `${name}<<${delimiter}\n${value}\n${delimiter}\n`;
+    })
+    .join('');
+  appendFileSync(file, text);
+}
+
+/** The worst outcome of the jobs, as the step's `outcome`: the one with the highest exit code. */
+function worstOutcome(docs: ReadonlyArray<{ outcome: string; exitCode: number }>): string {
+  const [worst] = [...docs].sort((a, b) => b.exitCode - a.exitCode);
+  return worst?.outcome ?? 'error';
+}
+
+/** Runs the action: returns the step's exit code (the CLI's), its outputs written. */
+export async function runAction(env: Env, deps: Deps): Promise<number> {
+  const resultFile = join(mkdtempSync(join(env.RUNNER_TEMP || tmpdir(), 'export-status-')), 'result.ndjson');
+  let invocation: ReturnType<typeof actionInvocation>;
+  try {
+    invocation = actionInvocation(env, resultFile);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    deps.stdout.write(`::error title=export-status::${escapeData(err.message)}\n`);
+    setOutputs(env, { 'exit-code': String(ExitCode.usage), outcome: 'error', result: '', 'job-id': '' });
+    return ExitCode.usage;
+  }
+  const code = await main(invocation.argv, { ...deps, env: { ...deps.env, ...invocation.env } });
+  let lines: string[] = [];
+  try {
+    lines = readFileSync(resultFile, 'utf8').split('\n').filter(Boolean);
+  } catch {
+    // no result: the CLI ended before any job did (a usage error), and said why
+  }
+  const docs = lines.map((line) => JSON.parse(line) as { job: string; outcome: string; exitCode: number });
+  setOutputs(env, {
+    'exit-code': String(code),
+    outcome: docs.length > 0 ? worstOutcome(docs) : 'error',
+    result: lines.join('\n'),
+    'job-id': docs.map((d) => d.job).join('\n'),
+  });
+  return code;
+}
