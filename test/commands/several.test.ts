@@ -118,3 +118,28 @@ describe('waiting for something other than the end', () => {
     expect(unknown.stdout).toContain('"type":"warning"');
   });
 });
+
+describe('--result-file', () => {
+  it('writes each job’s --json document, one a line in the order given, while stdout keeps the text', async () => {
+    const { mkdtempSync, readFileSync, readdirSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'export-status-result-'));
+    const file = join(dir, 'result.ndjson');
+    const a = fx.id('success');
+    const b = fx.id('failure');
+    const r = await watch('--result-file', file, a, b);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`✔ ${a}  Successful`);
+    const docs = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(docs.map((d) => [d.job, d.outcome])).toEqual([
+      [a, 'succeeded'],
+      [b, 'failed'],
+    ]);
+    // written whole: no temporary file is left beside it
+    expect(readdirSync(dir)).toEqual(['result.ndjson']);
+  });
+});
