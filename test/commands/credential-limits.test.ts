@@ -61,14 +61,16 @@ function running(marker: string): boolean {
 }
 
 describe('a token request keeps the watch’s limits', () => {
-  it('a token endpoint that never answers: --timeout 3s ends the watch with exit 3 in under 5.5 s', async () => {
+  it('a token endpoint that never answers: --timeout 3s ends the watch with exit 3 at its deadline (and grace), not 30 s later', async () => {
     const started = Date.now();
     const r = await runCli(['watch', id('success'), '--base-url', sim.baseUrl, '--timeout', '3s'], {
       clock: 'real',
       env: clientEnv(`${hanging.url}/token`),
     });
     expect(r.code).toBe(3);
-    expect(Date.now() - started).toBeLessThan(5_500);
+    // The deadline, plus the 2 s a last poll may take past it: 5.0–5.3 s measured here. The
+    // bound is a liveness check with room for a loaded machine (before the fix: 30.4 s).
+    expect(Date.now() - started).toBeLessThan(6_500);
   });
 
   it('SIGTERM during a token request ends the run with 143 within a second', async () => {
