@@ -25,7 +25,7 @@ describe('no false outcome at the edges', () => {
     }
   });
 
-  it('a request’s time limit covers all its redirect hops: five 1.8 s hops end --timeout 3s in under 5.5 s', async () => {
+  it('a request’s time limit covers all its redirect hops: five 1.8 s hops end --timeout 3s at its deadline, not after 11 s', async () => {
     const server = await scriptedServer((req, res) => {
       const hop = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('hop') ?? 0);
       setTimeout(() => {
@@ -41,7 +41,9 @@ describe('no false outcome at the edges', () => {
         { clock: 'real' },
       );
       expect(r.code).toBe(3);
-      expect(Date.now() - started).toBeLessThan(5_500);
+      // The deadline and the last poll's 2 s grace: 4.7–5.0 s measured; before the fix, 11 s.
+      // A liveness bound, with room for a loaded machine.
+      expect(Date.now() - started).toBeLessThan(6_500);
     } finally {
       await server.close();
     }
