@@ -18,6 +18,7 @@ import type { Deps } from './deps.js';
 import { checkLanguage, checkRules } from './engine/settings.js';
 import type { SettingName, Vocabulary } from './engine/vocabulary.js';
 import { main } from './main.js';
+import { escapeData } from './render/github.js';
 
 /** The action's inputs that carry the CLI's watch settings, by the CLI flag they become. */
 const FLAG_INPUTS = [
@@ -141,11 +142,6 @@ export function actionInvocation(
     if (value !== undefined) cliEnv[variable] = value;
   }
   return { argv, env: cliEnv };
-}
-
-/** A workflow command's data, escaped as the runner reads it. */
-function escapeData(text: string): string {
-  return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 }
 
 /** Appends the step's outputs to $GITHUB_OUTPUT, multi-line values with a random delimiter. */

@@ -7,7 +7,7 @@
  * The public types are declared in types/index.d.ts.
  */
 import { setMaxListeners } from 'node:events';
-import { type ClientOptions, fetchStatus } from './api/client.js';
+import { type ClientOptions, errorCodeOf, fetchStatus } from './api/client.js';
 import { clientCredentials } from './api/client-credentials.js';
 import {
   CredentialError,
@@ -281,7 +281,7 @@ async function runJob(
     fetch: async (url, requestSignal, timeoutMs) => {
       const outcome = await fetchStatus(url, client, requestSignal, timeoutMs);
       if (outcome.kind === 'final')
-        last = { httpStatus: outcome.httpStatus, errorCode: wsCode(outcome.reason) };
+        last = { httpStatus: outcome.httpStatus, errorCode: errorCodeOf(outcome.reason) };
       return outcome;
     },
   });
@@ -295,11 +295,6 @@ async function runJob(
     onEvent(event);
   }
   throw new ExportStatusError('the watch ended without a result', ExitCode.internal);
-}
-
-/** The WSErrorCommon code in a reason ("HTTP 404: 404-101 …"), if any. */
-function wsCode(reason: string): string | undefined {
-  return /^HTTP \d+: (\d{3}-\d+)\b/.exec(reason)?.[1];
 }
 
 /** Runs the checks of the options; what they refuse becomes an ExportStatusError of exit code 2. */

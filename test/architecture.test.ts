@@ -23,7 +23,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   commands: ['core', 'io', 'api', 'poll', 'sim', 'render', 'cli', 'deps', 'engine', 'version'],
   main: ['core', 'cli', 'commands', 'deps', 'system', 'version'],
   library: ['core', 'api', 'poll', 'engine', 'render', 'system', 'version'],
-  action: ['core', 'engine', 'main', 'deps'],
+  action: ['core', 'engine', 'main', 'deps', 'render'],
 };
 
 /** The front ends: each keeps its promises through engine/, never through a copy of its rules. */

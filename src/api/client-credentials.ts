@@ -11,6 +11,7 @@ import {
   type TokenLimits,
 } from './credentials.js';
 import { MAX_BODY_BYTES } from './schema.js';
+import { sendWithin } from './transport.js';
 
 /** The OAuth 2.0 client credentials grant (RFC 6749 §4.4), as the export API's identity platform takes it. */
 export interface ClientCredentialsOptions {
@@ -90,7 +91,7 @@ function fetchOver(io: CredentialIO) {
   ) => {
     const headers = Object.fromEntries(new Headers(init.headers).entries());
     const signal = init.signal ?? AbortSignal.timeout(defaultMs(DEFAULTS.requestTimeout));
-    const sending = io.transport({
+    const answer = await sendWithin(io.transport, {
       method: 'POST',
       url: new URL(url),
       headers,
@@ -98,16 +99,6 @@ function fetchOver(io: CredentialIO) {
       signal,
       maxBodyBytes: MAX_BODY_BYTES,
     });
-    sending.catch(() => {});
-    // The limit is kept here, not left to the HTTP library: an endpoint that trickles its answer
-    // is abandoned when the time is up.
-    const answer = await Promise.race([
-      sending,
-      new Promise<never>((_, reject) => {
-        if (signal.aborted) reject(signal.reason);
-        signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-      }),
-    ]);
     const noBody = answer.status === 204 || answer.status === 304;
     const responseHeaders = Object.entries(answer.headers).flatMap(([k, v]) =>
       v === undefined ? [] : [[k, v]],

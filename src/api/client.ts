@@ -13,6 +13,7 @@ import {
   BodyTooLargeError,
   type HttpResponse,
   SentRequestError,
+  sendWithin,
   type Transport,
   UnsupportedCharsetError,
 } from './transport.js';
@@ -291,15 +292,8 @@ async function sendOnce(
   const forward = () => controller.abort(signal.reason);
   if (signal.aborted) forward();
   else signal.addEventListener('abort', forward, { once: true });
-  // The deadline is enforced here, not left to the HTTP library: a transport that overruns its
-  // signal (a proxy that hangs up mid-CONNECT has made one spin) is abandoned at once.
-  const abandoned = new Promise<never>((_, reject) => {
-    const give = () => reject(controller.signal.reason);
-    if (controller.signal.aborted) give();
-    else controller.signal.addEventListener('abort', give, { once: true });
-  });
   try {
-    const sending = options.transport({
+    const answer = await sendWithin(options.transport, {
       method: hop.method,
       url: hop.url,
       headers,
@@ -307,8 +301,6 @@ async function sendOnce(
       signal: controller.signal,
       maxBodyBytes: MAX_BODY_BYTES,
     });
-    sending.catch(() => {});
-    const answer = await Promise.race([sending, abandoned]);
     const response = { ...answer, body: redactSecrets(answer.body, options) };
     options.log?.(
       `← HTTP ${response.status} in ${options.now() - started} ms (${Buffer.byteLength(response.body)} bytes)`,
@@ -471,6 +463,11 @@ export function errorMessage(body: string): string {
   const all = details ? `${text} (${details})` : text;
   // Long enough for the list of allowed values a 400-196 gives.
   return all ? `: ${sanitize(all, 800)}` : `: ${snippet(body)}`;
+}
+
+/** The API's WSErrorCommon code in a reason the client made ("HTTP 404: 404-100 …"), if any. */
+export function errorCodeOf(reason: string): string | undefined {
+  return /^HTTP \d+: (\d{3}-\d+)\b/.exec(reason)?.[1];
 }
 
 function snippet(body: string): string {

@@ -22,6 +22,23 @@ export interface HttpResponse {
 
 export type Transport = (request: HttpRequest) => Promise<HttpResponse>;
 
+/**
+ * Sends `request` and keeps its signal here, not left to the HTTP library: a transport that
+ * overruns it (a proxy that hangs up mid-CONNECT has made one spin, an endpoint may trickle its
+ * answer) is abandoned the moment the signal aborts, rejecting with the signal's reason.
+ */
+export function sendWithin(transport: Transport, request: HttpRequest): Promise<HttpResponse> {
+  const { signal } = request;
+  const sending = transport(request);
+  sending.catch(() => {});
+  const abandoned = new Promise<never>((_, reject) => {
+    const give = () => reject(signal.reason);
+    if (signal.aborted) give();
+    else signal.addEventListener('abort', give, { once: true });
+  });
+  return Promise.race([sending, abandoned]);
+}
+
 export class BodyTooLargeError extends Error {
   constructor(readonly limit: number) {
     super(`response body larger than ${limit} bytes`);

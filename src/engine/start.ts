@@ -3,7 +3,7 @@
  * the body checked before anything is sent, one POST that is never repeated, and its four
  * outcomes, each with its exit code here and nowhere else.
  */
-import { type ClientOptions, errorMessage, type Hint, request } from '../api/client.js';
+import { type ClientOptions, errorCodeOf, errorMessage, type Hint, request } from '../api/client.js';
 import { parseExportRequest, secretsOf } from '../api/export-request.js';
 import { exportUrl, type JobRef, jobFromLocation } from '../api/urls.js';
 import { UsageError } from '../core/errors.js';
@@ -112,13 +112,13 @@ export async function sendStart(
   }
   const { response } = answer;
   if (response.status < 200 || response.status >= 300) {
-    const message = errorMessage(response.body);
+    const reason = `HTTP ${response.status}${errorMessage(response.body)}`;
     return {
       kind: 'not-started',
-      reason: `HTTP ${response.status}${message}`,
+      reason,
       hint: response.status === 401 || response.status === 403 ? answer.authHint : undefined,
       httpStatus: response.status,
-      code: /^: (\d{3}-\d+)\b/.exec(message)?.[1],
+      code: errorCodeOf(reason),
     };
   }
   const { location } = response.headers;

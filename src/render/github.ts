@@ -7,7 +7,7 @@ import { jobDurationMs } from './format.js';
 /** GitHub Actions workflow commands and the step summary, pure. */
 
 /** Escapes data for a workflow command: %, CR and LF (and, in properties, : and ,). */
-function escapeData(text: string): string {
+export function escapeData(text: string): string {
   return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 }
 function escapeProperty(text: string): string {
