@@ -1,6 +1,7 @@
 // Checks the package as a user gets it: packs it, installs the tarball into an empty prefix (no
 // dependencies to download), runs the installed CLI, imports it from an ESM program that watches
-// a job on the simulator, and type-checks a strict TypeScript consumer against the shipped
+// a job on the simulator, drives its get, start and watch through client credentials (a token
+// renewal included), and type-checks a strict TypeScript consumer against the shipped
 // declarations. Prints the installed size. Run by .ci/run; exits non-zero on any failure.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -76,6 +77,70 @@ try {
 } finally {
   server.kill('SIGTERM');
 }
+
+step('the installed library with client credentials: a token, a renewal, the bearer token on every request');
+writeFileSync(
+  join(consumer, 'credentials.mjs'),
+  `import { getExportStatus, startExport, watchExport } from 'export-status';
+const [baseUrl, tokenUrl] = process.argv.slice(2);
+const credentials = { baseUrl, clientId: 'pkg', clientSecret: 'pkg-secret-123', tokenUrl };
+const status = await getExportStatus('stuck-pkg-1', credentials);
+const started = await startExport(
+  { portalID: 'PROD-1000', language: { code: 'en-US' }, resourceTypes: ['articles'],
+    dataDestination: { destinationType: 'AWS S3 bucket', path: 's3://bucket/folder' } },
+  credentials,
+);
+// the job takes 5 s, a token lives 2 s: the watch renews it on the way
+const result = await watchExport(started.statusUrl, { ...credentials, interval: 250 }).result;
+if (status.status !== 'Pending' || result.outcome !== 'succeeded') throw new Error(JSON.stringify({ status, result }));
+console.log('credentials: get ' + status.status + ', start ' + started.jobId + ', watch ' + result.outcome);
+`,
+);
+const guarded = spawn(
+  bin,
+  [
+    'serve',
+    '--port',
+    '0',
+    '--duration',
+    '5s',
+    '--client-id',
+    'pkg',
+    '--client-secret',
+    'pkg-secret-123',
+    '--token-ttl',
+    '2s',
+  ],
+  { stdio: ['ignore', 'pipe', 'pipe'] },
+);
+let served = '';
+guarded.stderr.setEncoding('utf8').on('data', (text) => {
+  served += text;
+});
+const guardedUrl = await new Promise((resolve, reject) => {
+  guarded.stdout.setEncoding('utf8').once('data', (line) => resolve(line.trim()));
+  guarded.once('exit', () => reject(new Error('serve ended')));
+});
+try {
+  const tokenUrl = new URL('/oauth2/v2.0/token', guardedUrl).href;
+  console.log(
+    run(process.execPath, ['credentials.mjs', guardedUrl, tokenUrl], {
+      cwd: consumer,
+      timeout: 30_000,
+    }).trim(),
+  );
+} finally {
+  guarded.kill('SIGTERM');
+  await new Promise((resolve) => guarded.once('exit', resolve));
+}
+const tokenRequests = served
+  .split('\n')
+  .filter((line) => line.includes('POST /oauth2/v2.0/token → 200')).length;
+const refused = served.split('\n').filter((line) => / → 401 /.test(line));
+console.log(`token endpoint asked ${tokenRequests} times; ${refused.length} API requests refused`);
+if (tokenRequests < 2 || tokenRequests > 5)
+  throw new Error(`expected a token and a renewal or two, the log says:\n${served}`);
+if (refused.length > 0) throw new Error(`the API refused the token:\n${refused.join('\n')}`);
 
 step('a strict TypeScript consumer, type-checked against the shipped declarations');
 writeFileSync(

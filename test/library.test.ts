@@ -82,6 +82,84 @@ describe('watchExport', () => {
   });
 });
 
+/**
+ * Each way the library takes a credential, as a user's program passes it, against a simulator that
+ * demands one: a fixed token it knows, or a token it issued to the client credentials.
+ */
+let guarded: Simulator;
+beforeAll(async () => {
+  guarded = await startSimulator({
+    port: 0,
+    durationMs: 500,
+    token: 'fixed-token-123456',
+    clientId: 'kind',
+    clientSecret: 'kind-secret',
+  });
+});
+afterAll(() => guarded.close());
+const kindCredentials = () => ({ clientId: 'kind', clientSecret: 'kind-secret', tokenUrl: guarded.tokenUrl });
+const CREDENTIAL_KINDS: { kind: string; options: () => Record<string, unknown> }[] = [
+  { kind: 'a fixed token', options: () => ({ token: 'fixed-token-123456' }) },
+  { kind: 'a token function', options: () => ({ token: async () => guarded.issueToken() }) },
+  {
+    kind: 'a token command',
+    options: () => ({
+      tokenCommand: tokenScript(mkdtempSync(join(tmpdir(), 'export-status-lib-')), guarded.tokenUrl, {
+        clientId: 'kind',
+        secret: 'kind-secret',
+      }),
+    }),
+  },
+  { kind: 'client credentials', options: kindCredentials },
+];
+
+describe.each(CREDENTIAL_KINDS)('every call with $kind', ({ kind, options }) => {
+  it('get, start and watch are answered, every API request authorized', async () => {
+    const before = guarded.requests.length;
+    const id = `stuck-${kind.replaceAll(' ', '-')}`;
+    const status = await getExportStatus(id, { baseUrl: guarded.baseUrl, ...options() });
+    expect(status.status).toBe('Pending');
+    const started = await startExport(REQUEST, { baseUrl: guarded.baseUrl, ...options() });
+    const result = await watchExport(started.statusUrl, {
+      baseUrl: guarded.baseUrl,
+      interval: 100,
+      ...options(),
+    }).result;
+    expect(result).toMatchObject({ job: started.jobId, outcome: 'succeeded', exitCode: 0 });
+    const api = guarded.requests.slice(before).filter((r) => !r.path.endsWith('/token'));
+    expect(api.map((r) => r.method)).toEqual(expect.arrayContaining(['GET', 'POST']));
+    expect(api.every((r) => r.authorized && r.status < 400)).toBe(true);
+  });
+});
+
+it('client credentials: one token request, then a renewal when the token expires', async () => {
+  const renewing = await startSimulator({
+    port: 0,
+    durationMs: 1500,
+    clientId: 'lib',
+    clientSecret: 'lib-secret',
+    tokenTtlMs: 1000,
+  });
+  try {
+    const result = await watchExport('success-renew-1', {
+      baseUrl: renewing.baseUrl,
+      interval: 100,
+      clientId: 'lib',
+      clientSecret: 'lib-secret',
+      tokenUrl: renewing.tokenUrl,
+    }).result;
+    expect(result).toMatchObject({ outcome: 'succeeded', exitCode: 0 });
+    const tokens = renewing.requests.filter((r) => r.path.endsWith('/token'));
+    const api = renewing.requests.filter((r) => !r.path.endsWith('/token'));
+    // a token lives 1 s (renewed ahead of its end), the job 1.5 s: two token requests, not one per poll
+    expect(tokens.length).toBe(2);
+    expect(api.length).toBeGreaterThan(5);
+    expect(api.every((r) => r.authorized && r.status === 200)).toBe(true);
+  } finally {
+    await renewing.close();
+  }
+});
+
 describe('getExportStatus, parseExportStatus, startExport', () => {
   it('get: the status, or an ExportStatusError with the exit code, HTTP status and API code', async () => {
     const status = await getExportStatus('stuck-lib-5', { baseUrl: sim.baseUrl, ...credentials() });

@@ -33,7 +33,7 @@ export function clientCredentials(options: ClientCredentialsOptions, io: Credent
   // one that has answered before and stops resolving is a glitch of the network (retried).
   let answered = false;
   const fetchToken = async (limits: TokenLimits) => {
-    const oauth = await import('oauth4webapi');
+    const { oauth } = await import('./oauth.js');
     const as = { issuer: options.tokenUrl.origin, token_endpoint: options.tokenUrl.href };
     const client = { client_id: options.clientId };
     const parameters = new URLSearchParams();

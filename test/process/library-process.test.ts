@@ -46,6 +46,18 @@ describe('a program that only iterates the events', () => {
 });
 
 describe('the built library', () => {
+  it('an uncaught ExportStatusError shows a readable line of code, not the minified bundle', async () => {
+    const r = await program(`
+      import { getExportStatus } from './dist/index.js';
+      await getExportStatus('success-p4', { baseUrl: 'http://127.0.0.1:9/v4', maxRetries: 0 });
+    `);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('ExportStatusError: connection error');
+    expect(r.stderr).toMatch(/dist\/index\.js:\d+/);
+    const longest = Math.max(...r.stderr.split('\n').map((line) => line.length));
+    expect(longest).toBeLessThanOrEqual(200);
+  });
+
   it('watches through a proxy given in its env option, with the one copy of undici the package ships', async () => {
     const proxy = await recordingProxy();
     try {
