@@ -2,6 +2,7 @@ import { redact } from '../core/redact.js';
 import { sanitize } from '../core/sanitize.js';
 import { CredentialError, type Credentials, type TokenLimits } from './credentials.js';
 import { SECRET_FIELD } from './export-request.js';
+import { rateLimitReset } from './rate-limit.js';
 import {
   type ExportStatus,
   type FieldIssue,
@@ -429,18 +430,6 @@ function classifyStatusResponse(response: HttpResponse, strict: boolean, authHin
   if (status === 401 || status === 403)
     return { kind: 'final', httpStatus: status, reason: message, hint: authHint };
   return { kind: 'final', httpStatus: status, reason: message };
-}
-
-/**
- * The API's rate-limit signal (X-RateLimit-Reset: the date-time the window resets, or epoch
- * seconds) as a Retry-After HTTP-date: honoured by the same rules, never sooner, the same cap.
- */
-function rateLimitReset(value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  const text = value.trim();
-  const at = /^\d{9,}$/.test(text) ? Number(text) * 1000 : Date.parse(text);
-  // An HTTP-date has whole seconds: rounded up, so the retry is never sooner than the reset.
-  return Number.isNaN(at) ? undefined : new Date(Math.ceil(at / 1000) * 1000).toUTCString();
 }
 
 /** ": 404-101 Export job not found", from a WSErrorCommon body, or a short snippet of any other body. */

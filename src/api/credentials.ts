@@ -1,6 +1,7 @@
 import { DEFAULTS, defaultMs } from '../core/defaults.js';
 import { redact } from '../core/redact.js';
 import { sanitize } from '../core/sanitize.js';
+import { tokenFault, tokenText } from './token.js';
 import type { Transport } from './transport.js';
 
 /**
@@ -299,22 +300,6 @@ function parseCommandOutput(stdout: string, startedAt: number): IssuedToken {
   }
   const lifetime = typeof expiresIn === 'number' && expiresIn >= 0 ? expiresIn * 1000 : undefined;
   return { token: cleanToken(token), renewAt: renewAt(startedAt, lifetime) };
-}
-
-/**
- * Why a token cannot go into an Authorization header (it must be one word of printable
- * characters), or undefined when it can: the one check of every token source.
- */
-export function tokenFault(token: string): 'empty' | 'spaced' | undefined {
-  if (token === '') return 'empty';
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters.
-  if (/[\u0000-\u001f\u007f-\u009f\s]/.test(token)) return 'spaced';
-  return undefined;
-}
-
-/** A token as every source reads it: a byte-order mark and surrounding whitespace dropped. */
-export function tokenText(text: string): string {
-  return text.replace(/^\uFEFF/, '').trim();
 }
 
 /** One line of printable characters; anything else would corrupt the Authorization header. */

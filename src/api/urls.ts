@@ -8,7 +8,10 @@ export interface JobRef {
   url: string;
 }
 
-/** An http(s) URL with a host and no credentials in it, else a UsageError naming `what`. */
+/**
+ * An http(s) URL (which always has a host: URL parsing refuses one without) and no credentials in
+ * it, else a UsageError naming `what`.
+ */
 export function parseHttpUrl(text: string, what: string): URL {
   let url: URL;
   try {
@@ -19,7 +22,6 @@ export function parseHttpUrl(text: string, what: string): URL {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new UsageError(`${what}: expected an http:// or https:// URL, got ${JSON.stringify(text)}`);
   }
-  if (!url.hostname) throw new UsageError(`${what}: the URL has no host: ${JSON.stringify(text)}`);
   if (url.username || url.password) {
     throw new UsageError(`${what}: credentials do not belong in the URL; give them as a credential source`);
   }
@@ -57,13 +59,14 @@ export function resolveJob(arg: string, baseUrl: URL): JobRef {
 export function isLoopback(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
   if (host === 'localhost' || host.endsWith('.localhost') || host === '::1') return true;
-  if (/^127(\.\d{1,3}){3}$/.test(host)) return true;
-  const mapped = /^(?:0*:)+ffff:(.+)$/.exec(host)?.[1];
-  if (mapped === undefined) return false;
-  if (/^127(\.\d{1,3}){3}$/.test(mapped)) return true;
-  // The hex form: the first 16 bits are 0x7f00–0x7fff.
-  return /^7f[0-9a-f]{2}:[0-9a-f]{1,4}$/.test(mapped);
+  const mapped = /^(?:0*:)+ffff:(.+)$/.exec(host)?.[1] ?? '';
+  // After ::ffff:, the hex form has the first 16 bits 0x7f00–0x7fff.
+  return (
+    IPV4_LOOPBACK.test(host) || IPV4_LOOPBACK.test(mapped) || /^7f[0-9a-f]{2}:[0-9a-f]{1,4}$/.test(mapped)
+  );
 }
+
+const IPV4_LOOPBACK = /^127(\.\d{1,3}){3}$/;
 
 /**
  * `path` below the base URL's path, the base URL's query kept (`?tenant=a`) and its fragment
@@ -97,15 +100,17 @@ export function jobFromLocation(location: string, baseUrl: URL): JobRef | undefi
   } catch {
     return undefined;
   }
+  // …/content/export/ID or …/content/export/ID/status (no `export`: nothing before it either)
   const at = segments.lastIndexOf('export');
-  const rest = segments.slice(at + 2);
-  if (at < 1 || segments[at - 1] !== 'content' || rest.length > 1 || (rest[0] ?? 'status') !== 'status') {
+  const [named, tail = 'status', ...more] = segments.slice(at + 1);
+  if (segments[at - 1] !== 'content' || named === undefined || tail !== 'status' || more.length > 0) {
     return undefined;
   }
-  const id = safeDecode(segments[at + 1] ?? '');
+  const id = safeDecode(named);
   // URL-unreserved characters only: an ID printed on its own line must not be able to become a
   // GitHub Actions command (::error::…), an escape sequence or a second line; and never a leading
   // "-", or `watch "$JOB"` would take it for an option (--help would exit 0 having watched nothing).
-  if (!/^[A-Za-z0-9._~][A-Za-z0-9._~-]{0,199}$/.test(id) || id === '.' || id === '..') return undefined;
+  // ("." and "..", even percent-encoded, never get here: URL parsing has resolved them.)
+  if (!/^[A-Za-z0-9._~][A-Za-z0-9._~-]{0,199}$/.test(id)) return undefined;
   return resolveJob(id, baseUrl);
 }

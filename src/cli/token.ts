@@ -1,4 +1,5 @@
-import { MAX_TOKEN_FILE_BYTES, tokenFault, tokenText } from '../api/credentials.js';
+import { MAX_TOKEN_FILE_BYTES } from '../api/credentials.js';
+import { tokenFault, tokenText } from '../api/token.js';
 import { UsageError } from '../core/errors.js';
 import { errnoWords } from '../core/words.js';
 import type { ConfigSources } from '../deps.js';

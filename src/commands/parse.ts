@@ -50,7 +50,7 @@ export async function runParse(file: string | undefined, config: OutputConfig, d
     io.err.write(`${e.yellow('warning:')} ignored ${sanitize(w.path, 100)}: ${sanitize(w.message, 300)}\n`);
 
   const status = parsed.value;
-  const { outcome, reason } = verdictOf(status, 'never');
+  const { outcome, reason } = verdictOf(status, 'never', []);
   const error = reason ? CLI_WORDING.end(reason) : null;
   const exitCode = exitCodeFor(outcome);
   if (config.output !== 'text') {

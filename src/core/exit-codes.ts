@@ -36,7 +36,8 @@ export type Outcome =
 
 export type InterruptSignal = 'SIGINT' | 'SIGTERM';
 
-export function exitCodeFor(outcome: Outcome, signal: InterruptSignal = 'SIGINT'): ExitCodeValue {
+/** The exit code of an outcome; an interruption's depends on the signal (SIGINT when not said). */
+export function exitCodeFor(outcome: Outcome, signal?: InterruptSignal): ExitCodeValue {
   switch (outcome) {
     case 'succeeded':
     case 'running':

@@ -17,7 +17,8 @@ function formsOf(secret: string): string[] {
     new URLSearchParams({ s: secret }).toString().slice(2),
     JSON.stringify(secret).slice(1, -1),
   ]);
-  return [...forms].filter((f) => f.length >= MIN_SECRET_LENGTH);
+  // Each form is at least as long as the secret: none is too short to redact.
+  return [...forms];
 }
 
 /** `text` with every form of every secret replaced by ***. Longest first, so no part survives. */
@@ -26,6 +27,6 @@ export function redact(text: string, secrets: Iterable<string>): string {
     (a, b) => b.length - a.length,
   );
   let out = text;
-  for (const form of forms) if (out.includes(form)) out = out.split(form).join(MASK);
+  for (const form of forms) out = out.split(form).join(MASK);
   return out;
 }

@@ -87,12 +87,12 @@ export function checkRules(
 /** `done`, `running` or `N%` (0 < N ≤ 100): what the watch waits for. */
 export function checkUntil(value: unknown, v: Vocabulary): Until | undefined {
   if (value === undefined) return undefined;
-  const text = typeof value === 'string' ? value.trim().toLowerCase() : '';
-  if (text === 'done') return { kind: 'done' };
-  if (text === 'running') return { kind: 'running' };
-  const percent = /^(\d{1,3}(?:\.\d+)?)%$/.exec(text)?.[1];
-  if (percent !== undefined && Number(percent) > 0 && Number(percent) <= 100) {
-    return { kind: 'percent', percent: Number(percent) };
+  if (typeof value === 'string') {
+    const text = value.trim().toLowerCase();
+    if (text === 'done') return { kind: 'done' };
+    if (text === 'running') return { kind: 'running' };
+    const percent = Number(/^(\d{1,3}(?:\.\d+)?)%$/.exec(text)?.[1]);
+    if (percent > 0 && percent <= 100) return { kind: 'percent', percent };
   }
   throw new UsageError(
     `${v.name.until}: expected done, running or a percentage like 50%, got ${shown(value)}`,
@@ -151,7 +151,7 @@ function duration(
   alternative?: string,
 ): number | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
+  if (!isFiniteNumber(value)) {
     const expected = alternative ? `${v.durationType} ${alternative}` : v.durationType;
     throw new UsageError(`${v.name[name]}: expected ${expected}, got ${shown(value)}`);
   }
@@ -170,7 +170,7 @@ function wholeNumber(
   max: number,
 ): number | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+  if (!isInteger(value) || value < min || value > max) {
     throw new UsageError(
       `${v.name[name]}: expected a whole number from ${min} to ${max}, got ${shown(value)}`,
     );
@@ -185,11 +185,14 @@ function choice<T extends string>(
   allowed: readonly T[],
 ): T | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+  if (!(allowed as readonly unknown[]).includes(value)) {
     throw new UsageError(`${v.name[name]}: expected one of ${allowed.join(', ')}, got ${shown(value)}`);
   }
   return value as T;
 }
+
+const isFiniteNumber = (value: unknown): value is number => Number.isFinite(value);
+const isInteger = (value: unknown): value is number => Number.isInteger(value);
 
 /** A value in an error message: short, on one line, never more than a caller typed. */
 function shown(value: unknown): string {

@@ -16,7 +16,7 @@ export interface Verdict {
  * `unreadable`: the paths of fields the lenient parser dropped (`results.errors`…); a count that
  * could not be read never passes for zero under --fail-on.
  */
-export function verdictOf(status: ExportStatus, failOn: FailOn, unreadable: readonly string[] = []): Verdict {
+export function verdictOf(status: ExportStatus, failOn: FailOn, unreadable: readonly string[]): Verdict {
   const phase = phaseOf(status);
   if (!isTerminal(phase)) return { outcome: 'running', reason: null, terminal: false };
   if (phase === 'failed' || phase === 'cancelled') {
