@@ -354,7 +354,7 @@ function connect(options: ConnectionOptions, jobUrls: readonly URL[], requestTim
   const headers = headersOf(options.headers);
   const transport = chooseTransport(options.env ?? {});
   const io: CredentialIO = {
-    now: realClock.now,
+    clock: realClock,
     readTextFile: async () => {
       throw new CredentialError('final', 'no files are read by the library');
     },
@@ -376,7 +376,7 @@ function connect(options: ConnectionOptions, jobUrls: readonly URL[], requestTim
     userAgent: USER_AGENT,
     headers,
     strict: options.strict === true,
-    now: realClock.now,
+    clock: realClock,
     urlFrom:
       options.baseUrl === undefined ? 'the default base URL (the baseUrl option)' : 'the baseUrl option',
   };
@@ -483,7 +483,7 @@ function tokenFunction(token: () => Promise<string>): Credentials {
       }
       return { token: value.trim(), renewAt: undefined };
     },
-    realClock.now,
+    realClock,
   );
 }
 

@@ -7,6 +7,7 @@ import {
   type HttpResponse,
   type Transport,
 } from '../src/api/transport.js';
+import { VirtualClock } from './support/virtual-clock.js';
 
 /** Stubs that each answer once, in order; an unexpected request fails the test. */
 function stubs(...answers: Array<HttpResponse | Error>) {
@@ -35,7 +36,7 @@ function options(transport: Transport, extra: Partial<ClientOptions> = {}): Clie
     userAgent: 'export-status/test node/20',
     headers: [['X-Trace', 'abc']],
     strict: false,
-    now: () => 0,
+    clock: new VirtualClock(0),
     ...extra,
   };
 }
@@ -142,26 +143,34 @@ describe('fetchStatus', () => {
       json(200, { status: 'Pending' }),
     );
     const tokens = ['t1', 't2'];
+    const clock = new VirtualClock(0);
     const credentials = new RenewingCredentials(
       '--token-command',
       async () => ({ token: tokens.shift() ?? 't?', renewAt: undefined }),
-      () => 0,
+      clock,
     );
-    const outcome = await fetchStatus(url, options(s.transport, { credentials }), signal, 30_000);
+    const outcome = await clock.run(
+      fetchStatus(url, options(s.transport, { credentials, clock }), signal, 30_000),
+    );
     expect(outcome).toMatchObject({ kind: 'status', status: { status: 'Pending' } });
     expect(s.requests.map((r) => r.headers.authorization)).toEqual(['Bearer t1', 'Bearer t2']);
+    // tokens are fetched at most once a second: the renewal waited for that, and nothing else
+    expect(clock.t).toBe(1000);
   });
 
   it('HTTP 401 again after renewing is final, and says so; renewal never loops', async () => {
     const refused = json(401, { code: '401-104', developerMessage: 'expired' });
     const s = stubs(refused, refused);
     let fetched = 0;
+    const clock = new VirtualClock(0);
     const credentials = new RenewingCredentials(
       'client credentials',
       async () => ({ token: `t${++fetched}`, renewAt: undefined }),
-      () => 0,
+      clock,
     );
-    const outcome = await fetchStatus(url, options(s.transport, { credentials }), signal, 30_000);
+    const outcome = await clock.run(
+      fetchStatus(url, options(s.transport, { credentials, clock }), signal, 30_000),
+    );
     expect(outcome).toMatchObject({
       kind: 'final',
       httpStatus: 401,
@@ -179,7 +188,7 @@ describe('fetchStatus', () => {
         async () => {
           throw new CredentialError(kind, 'the token endpoint answered HTTP 503');
         },
-        () => 0,
+        new VirtualClock(0),
       );
     expect(
       await fetchStatus(url, options(s.transport, { credentials: failing('transient') }), signal, 30_000),
@@ -334,7 +343,7 @@ describe('a credential across origins', () => {
       async () => {
         throw new CredentialError('transient', 'vault sealed');
       },
-      () => 0,
+      new VirtualClock(0),
     );
     const outcome = await fetchStatus(url, options(s.transport, { credentials: failing }), signal, 30_000);
     expect(outcome).toMatchObject({ kind: 'transient', reason: 'no token: vault sealed', notSent: true });

@@ -8,12 +8,16 @@ import {
   tokenCommand,
 } from '../src/api/credentials.js';
 import { runShell } from '../src/system.js';
+import { VirtualClock } from './support/virtual-clock.js';
 
-function io(answers: CommandResult[], now = () => 0): CredentialIO & { calls: Array<[string, number]> } {
+function io(
+  answers: CommandResult[],
+  clock = new VirtualClock(0),
+): CredentialIO & { calls: Array<[string, number]> } {
   const calls: Array<[string, number]> = [];
   return {
     calls,
-    now,
+    clock,
     readTextFile: async () => '',
     transport: async () => {
       throw new Error('no HTTP here');
@@ -38,16 +42,16 @@ describe('renewal timing', () => {
 
 describe('the token command', () => {
   it('takes a bare token, or JSON with expires_in, and runs again only when due', async () => {
-    let t = 0;
-    const fake = io([ok('{"access_token":"a1","expires_in":10}\n'), ok('  b2\n')], () => t);
+    const clock = new VirtualClock(0);
+    const fake = io([ok('{"access_token":"a1","expires_in":10}\n'), ok('  b2\n')], clock);
     const credentials = tokenCommand('get-token', fake, '--token-command');
     expect(await credentials.token(LIMITS)).toBe('a1');
-    t = 7_000;
+    clock.t = 7_000;
     expect(await credentials.token(LIMITS)).toBe('a1');
-    t = 8_000;
+    clock.t = 8_000;
     expect(await credentials.token(LIMITS)).toBe('b2');
     // no expiry known: kept until refused
-    t = 1e9;
+    clock.t = 1e9;
     expect(await credentials.token(LIMITS)).toBe('b2');
     expect(fake.calls).toEqual([
       ['get-token', TOKEN_COMMAND_TIMEOUT_MS],

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExportStatusError, getExportStatus, startExport, watchExport } from '../src/library.js';
 import { runCli } from './support/cli.js';
-import { scriptedServer, sendJson, type TestServer } from './support/servers.js';
+import { hold, scriptedServer, sendJson, type TestServer } from './support/servers.js';
 
 // Every security and validation promise, held on both front ends at once: the CLI (through
 // main, in this process) and the library. Each case is one mistake, given to each in its own
@@ -315,7 +315,8 @@ describe('starting an export: one outcome, one exit code, on every front end', (
           res.writeHead(202, { location: '/dashes/v4/content/export/--help' });
           res.end();
         } else if (how === 'silent') {
-          // The body was read, and no answer comes (until the test's server closes).
+          // The body was read, and no answer comes (until the client gives up).
+          hold(res);
         } else {
           // The body was read, and the connection dropped before any answer.
           req.socket.destroy();
@@ -350,10 +351,15 @@ describe('starting an export: one outcome, one exit code, on every front end', (
       const baseUrl = `${server.url}/${how}/v4`;
       const posts = () =>
         server.requests.filter((r) => r.method === 'POST' && r.url.startsWith(`/${how}/`)).length;
-      const cli = await runCli(
-        ['start', '--body', join(dir, 'body.json'), '--base-url', baseUrl, '--request-timeout', '300ms'],
-        { clock: 'real' },
-      );
+      const cli = await runCli([
+        'start',
+        '--body',
+        join(dir, 'body.json'),
+        '--base-url',
+        baseUrl,
+        '--request-timeout',
+        '300ms',
+      ]);
       expect(cli.code).toBe(code);
       const library = await startExport(BODY, { baseUrl, requestTimeout: 300 }).then(
         (started) => ({ exitCode: 0, message: '', started }),

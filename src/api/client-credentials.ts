@@ -1,4 +1,3 @@
-import { DEFAULTS, defaultMs } from '../core/defaults.js';
 import { redact } from '../core/redact.js';
 import { sanitize } from '../core/sanitize.js';
 import { classifyFailure, TRANSIENT_HTTP } from './client.js';
@@ -11,7 +10,7 @@ import {
   type TokenLimits,
 } from './credentials.js';
 import { MAX_BODY_BYTES } from './schema.js';
-import { sendWithin } from './transport.js';
+import { sendWithin, type Transport } from './transport.js';
 
 /** The OAuth 2.0 client credentials grant (RFC 6749 §4.4), as the export API's identity platform takes it. */
 export interface ClientCredentialsOptions {
@@ -38,9 +37,10 @@ export function clientCredentials(options: ClientCredentialsOptions, io: Credent
     const client = { client_id: options.clientId };
     const parameters = new URLSearchParams();
     if (options.scope) parameters.set('scope', options.scope);
-    const startedAt = io.now();
+    const startedAt = io.clock.monotonic();
     const timeoutMs = Math.min(options.requestTimeoutMs, limits.timeoutMs);
-    const signal = AbortSignal.any([limits.signal, AbortSignal.timeout(Math.max(1, timeoutMs))]);
+    const time = io.clock.limit(timeoutMs);
+    const signal = AbortSignal.any([limits.signal, time.signal]);
     let response: Response;
     try {
       response = await oauth.clientCredentialsGrantRequest(
@@ -49,13 +49,15 @@ export function clientCredentials(options: ClientCredentialsOptions, io: Credent
         oauth.ClientSecretPost(options.clientSecret),
         parameters,
         {
-          [oauth.customFetch]: fetchOver(io),
+          [oauth.customFetch]: fetchOver(io.transport, signal),
           [oauth.allowInsecureRequests]: options.tokenUrl.protocol === 'http:',
           signal,
         },
       );
     } catch (err) {
       throw requestFailure(err, signal, timeoutMs, answered ? undefined : options.tokenUrl);
+    } finally {
+      time.clear();
     }
     answered = true;
     if (TRANSIENT_HTTP.has(response.status)) {
@@ -75,23 +77,26 @@ export function clientCredentials(options: ClientCredentialsOptions, io: Credent
       throw refusal(err, oauth.ResponseBodyError, options.clientSecret);
     }
   };
-  return new RenewingCredentials('client credentials', fetchToken, io.now, undefined, [options.clientSecret]);
+  return new RenewingCredentials('client credentials', fetchToken, io.clock, undefined, [
+    options.clientSecret,
+  ]);
 }
 
-/** oauth4webapi speaks fetch; the CLI's HTTP goes through its own transport (proxies, size cap). */
-function fetchOver(io: CredentialIO) {
+/**
+ * oauth4webapi speaks fetch; the CLI's HTTP goes through its own transport (proxies, size cap),
+ * within the token request's limits (`signal`).
+ */
+function fetchOver(transport: Transport, signal: AbortSignal) {
   return async (
     url: string,
     init: {
       method?: string;
       headers?: ConstructorParameters<typeof Headers>[0];
       body?: unknown;
-      signal?: AbortSignal | null;
     },
   ) => {
     const headers = Object.fromEntries(new Headers(init.headers).entries());
-    const signal = init.signal ?? AbortSignal.timeout(defaultMs(DEFAULTS.requestTimeout));
-    const answer = await sendWithin(io.transport, {
+    const answer = await sendWithin(transport, {
       method: 'POST',
       url: new URL(url),
       headers,

@@ -1,3 +1,4 @@
+import type { Clock } from '../core/clock.js';
 import { redact } from '../core/redact.js';
 import { sanitize } from '../core/sanitize.js';
 import { CredentialError, type Credentials, type TokenLimits } from './credentials.js';
@@ -39,7 +40,8 @@ export interface ClientOptions {
   secrets?: readonly string[] | undefined;
   /** --verbose: one line per request, response and decision. Never given the token. */
   log?: ((line: string) => void) | undefined;
-  now: () => number;
+  /** Every time limit and latency is measured on its monotonic time. */
+  clock: Clock;
 }
 
 /** What one poll came to: the only thing the poller needs to know about HTTP. */
@@ -156,8 +158,9 @@ export async function request(
   let hop: Hop = { method, url, body };
   let renewed = false;
   // One time limit for the whole exchange: the token, every redirect hop, a renewal.
-  const deadline = options.now() + timeoutMs;
-  const limits = (): TokenLimits => ({ signal, timeoutMs: Math.max(1, deadline - options.now()) });
+  const now = () => options.clock.monotonic();
+  const deadline = now() + timeoutMs;
+  const limits = (): TokenLimits => ({ signal, timeoutMs: Math.max(1, deadline - now()) });
   for (let redirects = 0; redirects <= MAX_REDIRECTS; ) {
     // Like fetch for credentials, and like curl for custom headers: both are dropped when a
     // redirect leaves the origin the user configured.
@@ -165,7 +168,7 @@ export async function request(
     const token = credentials && sameOrigin ? await tokenOf(credentials, limits(), signal) : undefined;
     if (typeof token === 'object') return token;
     const headers = requestHeaders(options, token, sameOrigin, hop.body !== undefined);
-    const leftMs = deadline - options.now();
+    const leftMs = deadline - now();
     if (leftMs <= 0) return { kind: 'failed', outcome: noAnswerWithin(timeoutMs, hop.method) };
     const sent = await sendOnce(hop, headers, options, signal, leftMs, timeoutMs);
     if (sent.kind === 'failed') return sent;
@@ -281,16 +284,16 @@ async function sendOnce(
   leftMs: number,
   limitMs: number,
 ): Promise<{ kind: 'sent'; response: HttpResponse } | Extract<Answer, { kind: 'failed' }>> {
-  const started = options.now();
+  const { clock } = options;
+  const started = clock.monotonic();
   options.log?.(`→ ${hop.method} ${hop.url.href}  ${formatHeaders(headers, options)}`);
-  // One controller per request, its timer cleared as soon as the answer is in: AbortSignal.timeout
-  // would keep a 30 s timer (and its signal) alive after every poll.
+  // One limit per request, cleared as soon as the answer is in: AbortSignal.timeout would keep a
+  // 30 s timer (and its signal) alive after every poll.
+  const limit = clock.limit(leftMs);
   const controller = new AbortController();
-  const timer = setTimeout(
-    () => controller.abort(new DOMException('request timed out', 'TimeoutError')),
-    Math.max(1, leftMs),
-  );
   const forward = () => controller.abort(signal.reason);
+  const expire = () => controller.abort(limit.signal.reason);
+  limit.signal.addEventListener('abort', expire, { once: true });
   if (signal.aborted) forward();
   else signal.addEventListener('abort', forward, { once: true });
   try {
@@ -304,17 +307,18 @@ async function sendOnce(
     });
     const response = { ...answer, body: redactSecrets(answer.body, options) };
     options.log?.(
-      `← HTTP ${response.status} in ${options.now() - started} ms (${Buffer.byteLength(response.body)} bytes)`,
+      `← HTTP ${response.status} in ${clock.monotonic() - started} ms (${Buffer.byteLength(response.body)} bytes)`,
     );
     return { kind: 'sent', response };
   } catch (err) {
     let outcome = classifyFailure(err, signal, limitMs);
     if (outcome.kind === 'transient' && outcome.timeoutMs !== undefined)
       outcome = noAnswerWithin(limitMs, hop.method);
-    options.log?.(`← ${describeOutcome(outcome)} after ${options.now() - started} ms`);
+    options.log?.(`← ${describeOutcome(outcome)} after ${clock.monotonic() - started} ms`);
     return { kind: 'failed', outcome };
   } finally {
-    clearTimeout(timer);
+    limit.clear();
+    limit.signal.removeEventListener('abort', expire);
     signal.removeEventListener('abort', forward);
   }
 }

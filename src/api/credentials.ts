@@ -1,3 +1,4 @@
+import type { Clock } from '../core/clock.js';
 import { DEFAULTS, defaultMs } from '../core/defaults.js';
 import { redact } from '../core/redact.js';
 import { sanitize } from '../core/sanitize.js';
@@ -59,7 +60,8 @@ export interface CommandResult {
 
 /** The side effects credential sources need: time, files, commands, HTTP. */
 export interface CredentialIO {
-  now(): number;
+  /** Token lifetimes, fetch spacing and waits are measured on its monotonic time. */
+  clock: Clock;
   /** A file of at most `maxBytes`, as text; rejects for anything but a regular file. */
   readTextFile(path: string, maxBytes: number): Promise<string>;
   /**
@@ -72,7 +74,7 @@ export interface CredentialIO {
   transport: Transport;
 }
 
-/** A token with the time it should be replaced by (epoch ms; undefined: only when refused). */
+/** A token with the time it should be replaced by (monotonic ms; undefined: only when refused). */
 export interface IssuedToken {
   token: string;
   renewAt: number | undefined;
@@ -127,7 +129,7 @@ export class RenewingCredentials implements Credentials {
   constructor(
     readonly source: string,
     private readonly fetchToken: (limits: TokenLimits) => Promise<IssuedToken>,
-    private readonly now: () => number,
+    private readonly clock: Clock,
     initial?: IssuedToken,
     private readonly extraSecrets: readonly string[] = [],
   ) {
@@ -136,7 +138,8 @@ export class RenewingCredentials implements Credentials {
 
   async token(limits: TokenLimits): Promise<string> {
     const { current } = this;
-    if (current && (current.renewAt === undefined || this.now() < current.renewAt)) return current.token;
+    if (current && (current.renewAt === undefined || this.clock.monotonic() < current.renewAt))
+      return current.token;
     return (await this.fetch(current ? 'before it expired' : undefined, limits)).token;
   }
 
@@ -154,7 +157,7 @@ export class RenewingCredentials implements Credentials {
   private fetch(why: string | undefined, limits: TokenLimits): Promise<IssuedToken> {
     this.pending ??= this.spaced(limits)
       .then(() => {
-        this.lastFetchAt = this.now();
+        this.lastFetchAt = this.clock.monotonic();
         return this.fetchToken(limits);
       })
       .then((issued) => {
@@ -164,27 +167,18 @@ export class RenewingCredentials implements Credentials {
       .finally(() => {
         this.pending = undefined;
       });
-    return within(this.pending, limits);
+    return within(this.pending, limits, this.clock);
   }
 
   /** Waits until MIN_FETCH_GAP_MS has passed since the last fetch began. */
   private async spaced(limits: TokenLimits): Promise<void> {
-    const waitMs = this.lastFetchAt === undefined ? 0 : this.lastFetchAt + MIN_FETCH_GAP_MS - this.now();
+    const waitMs =
+      this.lastFetchAt === undefined ? 0 : this.lastFetchAt + MIN_FETCH_GAP_MS - this.clock.monotonic();
     if (waitMs <= 0) return;
     if (waitMs >= limits.timeoutMs) {
       throw new CredentialError('transient', `no new token yet: tokens are fetched at most once a second`);
     }
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, waitMs);
-      limits.signal.addEventListener(
-        'abort',
-        () => {
-          clearTimeout(timer);
-          resolve();
-        },
-        { once: true },
-      );
-    });
+    await this.clock.sleep(waitMs, limits.signal);
     if (limits.signal.aborted) throw new CredentialError('transient', 'interrupted');
   }
 
@@ -199,21 +193,21 @@ export class RenewingCredentials implements Credentials {
  * `promise`, or a transient CredentialError once `limits` run out: a caller never waits past
  * its own deadline or its interrupt for a token (the fetch itself has limits of its own).
  */
-export function within<T>(promise: Promise<T>, limits: TokenLimits): Promise<T> {
+export function within<T>(promise: Promise<T>, limits: TokenLimits, clock: Clock): Promise<T> {
   if (limits.signal.aborted) return Promise.reject(new CredentialError('transient', 'interrupted'));
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  const time = clock.limit(limits.timeoutMs);
+  let onTime: (() => void) | undefined;
   let onAbort: (() => void) | undefined;
   const limit = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new CredentialError('transient', `no token within ${limits.timeoutMs} ms`)),
-      Math.min(2 ** 31 - 1, Math.max(1, limits.timeoutMs)),
-    );
+    onTime = () => reject(new CredentialError('transient', `no token within ${limits.timeoutMs} ms`));
     onAbort = () => reject(new CredentialError('transient', 'interrupted'));
+    time.signal.addEventListener('abort', onTime, { once: true });
     limits.signal.addEventListener('abort', onAbort, { once: true });
   });
   promise.catch(() => {});
   return Promise.race([promise, limit]).finally(() => {
-    clearTimeout(timer);
+    time.clear();
+    if (onTime) time.signal.removeEventListener('abort', onTime);
     if (onAbort) limits.signal.removeEventListener('abort', onAbort);
   });
 }
@@ -234,7 +228,7 @@ export function tokenFile(path: string, initial: string, io: CredentialIO, sourc
     }
     return { token: cleanToken(text), renewAt: undefined };
   };
-  return new RenewingCredentials(source, read, io.now, { token: initial, renewAt: undefined });
+  return new RenewingCredentials(source, read, io.clock, { token: initial, renewAt: undefined });
 }
 
 /**
@@ -245,7 +239,7 @@ export function tokenFile(path: string, initial: string, io: CredentialIO, sourc
  */
 export function tokenCommand(command: string, io: CredentialIO, source: string): Credentials {
   const run = async (limits: TokenLimits): Promise<IssuedToken> => {
-    const startedAt = io.now();
+    const startedAt = io.clock.monotonic();
     const timeoutMs = Math.min(TOKEN_COMMAND_TIMEOUT_MS, limits.timeoutMs);
     const result = await io.runCommand(command, timeoutMs, limits.signal);
     const said = redact(result.stderr, credentials.secrets());
@@ -271,7 +265,7 @@ export function tokenCommand(command: string, io: CredentialIO, source: string):
     if (passed.trim()) io.passStderr?.(passed.endsWith('\n') ? passed : `${passed}\n`);
     return issued;
   };
-  const credentials = new RenewingCredentials(source, run, io.now);
+  const credentials = new RenewingCredentials(source, run, io.clock);
   return credentials;
 }
 

@@ -21,7 +21,7 @@ export async function credentialsFor(
   requestTimeoutMs: number,
 ): Promise<Credentials | undefined> {
   const io: CredentialIO = {
-    now: deps.clock.now,
+    clock: deps.clock,
     readTextFile: deps.readTextFile,
     runCommand: deps.runCommand,
     passStderr: (text) => deps.stderr.write(text),
@@ -58,7 +58,7 @@ export function clientOptions(
     userAgent: USER_AGENT,
     headers: api.headers,
     strict: output.strict,
-    now: deps.clock.now,
+    clock: deps.clock,
     log: output.verbose ? log : undefined,
   };
 }

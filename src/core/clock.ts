@@ -11,6 +11,21 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
   /** Calls `fn` every `ms` without keeping the process alive; returns the function that stops it. */
   every(ms: number, fn: () => void): () => void;
+  /**
+   * A time limit: its signal aborts (with a TimeoutError) once `ms` have passed on this clock.
+   * `clear()` as soon as it is no longer needed, so no timer outlives what it limited.
+   */
+  limit(ms: number): TimeLimit;
+}
+
+export interface TimeLimit {
+  readonly signal: AbortSignal;
+  clear(): void;
+}
+
+/** The reason a time limit's signal aborts with, as AbortSignal.timeout's. */
+export function timeLimitPassed(): DOMException {
+  return new DOMException('the time limit passed', 'TimeoutError');
 }
 
 /** The longest delay a Node timer takes: a longer one fires after 1 ms instead. */
@@ -47,5 +62,13 @@ export const realClock: Clock = {
     const timer = setInterval(fn, ms);
     timer.unref();
     return () => clearInterval(timer);
+  },
+  limit: (ms) => {
+    const controller = new AbortController();
+    const timer = setTimeout(
+      () => controller.abort(timeLimitPassed()),
+      Math.min(MAX_TIMER_MS, Math.max(1, ms)),
+    );
+    return { signal: controller.signal, clear: () => clearTimeout(timer) };
   },
 };

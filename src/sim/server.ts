@@ -31,6 +31,8 @@ export interface SimulatorOptions {
   maxRecorded?: number;
   /** The server's clock: job progress follows it (a virtual clock in tests). */
   now?: () => number;
+  /** Told of each answer the simulator holds back (the `slow` scenario): a test's clock goes on meanwhile. */
+  holding?: ((res: http.ServerResponse) => void) | undefined;
 }
 
 export interface RecordedRequest {
@@ -354,6 +356,7 @@ class SimulatorState {
             if (!res.destroyed) this.sendStatus(job, res);
           }, this.options.slowMs ?? DEFAULT_SLOW_MS);
           this.timers.add(timer);
+          this.options.holding?.(res);
           return;
         }
         break;

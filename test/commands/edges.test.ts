@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
-import { scriptedServer, sendJson } from '../support/servers.js';
+import { hold, scriptedServer, sendJson } from '../support/servers.js';
+import { VirtualClock } from '../support/virtual-clock.js';
 
 // The paths around the watch loop: an exit code CI can trust on each.
 describe('no false outcome at the edges', () => {
@@ -26,24 +27,32 @@ describe('no false outcome at the edges', () => {
   });
 
   it('a request’s time limit covers all its redirect hops: five 1.8 s hops end --timeout 3s at its deadline, not after 11 s', async () => {
-    const server = await scriptedServer((req, res) => {
-      const hop = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('hop') ?? 0);
-      setTimeout(() => {
-        if (res.destroyed) return;
-        res.writeHead(307, { location: `/v4/content/export/J1/status?hop=${hop + 1}` });
-        res.end();
-      }, 1800);
-    });
+    const clock = new VirtualClock();
+    const server = await scriptedServer(
+      (req, res) => {
+        const hop = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('hop') ?? 0);
+        hold(res);
+        clock.sleep(1800).then(() => {
+          if (res.destroyed) return;
+          res.writeHead(307, { location: `/v4/content/export/J1/status?hop=${hop + 1}` });
+          res.end();
+        });
+      },
+      undefined,
+      clock.now,
+    );
     try {
-      const started = Date.now();
+      const started = clock.monotonic();
       const r = await runCli(
         ['watch', '--base-url', `${server.url}/v4`, 'J1', '--request-timeout', '2s', '--timeout', '3s'],
-        { clock: 'real' },
+        { clock, random: () => 0 },
       );
       expect(r.code).toBe(3);
-      // The deadline and the last poll's 2 s grace: 4.7–5.0 s measured; before the fix, 11 s.
-      // A liveness bound, with room for a loaded machine.
-      expect(Date.now() - started).toBeLessThan(6_500);
+      // The first request is redirected at 1.8 s and its hop given up at 2 s, the request's limit
+      // (before the fix, each hop had 2 s of its own: 11 s in all); the retry 0.5 s later, the
+      // same: the watch ends at 4.5 s, past its 3 s deadline only by the last request's limit.
+      expect(server.requests.map((x) => x.start - started)).toEqual([0, 1800, 2500, 4300]);
+      expect(clock.monotonic() - started).toBe(4_500);
     } finally {
       await server.close();
     }
@@ -66,28 +75,34 @@ describe('no false outcome at the edges', () => {
 
 describe('the real service’s signals', () => {
   it('a 429 with X-RateLimit-Reset 2 s ahead (no Retry-After, as the API documents it) is not retried sooner', async () => {
-    const server = await scriptedServer((_req, res, n) => {
-      if (n === 1) {
-        const reset = new Date(Date.now() + 2000).toISOString();
-        sendJson(
-          res,
-          429,
-          { code: '429-001', developerMessage: 'Too many requests.' },
-          {
-            'x-ratelimit-limit': '100',
-            'x-ratelimit-remaining': '0',
-            'x-ratelimit-reset': reset,
-          },
-        );
-      } else {
-        sendJson(res, 200, { status: 'Successful' });
-      }
-    });
+    const clock = new VirtualClock();
+    const server = await scriptedServer(
+      (_req, res, n) => {
+        if (n === 1) {
+          const reset = new Date(clock.now() + 2000).toISOString();
+          sendJson(
+            res,
+            429,
+            { code: '429-001', developerMessage: 'Too many requests.' },
+            {
+              'x-ratelimit-limit': '100',
+              'x-ratelimit-remaining': '0',
+              'x-ratelimit-reset': reset,
+            },
+          );
+        } else {
+          sendJson(res, 200, { status: 'Successful' });
+        }
+      },
+      undefined,
+      clock.now,
+    );
     try {
-      const r = await runCli(['get', '--base-url', `${server.url}/v4`, 'J1'], { clock: 'real' });
+      const r = await runCli(['get', '--base-url', `${server.url}/v4`, 'J1'], { clock });
       expect(r.code).toBe(0);
       const [first, second] = server.requests;
-      expect(second && first && second.start - first.start).toBeGreaterThanOrEqual(1_900);
+      // the back-off alone would have retried after 0.5–1 s
+      expect(second && first && second.start - first.start).toBe(2_000);
     } finally {
       await server.close();
     }
@@ -127,9 +142,10 @@ describe('one rule for DNS', () => {
   it('a token endpoint whose name never resolved is a mistake in the token URL: final at once, as for the API', async () => {
     const server = await scriptedServer((_req, res) => sendJson(res, 200, { status: 'Successful' }));
     try {
-      const started = Date.now();
+      const clock = new VirtualClock();
+      const started = clock.monotonic();
       const r = await runCli(['get', '--base-url', `${server.url}/v4`, 'J1'], {
-        clock: 'real',
+        clock,
         env: {
           EGAIN_CLIENT_ID: 'me',
           EGAIN_CLIENT_SECRET: 'secret-1234',
@@ -138,7 +154,8 @@ describe('one rule for DNS', () => {
       });
       expect(r.code).toBe(4);
       expect(r.stdout).toContain('cannot resolve login.invalid: check the token URL');
-      expect(Date.now() - started).toBeLessThan(5_000);
+      // at once: no retry was waited for
+      expect(clock.monotonic() - started).toBe(0);
     } finally {
       await server.close();
     }

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../src/sim/server.js';
 import { runCli } from '../support/cli.js';
 import { freshIds } from '../support/ids.js';
-import { freePort, scriptedServer, sendJson } from '../support/servers.js';
+import { freePort, hold, scriptedServer, sendJson } from '../support/servers.js';
 import { VirtualClock } from '../support/virtual-clock.js';
 
 // Connection trouble, slow answers and busy servers: retried with back-off, never hammered.
@@ -75,7 +75,7 @@ describe('transient failures are retried', () => {
   it('an answer that hangs past --request-timeout is retried, not waited on forever', async () => {
     const server = await scriptedServer((_req, res, n) => {
       if (n > 1) sendJson(res, 200, DONE);
-      // the first request is never answered
+      else hold(res); // the first request is never answered
     });
     try {
       const r = await run([...watchArgs(server.url, 'hang'), '--request-timeout', '500ms']);

@@ -6,7 +6,12 @@ import type { Deps } from '../../src/deps.js';
 import type { Sink } from '../../src/io/streams.js';
 import { main } from '../../src/main.js';
 import { chooseTransport, readSmallFile, runShell, writeFileWhole } from '../../src/system.js';
+import { heldRequests } from './servers.js';
 import { VirtualClock } from './virtual-clock.js';
+
+// A module the code loads on first use takes real time the virtual clock cannot see: one loaded
+// under a time limit (oauth4webapi, inside a token request) is loaded here first.
+await import('../../src/api/oauth.js');
 
 /** A Sink that keeps what was written; a test can wait for text to appear in it. */
 export class BufferSink implements Sink {
@@ -58,11 +63,20 @@ export interface CliOptions {
   }) => void;
 }
 
+/** Deps for running a front end in this process, and the way to drive what it runs to its end. */
+export interface InProcess {
+  deps: Deps;
+  stdout: BufferSink;
+  stderr: BufferSink;
+  /** Awaits what the front end runs, on the virtual clock when there is one; then ends its I/O. */
+  drive<T>(running: Promise<T>): Promise<T>;
+}
+
 /**
- * Runs the CLI in this process through main(argv, deps): buffered streams, the given clock, real
- * HTTP on loopback, real files. The same code path as the bin, minus the process.
+ * Buffered streams, the given clock, real HTTP on loopback, real files: what main(argv, deps) and
+ * the action's runAction(env, deps) take, as the bin and the action's bundle give it them.
  */
-export async function runCli(args: string[], options: CliOptions = {}): Promise<CliRun> {
+export function inProcess(options: CliOptions = {}): InProcess {
   const stdout = new BufferSink();
   const stderr = new BufferSink();
   const env = { LANG: 'en_US.UTF-8', TZ: 'UTC', TERM: 'xterm-256color', ...options.env };
@@ -80,6 +94,10 @@ export async function runCli(args: string[], options: CliOptions = {}): Promise<
       }
     };
   const handlers = new Set<(signal: InterruptSignal) => void>();
+  // What a run leaves in flight when it ends (a shared token request under its own limit) is
+  // ended with it, as a process's connections end when it exits.
+  const ended = new AbortController();
+  const transport = chooseTransport(env) as Transport;
   const deps: Deps = {
     stdout,
     stderr,
@@ -99,7 +117,9 @@ export async function runCli(args: string[], options: CliOptions = {}): Promise<
     env,
     clock,
     random: options.random ?? Math.random,
-    transport: tracked(chooseTransport(env) as Transport),
+    transport: tracked((request) =>
+      transport({ ...request, signal: AbortSignal.any([request.signal, ended.signal]) }),
+    ),
     runCommand: tracked(runShell),
     onInterrupt: (handler) => {
       handlers.add(handler);
@@ -118,8 +138,28 @@ export async function runCli(args: string[], options: CliOptions = {}): Promise<
     stdout,
     stderr,
   });
-  const running = main(args, deps);
-  const code =
-    clock instanceof VirtualClock ? await clock.run(running, { busy: () => busy > 0 }) : await running;
+  return {
+    deps,
+    stdout,
+    stderr,
+    drive: <T>(running: Promise<T>) =>
+      (clock instanceof VirtualClock
+        ? clock.run(running, { busy: () => busy > heldRequests() })
+        : running
+      ).finally(async () => {
+        ended.abort();
+        // and the I/O it had under way settles before the next run counts what is busy
+        for (let turn = 0; busy > 0 && turn < 100; turn++) await new Promise((r) => setTimeout(r, 1));
+      }),
+  };
+}
+
+/**
+ * Runs the CLI in this process through main(argv, deps). The same code path as the bin, minus
+ * the process.
+ */
+export async function runCli(args: string[], options: CliOptions = {}): Promise<CliRun> {
+  const { deps, stdout, stderr, drive } = inProcess(options);
+  const code = await drive(main(args, deps));
   return { code, stdout: stdout.text, stderr: stderr.text };
 }

@@ -24,6 +24,25 @@ export interface TestServer {
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse, n: number) => void;
 
+let held = 0;
+
+/**
+ * Holds a request unanswered until its client gives up (its connection closes): a server that
+ * hangs on purpose. A virtual clock stands still while real I/O is under way, except for the
+ * requests held here: time goes on for them, so the client's time limits are reached.
+ */
+export function hold(res: http.ServerResponse): void {
+  held++;
+  res.once('close', () => {
+    held--;
+  });
+}
+
+/** How many requests the servers of this test file hold now. */
+export function heldRequests(): number {
+  return held;
+}
+
 /** A real server on 127.0.0.1, port 0, that records when each request began and ended. */
 export async function scriptedServer(
   handler: Handler,

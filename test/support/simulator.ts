@@ -2,6 +2,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { type Simulator, type SimulatorOptions, startSimulator } from '../../src/sim/server.js';
 import { type CliOptions, type CliRun, runCli } from './cli.js';
 import { freshIds } from './ids.js';
+import { hold } from './servers.js';
 import { VirtualClock } from './virtual-clock.js';
 
 export interface SimulatorFixture {
@@ -20,7 +21,7 @@ export function useSimulator(options: Omit<SimulatorOptions, 'now'> = {}): Simul
   const clock = new VirtualClock();
   let sim: Simulator | undefined;
   beforeAll(async () => {
-    sim = await startSimulator({ port: 0, durationMs: 1500, ...options, now: clock.now });
+    sim = await startSimulator({ port: 0, durationMs: 1500, ...options, now: clock.now, holding: hold });
   });
   afterAll(() => sim?.close());
   return {

@@ -1,4 +1,4 @@
-import type { Clock } from '../../src/core/clock.js';
+import { type Clock, type TimeLimit, timeLimitPassed } from '../../src/core/clock.js';
 
 /** How long real time may pass with nothing on the clock before `run` calls it a deadlock. */
 const MAX_REAL_WAIT_MS = 10_000;
@@ -50,6 +50,22 @@ export class VirtualClock implements Clock {
     });
 
   every = (): (() => void) => () => {};
+
+  limit = (ms: number): TimeLimit => {
+    const controller = new AbortController();
+    const timer: Timer = {
+      at: this.t + Math.max(1, ms),
+      seq: this.seq++,
+      resolve: () => controller.abort(timeLimitPassed()),
+    };
+    this.timers.push(timer);
+    return {
+      signal: controller.signal,
+      clear: () => {
+        this.timers = this.timers.filter((x) => x !== timer);
+      },
+    };
+  };
 
   /**
    * Drives `promise` to its end. `busy` says real I/O is under way (a request on loopback): time
