@@ -1,0 +1,199 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { actionInvocation, runAction } from '../src/action.js';
+import { UsageError } from '../src/core/errors.js';
+import { inProcess } from './support/cli.js';
+import { useSimulator } from './support/simulator.js';
+
+// The action's logic in this process: its inputs become the CLI's argv and environment, every
+// input checked first and named when refused; runAction then runs the CLI and writes the step's
+// outputs. (test/process/action.test.ts runs the committed bundle as a runner does.)
+
+const RESULT = '/runner/temp/result.ndjson';
+const inputs = (given: Record<string, string>) =>
+  Object.fromEntries(Object.entries(given).map(([name, value]) => [`INPUT_${name.toUpperCase()}`, value]));
+
+describe('actionInvocation: the CLI run each set of inputs becomes', () => {
+  it.each([
+    [
+      'job IDs, split on any whitespace, after --',
+      { 'job-id': ' J1  J2\nhttps://api.test/v4/content/export/J3/status\n' },
+      ['watch', `--result-file=${RESULT}`, '--', 'J1', 'J2', 'https://api.test/v4/content/export/J3/status'],
+    ],
+    [
+      'each setting as its flag, with its value in the same word',
+      {
+        'job-id': 'J1',
+        'base-url': 'https://api.test/v4',
+        interval: '30s',
+        timeout: '4h',
+        'stall-timeout': '30m',
+        'wait-for-create': '2m',
+        'fail-on': 'warnings',
+        until: '50%',
+        language: 'de-DE',
+        profile: 'prod',
+      },
+      [
+        'watch',
+        '--base-url=https://api.test/v4',
+        '--interval=30s',
+        '--timeout=4h',
+        '--stall-timeout=30m',
+        '--wait-for-create=2m',
+        '--fail-on=warnings',
+        '--until=50%',
+        '--language=de-DE',
+        '--profile=prod',
+        `--result-file=${RESULT}`,
+        '--',
+        'J1',
+      ],
+    ],
+    [
+      'interval auto, in any case; fail-fast true',
+      { 'job-id': 'J1 J2', interval: 'AUTO', 'fail-fast': 'true' },
+      ['watch', '--interval=AUTO', '--fail-fast', `--result-file=${RESULT}`, '--', 'J1', 'J2'],
+    ],
+    [
+      'fail-fast false and empty inputs: nothing',
+      { 'job-id': 'J1', 'fail-fast': 'false', timeout: '  ', 'base-url': '' },
+      ['watch', `--result-file=${RESULT}`, '--', 'J1'],
+    ],
+    [
+      'body-file: start it, then watch it',
+      { 'body-file': 'export.json', timeout: '1h' },
+      ['start', '--body', 'export.json', '--watch', '--timeout=1h', `--result-file=${RESULT}`],
+    ],
+  ])('%s', (_, given, argv) => {
+    expect(actionInvocation(inputs(given), RESULT)).toEqual({ argv, env: {} });
+  });
+
+  it('credentials go to the environment, never to the argv', () => {
+    const { argv, env } = actionInvocation(
+      inputs({
+        'job-id': 'J1',
+        'client-id': 'me',
+        'client-secret': 's3cret-value',
+        'token-url': 'https://login.test/t',
+        scope: 'x.default',
+        'access-token': 'tok-123456',
+      }),
+      RESULT,
+    );
+    expect(env).toEqual({
+      EGAIN_CLIENT_ID: 'me',
+      EGAIN_CLIENT_SECRET: 's3cret-value',
+      EGAIN_TOKEN_URL: 'https://login.test/t',
+      EGAIN_SCOPE: 'x.default',
+      EGAIN_ACCESS_TOKEN: 'tok-123456',
+    });
+    expect(argv.join(' ')).not.toMatch(/s3cret|tok-123456|login\.test|me\b/);
+  });
+
+  it.each([
+    ['no job', {}, 'job-id: no job ID given (or body-file, to start one)'],
+    [
+      'both',
+      { 'job-id': 'J1', 'body-file': 'x.json' },
+      'job-id and body-file: give one (watch jobs, or start one)',
+    ],
+    ['--help', { 'job-id': '--help' }, "job-id: a word starts with '-': that is an option, not a job ID"],
+    ['an option after an ID', { 'job-id': 'J1 --insecure-http' }, "job-id: a word starts with '-'"],
+    ['-', { 'job-id': 'J1 -' }, "job-id: a word starts with '-'"],
+    ['timeout', { 'job-id': 'J1', timeout: 'soon' }, 'timeout: expected a duration like 250ms'],
+    ['stall-timeout', { 'job-id': 'J1', 'stall-timeout': '-5s' }, 'stall-timeout: '],
+    ['wait-for-create', { 'job-id': 'J1', 'wait-for-create': 'x' }, 'wait-for-create: '],
+    ['interval', { 'job-id': 'J1', interval: '5ms' }, 'interval: at least 100ms, got 5ms'],
+    ['fail-on', { 'job-id': 'J1', 'fail-on': 'warning' }, 'fail-on: expected one of never, errors, warnings'],
+    ['until', { 'job-id': 'J1', until: 'later' }, 'until: expected done, running or a percentage'],
+    ['language', { 'job-id': 'J1', language: 'en' }, 'language: the export API takes en-US'],
+    ['fail-fast', { 'job-id': 'J1', 'fail-fast': 'yes' }, 'fail-fast: expected true or false, got "yes"'],
+  ])('%s: refused, naming the input', (_, given, says) => {
+    let message = '';
+    try {
+      actionInvocation(inputs(given), RESULT);
+    } catch (err) {
+      expect(err).toBeInstanceOf(UsageError);
+      message = (err as Error).message;
+    }
+    expect(message.startsWith(says)).toBe(true);
+  });
+});
+
+interface ActionYml {
+  inputs: Record<string, { default?: unknown }>;
+}
+const ACTION = parse(readFileSync(new URL('../action.yml', import.meta.url), 'utf8')) as ActionYml;
+
+describe('runAction, in this process against the simulator', () => {
+  const fixture = useSimulator({ durationMs: 1000 });
+
+  /** A step: the inputs (and action.yml's defaults) as the runner passes them, its files, the CLI's run. */
+  async function step(given: Record<string, string>) {
+    const dir = mkdtempSync(join(tmpdir(), 'export-status-action-'));
+    const output = join(dir, 'output');
+    const summary = join(dir, 'summary.md');
+    writeFileSync(output, '');
+    writeFileSync(summary, '');
+    const env: Record<string, string> = {
+      GITHUB_ACTIONS: 'true',
+      GITHUB_OUTPUT: output,
+      GITHUB_STEP_SUMMARY: summary,
+      RUNNER_TEMP: dir,
+    };
+    for (const [name, spec] of Object.entries(ACTION.inputs))
+      env[`INPUT_${name.toUpperCase()}`] =
+        given[name] ?? (spec.default === undefined ? '' : String(spec.default));
+    const run = inProcess({ clock: fixture.clock, env });
+    const code = await run.drive(runAction(env, run.deps));
+    return { code, stdout: run.stdout.text, outputs: readOutputs(readFileSync(output, 'utf8')) };
+  }
+
+  it.each([
+    ['succeeds', { 'job-id': 'success' }, 0, 'succeeded'],
+    ['fails', { 'job-id': 'failure' }, 1, 'failed'],
+    ['runs out of time', { 'job-id': 'stuck', timeout: '1s' }, 3, 'timeout'],
+    ['stalls', { 'job-id': 'stuck', 'stall-timeout': '1s' }, 6, 'stalled'],
+    ['is unknown', { 'job-id': 'not-found' }, 4, 'error'],
+  ])('a job that %s: the step’s exit code and outputs', async (_, given, code, outcome) => {
+    const id = fixture.id(given['job-id']);
+    const r = await step({ ...given, 'job-id': id, 'base-url': fixture.sim.baseUrl, interval: '200ms' });
+    expect(r.code).toBe(code);
+    expect(r.outputs).toMatchObject({ 'exit-code': String(code), outcome, 'job-id': id });
+    expect(JSON.parse(r.outputs.result ?? '')).toMatchObject({ job: id, outcome, exitCode: code });
+    if (code !== 0) expect(r.stdout).toMatch(/::error title=Export \S+%3A /);
+  });
+
+  it('an invalid input: an ::error naming it, exit 2, outputs written, nothing sent', async () => {
+    const before = fixture.sim.requests.length;
+    const r = await step({ 'job-id': 'J1', 'fail-on': 'warning', 'base-url': fixture.sim.baseUrl });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe(
+      '::error title=export-status::fail-on: expected one of never, errors, warnings, got "warning"\n',
+    );
+    expect(r.outputs).toEqual({ 'exit-code': '2', outcome: 'error', result: '', 'job-id': '' });
+    expect(fixture.sim.requests.length).toBe(before);
+  });
+});
+
+/** $GITHUB_OUTPUT as the runner reads it: name=value lines and name<<DELIMITER blocks. */
+function readOutputs(text: string): Record<string, string> {
+  const lines = text.split('\n');
+  const outputs: Record<string, string> = {};
+  for (let i = 0; i < lines.length; i++) {
+    const heredoc = /^([a-z-]+)<<(\S+)$/.exec(lines[i] ?? '');
+    if (heredoc?.[1] && heredoc[2]) {
+      const end = lines.indexOf(heredoc[2], i + 1);
+      outputs[heredoc[1]] = lines.slice(i + 1, end).join('\n');
+      i = end;
+    } else if (lines[i]) {
+      const [key = '', ...value] = (lines[i] ?? '').split('=');
+      outputs[key] = value.join('=');
+    }
+  }
+  return outputs;
+}
