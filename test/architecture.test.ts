@@ -128,6 +128,22 @@ describe('the import graph of src/', () => {
     expect(named).toEqual([]);
   });
 
+  it('measures time only on the Clock: no timer or clock read of its own in api/, poll/, engine/ or render/', () => {
+    // The Node transports keep one real timer: the grace before an abandoned connection is torn down.
+    const TRANSPORTS = /^api\/(node|proxy)-transport\.ts$/;
+    const own: string[] = [];
+    for (const from of graph.keys()) {
+      if (!/^(api|poll|engine|render)\//.test(from) || TRANSPORTS.test(from)) continue;
+      const lines = readFileSync(join(SRC, from), 'utf8').split('\n');
+      lines.forEach((line, i) => {
+        if (/^\s*(\/\/|\/\*|\*)/.test(line)) return;
+        if (/\b(setTimeout|setInterval|Date\.now|AbortSignal\.timeout|performance\.now|hrtime)\b/.test(line))
+          own.push(`${from}:${i + 1} ${line.trim()}`);
+      });
+    }
+    expect(own).toEqual([]);
+  });
+
   it('has no import circle', () => {
     const circles: string[] = [];
     const state = new Map<string, 'visiting' | 'done'>();
