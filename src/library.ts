@@ -7,16 +7,8 @@
  * The public types are declared in types/index.d.ts.
  */
 import { setMaxListeners } from 'node:events';
-import { type ClientOptions, errorCodeOf, fetchStatus } from './api/client.js';
-import { clientCredentials } from './api/client-credentials.js';
-import {
-  CredentialError,
-  type CredentialIO,
-  type Credentials,
-  fixedToken,
-  RenewingCredentials,
-  tokenCommand,
-} from './api/credentials.js';
+import { errorCodeOf, fetchStatus } from './api/client.js';
+import { CredentialError, type CredentialIO, type Credentials } from './api/credentials.js';
 import {
   type ExportStatus,
   parseExportStatus as parseDocument,
@@ -27,8 +19,13 @@ import { realClock } from './core/clock.js';
 import { DEFAULTS } from './core/defaults.js';
 import { UsageError } from './core/errors.js';
 import { ExitCode } from './core/exit-codes.js';
-import { sanitize } from './core/sanitize.js';
-import { refusePlainHttp, requireCredential, type SecretDestination } from './engine/secrets.js';
+import {
+  type Connection,
+  type ConnectionSpec,
+  type CredentialSpec,
+  checkConnection,
+  openConnection,
+} from './engine/connection.js';
 import { checkHeader, checkLanguage, checkRules } from './engine/settings.js';
 import { checkExportBody, describeStart, sendStart, startExitCode } from './engine/start.js';
 import type { SettingName, Vocabulary } from './engine/vocabulary.js';
@@ -146,6 +143,7 @@ export function watchExport(jobId: string, options: WatchOptions = {}): Watch {
   const queue: WatchEvent[] = [];
   let wake: (() => void) | undefined;
   let done = false;
+  let failure: ExportStatusError | undefined;
   const result = (async () => {
     try {
       const finished = await runJob(prepared, (event) => {
@@ -153,11 +151,16 @@ export function watchExport(jobId: string, options: WatchOptions = {}): Watch {
         wake?.();
       });
       return finished.document;
+    } catch (err) {
+      failure = asExportStatusError(err);
+      throw failure;
     } finally {
       done = true;
       wake?.();
     }
   })();
+  // A program that only iterates learns of a failure from the iteration, not an unhandled rejection.
+  result.catch(() => {});
   return {
     result,
     async *[Symbol.asyncIterator]() {
@@ -167,6 +170,7 @@ export function watchExport(jobId: string, options: WatchOptions = {}): Watch {
           yield next;
           continue;
         }
+        if (failure) throw failure;
         if (done) return;
         await new Promise<void>((resolve) => {
           wake = resolve;
@@ -194,7 +198,9 @@ function refusedWatch(error: ExportStatusError): Watch {
 /** One status of a job (transient failures retried); throws ExportStatusError when none can be had. */
 export async function getExportStatus(jobId: string, options: ConnectionOptions = {}): Promise<ExportStatus> {
   const prepared = guard(() => prepare(jobId, options, checkRules(options, LIBRARY_WORDS, true)));
-  const finished = await runJob(prepared, () => {});
+  const finished = await runJob(prepared, () => {}).catch((err: unknown) => {
+    throw asExportStatusError(err);
+  });
   if (
     finished.status &&
     (finished.outcome === 'running' || finished.outcome === 'succeeded' || finished.outcome === 'failed')
@@ -227,18 +233,21 @@ export async function startExport(
   body: unknown,
   options: ConnectionOptions = {},
 ): Promise<{ jobId: string; statusUrl: string }> {
-  const { checked, connection, requestTimeoutMs } = guard(() => {
+  const { checked, baseUrl, spec, requestTimeoutMs } = guard(() => {
     const checked = checkExportBody(body, LIBRARY_WORDS);
     const { requestTimeoutMs } = checkRules(options, LIBRARY_WORDS, true);
-    return { checked, connection: connect(options, [], requestTimeoutMs), requestTimeoutMs };
+    return { checked, ...connectionSpec(options, [], requestTimeoutMs), requestTimeoutMs };
   });
+  const { client } = await open(spec, options);
   const started = await sendStart(
-    connection.baseUrl,
+    baseUrl,
     checked,
-    connection.client,
+    client,
     options.signal ?? new AbortController().signal,
     requestTimeoutMs,
-  );
+  ).catch((err: unknown) => {
+    throw asExportStatusError(err);
+  });
   if (started.kind === 'started') return { jobId: started.job.id, statusUrl: started.job.url };
   const detail = started.kind === 'not-started' ? started : undefined;
   throw new ExportStatusError(
@@ -249,11 +258,12 @@ export async function startExport(
   );
 }
 
-/** A job, its rules and a client, every option checked: nothing has been sent yet. */
+/** A job, its rules and its connection, every option checked: nothing has been opened or sent yet. */
 interface Prepared {
   job: JobRef;
   rules: WatchRules;
-  client: ClientOptions;
+  spec: ConnectionSpec;
+  options: ConnectionOptions;
   signal: AbortSignal;
 }
 
@@ -261,8 +271,8 @@ function prepare(jobId: unknown, options: ConnectionOptions, rules: WatchRules):
   const base = baseUrlOf(options);
   if (typeof jobId !== 'string') throw new UsageError(`jobId: expected a string, got a ${typeof jobId}`);
   const job = resolveJob(jobId, base);
-  const connection = connect(options, [new URL(job.url)], rules.requestTimeoutMs);
-  return { job, rules, client: connection.client, signal: signalOf(options) };
+  const { spec } = connectionSpec(options, [new URL(job.url)], rules.requestTimeoutMs);
+  return { job, rules, spec, options, signal: signalOf(options) };
 }
 
 /** Runs one job's poller to its end, passing each event on. */
@@ -270,7 +280,8 @@ async function runJob(
   prepared: Prepared,
   onEvent: (event: WatchEvent) => void,
 ): Promise<JobResult & { document: WatchResult; httpStatus?: number; errorCode?: string }> {
-  const { job, rules, client, signal } = prepared;
+  const { job, rules, signal } = prepared;
+  const { client } = await open(prepared.spec, prepared.options);
   let last: { httpStatus?: number; errorCode?: string } = {};
   const events = pollJob(job, rules, {
     clock: realClock,
@@ -344,43 +355,43 @@ function optionalString(value: unknown, name: string): string | undefined {
 }
 
 /**
- * The API's URL and an HTTP client with its credentials, every option checked and the secret
- * policy applied to each URL that would receive a secret: `jobUrls` (or the base URL) get the
- * token, the token URL the client secret.
+ * The connection's spec from the library's options, every option checked (the one check of a
+ * connection below every front end: the token check, the secret policy): `jobUrls` (or the base
+ * URL) get the token, the token URL the client secret. Nothing is opened yet.
  */
-function connect(options: ConnectionOptions, jobUrls: readonly URL[], requestTimeoutMs: number) {
+function connectionSpec(options: ConnectionOptions, jobUrls: readonly URL[], requestTimeoutMs: number) {
   const baseUrl = baseUrlOf(options);
-  const language = checkLanguage(options.language, LIBRARY_WORDS);
-  const headers = headersOf(options.headers);
-  const transport = chooseTransport(options.env ?? {});
+  const spec: ConnectionSpec = {
+    apiUrls: jobUrls.length > 0 ? jobUrls : [baseUrl],
+    credential: credentialOf(options),
+    language: checkLanguage(options.language, LIBRARY_WORDS),
+    headers: headersOf(options.headers),
+    insecureHttp: options.allowInsecureHttp === true,
+    requestTimeoutMs,
+    strict: options.strict === true,
+    userAgent: USER_AGENT,
+    urlFrom:
+      options.baseUrl === undefined ? 'the default base URL (the baseUrl option)' : 'the baseUrl option',
+  };
+  checkConnection(spec, LIBRARY_WORDS);
+  return { baseUrl, spec };
+}
+
+/** Opens a checked connection with the library's side effects: no files, no stdio. */
+function open(spec: ConnectionSpec, options: ConnectionOptions): Promise<Connection> {
   const io: CredentialIO = {
     clock: realClock,
     readTextFile: async () => {
       throw new CredentialError('final', 'no files are read by the library');
     },
     runCommand: runShell,
-    transport,
+    transport: chooseTransport(options.env ?? {}),
   };
-  const apiUrls = jobUrls.length > 0 ? jobUrls : [baseUrl];
-  const { credentials, tokenUrl } = credentialsOf(options, io, requestTimeoutMs);
-  const destinations: SecretDestination[] = credentials
-    ? apiUrls.map((url) => ({ url, secret: 'the token' }))
-    : [];
-  if (tokenUrl) destinations.push({ url: tokenUrl, secret: 'the client secret' });
-  refusePlainHttp(destinations, options.allowInsecureHttp === true, LIBRARY_WORDS);
-  requireCredential(apiUrls, credentials !== undefined, LIBRARY_WORDS);
-  const client: ClientOptions = {
-    transport,
-    credentials,
-    language,
-    userAgent: USER_AGENT,
-    headers,
-    strict: options.strict === true,
-    clock: realClock,
-    urlFrom:
-      options.baseUrl === undefined ? 'the default base URL (the baseUrl option)' : 'the baseUrl option',
-  };
-  return { baseUrl, client };
+  const proxies = proxiesOf(options);
+  return openConnection(spec, io, {
+    share: (credential, make) =>
+      shared(JSON.stringify([sourceKey(credential), spec.requestTimeoutMs, proxies]), make),
+  });
 }
 
 function headersOf(headers: unknown): Array<[string, string]> {
@@ -391,11 +402,8 @@ function headersOf(headers: unknown): Array<[string, string]> {
   return Object.entries(headers).map(([name, value]) => checkHeader(name, value, LIBRARY_WORDS));
 }
 
-function credentialsOf(
-  options: ConnectionOptions,
-  io: CredentialIO,
-  requestTimeoutMs: number,
-): { credentials: Credentials | undefined; tokenUrl?: URL } {
+/** The one credential source the options name (its checks are the connection's). */
+function credentialOf(options: ConnectionOptions): CredentialSpec {
   const { token } = options;
   const clientId = optionalString(options.clientId, 'clientId');
   const clientSecret = optionalString(options.clientSecret, 'clientSecret');
@@ -404,42 +412,24 @@ function credentialsOf(
   const command = optionalString(options.tokenCommand, 'tokenCommand');
   const given = [token !== undefined, clientId !== undefined, command !== undefined].filter(Boolean).length;
   if (given > 1) throw new UsageError('give one of token, clientId/clientSecret/tokenUrl, tokenCommand');
-  if (typeof token === 'string') {
-    if (token.trim() === '') throw new UsageError('token: empty');
-    return { credentials: fixedToken(token.trim(), 'the token option') };
-  }
-  if (typeof token === 'function') return { credentials: tokenFunction(token) };
+  if (typeof token === 'string') return { kind: 'fixed', token: token.trim(), source: 'the token option' };
+  if (typeof token === 'function') return { kind: 'function', token, source: 'the token function' };
   if (token !== undefined) throw new UsageError('token: expected a string or a function returning one');
   if (command !== undefined) {
     if (command.trim() === '') throw new UsageError('tokenCommand: empty');
     if (command.includes('\u0000')) throw new UsageError('tokenCommand: contains a NUL character');
-    const key = JSON.stringify(['command', command, proxiesOf(options)]);
-    return { credentials: shared(key, () => tokenCommand(command, io, 'the tokenCommand option')) };
+    return { kind: 'command', command, source: 'the tokenCommand option' };
   }
   if (clientId === undefined) {
     if (clientSecret !== undefined || tokenUrlText !== undefined) {
       throw new UsageError('client credentials need clientId, clientSecret and tokenUrl');
     }
-    return { credentials: undefined };
+    return { kind: 'none' };
   }
   if (!clientSecret || !tokenUrlText)
     throw new UsageError('client credentials need clientId, clientSecret and tokenUrl');
   const tokenUrl = parseHttpUrl(tokenUrlText, 'tokenUrl');
-  const key = JSON.stringify([
-    'client',
-    tokenUrl.href,
-    clientId,
-    clientSecret,
-    scope ?? '',
-    requestTimeoutMs,
-    proxiesOf(options),
-  ]);
-  return {
-    credentials: shared(key, () =>
-      clientCredentials({ tokenUrl, clientId, clientSecret, scope, requestTimeoutMs }, io),
-    ),
-    tokenUrl,
-  };
+  return { kind: 'client', tokenUrl, tokenUrlFrom: 'the tokenUrl option', clientId, clientSecret, scope };
 }
 
 /**
@@ -455,6 +445,15 @@ function proxiesOf(options: ConnectionOptions): Array<string | undefined> {
     (k) => env[k],
   );
 }
+/** What configures a shared source (only token commands and client credentials are shared). */
+function sourceKey(credential: CredentialSpec): unknown[] {
+  if (credential.kind === 'command') return ['command', credential.command];
+  if (credential.kind === 'client') {
+    const { tokenUrl, clientId, clientSecret, scope } = credential;
+    return ['client', tokenUrl.href, clientId, clientSecret, scope ?? ''];
+  }
+  return [credential.kind];
+}
 function shared(key: string, make: () => Credentials): Credentials {
   let credentials = sources.get(key);
   if (!credentials) {
@@ -462,33 +461,6 @@ function shared(key: string, make: () => Credentials): Credentials {
     sources.set(key, credentials);
   }
   return credentials;
-}
-
-/**
- * A caller's token function, asked again when the API refuses its token. Whatever it throws or
- * returns ends the watch as a result (outcome `error`), never as an exception of the watch.
- */
-function tokenFunction(token: () => Promise<string>): Credentials {
-  return new RenewingCredentials(
-    'the token function',
-    async () => {
-      let value: unknown;
-      try {
-        value = await token();
-      } catch (err) {
-        throw new CredentialError('final', `the token function failed: ${sanitize(messageOf(err), 200)}`);
-      }
-      if (typeof value !== 'string' || value.trim() === '') {
-        throw new CredentialError('final', 'the token function gave no token (not a non-empty string)');
-      }
-      return { token: value.trim(), renewAt: undefined };
-    },
-    realClock,
-  );
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 export type { ExportStatus };

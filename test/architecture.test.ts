@@ -18,7 +18,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   engine: ['core', 'api', 'poll'],
   render: ['core', 'io', 'api', 'poll'],
   deps: ['core', 'io', 'api'],
-  cli: ['core', 'io', 'api', 'poll', 'sim', 'deps', 'engine'],
+  cli: ['core', 'io', 'api', 'poll', 'sim', 'deps', 'engine', 'version'],
   system: ['core', 'io', 'api', 'deps'],
   commands: ['core', 'io', 'api', 'poll', 'sim', 'render', 'cli', 'deps', 'engine', 'version'],
   main: ['core', 'cli', 'commands', 'deps', 'system', 'version'],

@@ -44,8 +44,12 @@ describe('resolving the configuration', () => {
     expect(c.jobs).toEqual([
       { id: 'J1', url: 'https://api.aidev.egain.cloud/knowledge/portalmgr/v4/content/export/J1/status' },
     ]);
-    expect(c.api.language).toBe('en-US');
-    expect(c.api.credential).toEqual({ kind: 'fixed', token: 'env-token', source: 'EGAIN_ACCESS_TOKEN' });
+    expect(c.api.connection.language).toBe('en-US');
+    expect(c.api.connection.credential).toEqual({
+      kind: 'fixed',
+      token: 'env-token',
+      source: 'EGAIN_ACCESS_TOKEN',
+    });
     expect(c.watch.rules).toMatchObject({
       once: false,
       intervalMs: 5000,
@@ -63,7 +67,7 @@ describe('resolving the configuration', () => {
     };
     const fromEnv = await resolve(['J1'], {}, sources(env));
     expect(fromEnv.jobs[0]?.url).toBe('https://env.example/v4/content/export/J1/status');
-    expect(fromEnv.api).toMatchObject({
+    expect(fromEnv.api.connection).toMatchObject({
       language: 'de-DE',
       credential: { kind: 'fixed', token: 'env-token' },
     });
@@ -74,7 +78,7 @@ describe('resolving the configuration', () => {
       sources(env, files),
     );
     expect(fromFlags.jobs[0]?.url).toBe('https://flag.example/v4/content/export/J1/status');
-    expect(fromFlags.api).toMatchObject({
+    expect(fromFlags.api.connection).toMatchObject({
       language: 'fr-CA',
       credential: { kind: 'file', path: '/t', token: 'file-token' },
     });
@@ -85,14 +89,14 @@ describe('resolving the configuration', () => {
     const env = { EGAIN_ACCESS_TOKEN: 't' };
     await expect(resolve(['J'], { baseUrl: 'http://h.example' }, sources(env))).rejects.toThrow(UsageError);
     const c = await resolve(['J'], { baseUrl: 'http://h.example', insecureHttp: true }, sources(env));
-    expect(c.api.credential).toEqual({ kind: 'fixed', token: 't', source: 'EGAIN_ACCESS_TOKEN' });
+    expect(c.api.connection.credential).toEqual({ kind: 'fixed', token: 't', source: 'EGAIN_ACCESS_TOKEN' });
     // no credential at all for a remote API is a mistake found before any request
     await expect(resolve(['J'], { baseUrl: 'http://h.example' }, sources({}))).rejects.toThrow(
       'no credential for h.example: set EGAIN_ACCESS_TOKEN, --token-file, --token-command, or client credentials',
     );
     // an API on this machine (the simulator) may ask for none
     const local = await resolve(['J'], { baseUrl: 'http://127.0.0.1:9/v4' }, sources({}));
-    expect(local.api.credential).toEqual({ kind: 'none' });
+    expect(local.api.connection.credential).toEqual({ kind: 'none' });
   });
 
   it('the same job twice is a usage error', async () => {
@@ -162,14 +166,14 @@ describe('resolving the configuration', () => {
     const fromProfile = await resolve(['J'], {}, sources(home, files));
     expect(fromProfile.api).toMatchObject({
       profile: 'prod',
-      credential: { kind: 'command', command: 'get-token prod' },
+      connection: { credential: { kind: 'command', command: 'get-token prod' } },
     });
     const fromEnv = await resolve(
       ['J'],
       {},
       sources({ ...home, EXPORT_STATUS_TOKEN_COMMAND: 'env-cmd' }, files),
     );
-    expect(fromEnv.api.credential).toEqual({
+    expect(fromEnv.api.connection.credential).toEqual({
       kind: 'command',
       command: 'env-cmd',
       source: 'EXPORT_STATUS_TOKEN_COMMAND',
@@ -179,7 +183,7 @@ describe('resolving the configuration', () => {
       { tokenFile: '/t' },
       sources({ ...home, EGAIN_ACCESS_TOKEN: 'x' }, files),
     );
-    expect(fromFlag.api.credential).toMatchObject({ kind: 'file', token: 'file-token' });
+    expect(fromFlag.api.connection.credential).toMatchObject({ kind: 'file', token: 'file-token' });
   });
 
   it('two credential sources given as flags, or in the environment, are a usage error naming both', async () => {
@@ -211,12 +215,13 @@ describe('resolving the configuration', () => {
       { scope: 'api.default' },
       sources({ ...env, EGAIN_TOKEN_URL: 'https://login.example/t' }),
     );
-    expect(ok.api.credential).toMatchObject({
+    expect(ok.api.connection.credential).toMatchObject({
       kind: 'client',
       clientId: 'c',
       clientSecret: 's3cret',
       scope: 'api.default',
       tokenUrl: new URL('https://login.example/t'),
+      tokenUrlFrom: 'EGAIN_TOKEN_URL',
     });
   });
 
@@ -261,7 +266,7 @@ describe('resolving the configuration', () => {
   });
 
   it("--language takes the API's 15 codes, in any case, and lists them otherwise", async () => {
-    expect((await resolve(['J'], { language: 'FR-ca' })).api.language).toBe('fr-CA');
+    expect((await resolve(['J'], { language: 'FR-ca' })).api.connection.language).toBe('fr-CA');
     await expect(resolve(['J'], { language: 'en-GB' })).rejects.toThrow(
       '--language: the export API takes en-US, es-ES, fr-FR, it-IT, de-DE, nl-NL, pt-BR, pt-PT, da-DK, ru-RU, fr-CA, zh-CN, ja-JP, ko-KR, sv-SE; got "en-GB"',
     );
@@ -322,7 +327,7 @@ describe('secret files saved by editors', () => {
   it('a token file with a byte-order mark and CRLF gives the token alone', async () => {
     const files = { '/t': ['\uFEFFtok-123\r\n', 0o600] as [string, number] };
     const c = await resolve(['J'], { tokenFile: '/t' }, sources({}, files));
-    expect(c.api.credential).toEqual({
+    expect(c.api.connection.credential).toEqual({
       kind: 'file',
       path: '/t',
       token: 'tok-123',
@@ -333,6 +338,6 @@ describe('secret files saved by editors', () => {
   it('surrounding whitespace is dropped at start as on every read again: one rule for the token file', async () => {
     const files = { '/t': ['  tok-123 \t\n\n', 0o600] as [string, number] };
     const c = await resolve(['J'], { tokenFile: '/t' }, sources({}, files));
-    expect(c.api.credential).toMatchObject({ token: 'tok-123' });
+    expect(c.api.connection.credential).toMatchObject({ token: 'tok-123' });
   });
 });

@@ -147,6 +147,30 @@ const MISTAKES: Mistake[] = [
     librarySays: 'no credential for api.remote.test: set the token, tokenCommand',
   },
   {
+    name: 'a token holding a space',
+    cli: () => ({ args: ['get', 'J1', '--base-url', local.url], env: { EGAIN_ACCESS_TOKEN: 'abc def' } }),
+    library: (env) => getExportStatus('J1', { baseUrl: local.url, token: 'abc def', env }),
+    cliSays: 'EGAIN_ACCESS_TOKEN contains a newline, a space or a control character',
+    librarySays: 'the token option contains a newline, a space or a control character',
+  },
+  {
+    name: 'a token holding a BEL character',
+    cli: () => ({
+      args: ['get', 'J1', '--base-url', local.url],
+      env: { EGAIN_ACCESS_TOKEN: 'abc\u0007def' },
+    }),
+    library: (env) => watchExport('J1', { baseUrl: local.url, token: 'abc\u0007def', env }).result,
+    cliSays: 'EGAIN_ACCESS_TOKEN contains a newline, a space or a control character',
+    librarySays: 'the token option contains a newline, a space or a control character',
+  },
+  {
+    name: 'a token with a TAB, from the environment or from a token function',
+    cli: () => ({ args: ['get', 'J1', '--base-url', local.url], env: { EGAIN_ACCESS_TOKEN: 'fn\ttok' } }),
+    library: (env) => getExportStatus('J1', { baseUrl: local.url, token: async () => 'fn tok en', env }),
+    cliSays: 'EGAIN_ACCESS_TOKEN contains a newline, a space or a control character',
+    librarySays: 'the token from the token function contains a newline, a space or a control character',
+  },
+  {
     name: 'an interval under 100 ms',
     cli: () => ({ args: ['watch', 'J1', '--base-url', local.url, '--interval', '5ms'] }),
     library: (env) => watchExport('J1', { baseUrl: local.url, interval: 5, env }).result,

@@ -15,6 +15,8 @@ import { sendWithin, type Transport } from './transport.js';
 /** The OAuth 2.0 client credentials grant (RFC 6749 §4.4), as the export API's identity platform takes it. */
 export interface ClientCredentialsOptions {
   tokenUrl: URL;
+  /** The setting that holds the token URL, in the front end's words (`EGAIN_TOKEN_URL`, `the tokenUrl option`). */
+  tokenUrlFrom: string;
   clientId: string;
   clientSecret: string;
   scope: string | undefined;
@@ -55,7 +57,7 @@ export function clientCredentials(options: ClientCredentialsOptions, io: Credent
         },
       );
     } catch (err) {
-      throw requestFailure(err, signal, timeoutMs, answered ? undefined : options.tokenUrl);
+      throw requestFailure(err, signal, timeoutMs, options, answered);
     } finally {
       time.clear();
     }
@@ -74,6 +76,13 @@ export function clientCredentials(options: ClientCredentialsOptions, io: Credent
       const lifetime = typeof result.expires_in === 'number' ? result.expires_in * 1000 : undefined;
       return { token: result.access_token, renewAt: renewAt(startedAt, lifetime) };
     } catch (err) {
+      if (!(err instanceof oauth.ResponseBodyError) && !response.ok) {
+        // No OAuth error, an HTTP error: most often the token URL itself is wrong.
+        throw new CredentialError(
+          'final',
+          `the token endpoint answered HTTP ${response.status}: check the token URL in ${options.tokenUrlFrom}`,
+        );
+      }
       throw refusal(err, oauth.ResponseBodyError, options.clientSecret);
     }
   };
@@ -120,13 +129,21 @@ function requestFailure(
   err: unknown,
   signal: AbortSignal,
   timeoutMs: number,
-  neverAnswered: URL | undefined,
+  options: ClientCredentialsOptions,
+  answered: boolean,
 ): CredentialError {
   const outcome = classifyFailure(err, new AbortController().signal, timeoutMs);
-  if (neverAnswered && outcome.kind === 'transient' && outcome.code === 'ENOTFOUND') {
+  const from = options.tokenUrlFrom;
+  if (!answered && outcome.kind === 'transient' && outcome.code === 'ENOTFOUND') {
     return new CredentialError(
       'final',
-      `cannot resolve ${sanitize(neverAnswered.hostname, 100)}: check the token URL`,
+      `cannot resolve ${sanitize(options.tokenUrl.hostname, 100)}: check the token URL in ${from}`,
+    );
+  }
+  if (outcome.kind === 'final' && outcome.hint?.kind === 'not-https') {
+    return new CredentialError(
+      'final',
+      `the token endpoint: ${outcome.reason} (check the scheme and the port of the token URL in ${from})`,
     );
   }
   const reason = 'reason' in outcome ? outcome.reason : 'aborted';

@@ -1,4 +1,5 @@
 import type { Clock } from '../core/clock.js';
+import { UsageError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
 import { sanitize } from '../core/sanitize.js';
 import { CredentialError, type Credentials, type TokenLimits } from './credentials.js';
@@ -99,6 +100,8 @@ export type Hint =
   | { kind: 'forbidden'; source: string }
   /** A TLS certificate the platform does not trust. */
   | { kind: 'certificate' }
+  /** An https:// URL whose server answered in plain HTTP: a wrong scheme or port. */
+  | { kind: 'not-https'; from: string }
   /** A 401/403 after a redirect to another origin, where the credential is never sent. */
   | { kind: 'withheld'; origin: string };
 
@@ -123,7 +126,7 @@ export async function fetchStatus(
         reason: `cannot resolve ${sanitize(url.hostname, 100)}: check the host in ${from}`,
       };
     }
-    return outcome;
+    return withHint(outcome, from);
   }
   options.answered?.add(url.host);
   const outcome = classifyStatusResponse(answer.response, options.strict, answer.authHint);
@@ -132,6 +135,8 @@ export async function fetchStatus(
 
 /** What a 404 or a web page where JSON was expected usually means, and what to check. */
 function withHint(outcome: StatusOutcome, from: string): StatusOutcome {
+  if (outcome.kind === 'final' && outcome.hint?.kind === 'not-https')
+    return { ...outcome, hint: { kind: 'not-https', from } };
   if (outcome.kind === 'final' && outcome.httpStatus === 404)
     return { ...outcome, hint: { kind: 'not-found', from } };
   if (outcome.kind === 'invalid' && /^expected JSON, got text\/html/.test(outcome.reason)) {
@@ -235,6 +240,9 @@ function credentialFailure(
   signal: AbortSignal,
 ): Extract<Answer, { kind: 'failed' }> {
   if (signal.aborted) return { kind: 'failed', outcome: { kind: 'aborted' } };
+  // A source given something that is no credential (a library caller's token function that
+  // returned a token with a space): the caller's mistake, refused as a bad option is.
+  if (err instanceof UsageError) throw err;
   const message = redact(err instanceof Error ? err.message : String(err), credentials.secrets());
   if (!(err instanceof CredentialError)) {
     return {
@@ -485,8 +493,24 @@ const TRANSIENT_CODES = new Set([
   'UND_ERR_HEADERS_TIMEOUT',
   'UND_ERR_BODY_TIMEOUT',
   'UND_ERR_CLOSED',
-  'ERR_SSL_WRONG_VERSION_NUMBER',
 ]);
+
+/**
+ * What TLS says when the other end answers in plain HTTP (a wrong scheme, a wrong port): OpenSSL
+ * reads the start of an HTTP answer as a record of an unknown version or of an absurd length.
+ */
+const PLAIN_HTTP_ANSWER = /wrong version number|packet length too long|http request/i;
+const PLAIN_HTTP_CODES = new Set([
+  'ERR_SSL_WRONG_VERSION_NUMBER',
+  'ERR_SSL_PACKET_LENGTH_TOO_LONG',
+  'ERR_SSL_HTTP_REQUEST',
+]);
+
+/** Whether a failure is a plain-HTTP answer to a TLS handshake. */
+function plainHttpAnswer(code: string | undefined, message: string): boolean {
+  if (code && PLAIN_HTTP_CODES.has(code)) return true;
+  return code === 'EPROTO' && PLAIN_HTTP_ANSWER.test(message);
+}
 
 /** The single classifier for whatever the transport threw. */
 export function classifyFailure(err: unknown, userSignal: AbortSignal, timeoutMs: number): StatusOutcome {
@@ -506,6 +530,14 @@ export function classifyFailure(err: unknown, userSignal: AbortSignal, timeoutMs
   }
   const code = e?.code ?? (e?.cause as { code?: string } | undefined)?.code;
   const what = sanitize(e?.message ?? String(err), 160);
+  if (plainHttpAnswer(code, `${e?.message ?? ''} ${(e?.cause as Error | undefined)?.message ?? ''}`)) {
+    // Final at once: retrying will not change what the server speaks.
+    return {
+      kind: 'final',
+      reason: 'the server answered in plain HTTP to an HTTPS request',
+      hint: { kind: 'not-https', from: 'the URL' },
+    };
+  }
   if (code && TRANSIENT_CODES.has(code))
     return { kind: 'transient', reason: `connection error: ${what}`, code };
   // A garbled answer (a bad status line, broken chunking): one glitch is no reason to give up.

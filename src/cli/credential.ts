@@ -2,20 +2,11 @@ import { parseHttpUrl } from '../api/urls.js';
 import { ENV } from '../core/defaults.js';
 import { UsageError } from '../core/errors.js';
 import type { ConfigSources } from '../deps.js';
-import { refusePlainHttp, requireCredential } from '../engine/secrets.js';
+import { type CredentialSpec, checkToken } from '../engine/connection.js';
 import type { Profile } from './profile.js';
 import type { Flags } from './program.js';
 import { type Origin, pick } from './settings.js';
-import { checkToken, readSecretFile } from './token.js';
-import { CLI_WORDS } from './words.js';
-
-/** Where the bearer token comes from, as configured (secrets read, nothing fetched yet). */
-export type CredentialSpec =
-  | { kind: 'none' }
-  | { kind: 'fixed'; token: string; source: string }
-  | { kind: 'file'; path: string; token: string; source: string }
-  | { kind: 'command'; command: string; source: string }
-  | { kind: 'client'; tokenUrl: URL; clientId: string; clientSecret: string; scope: string | undefined };
+import { readSecretFile } from './token.js';
 
 type Level = Origin;
 
@@ -27,20 +18,18 @@ export type Named =
   | { kind: 'client'; label: string };
 
 /**
- * The one credential source of this run. Flags beat the environment, which beats the profile;
- * two sources at the same level are a usage error, as is no source for an API that is not on
- * this machine, or a client secret bound for plain http:// to another host.
+ * The one credential source of this run, its secrets read. Flags beat the environment, which
+ * beats the profile; two sources at the same level are a usage error. (Whether the API may be
+ * asked without one, or a secret may go where it is bound, is the connection's check.)
  */
 export async function resolveCredential(
   flags: Flags,
   profile: Profile,
   sources: ConfigSources,
-  apiHosts: readonly URL[],
   warnings: string[],
 ): Promise<CredentialSpec> {
   const chosen = chosenSource(flags, profile, sources.env);
   if (chosen) return read(chosen.named, chosen.level, flags, profile, sources, warnings);
-  requireCredential(apiHosts, false, CLI_WORDS);
   return { kind: 'none' };
 }
 
@@ -138,7 +127,8 @@ async function clientCredentials(
 ): Promise<CredentialSpec> {
   const { env } = sources;
   const clientId = pick('clientId', flags, env, profile).value;
-  const tokenUrlText = pick('tokenUrl', flags, env, profile).value;
+  const pickedTokenUrl = pick('tokenUrl', flags, env, profile);
+  const tokenUrlText = pickedTokenUrl.value;
   const scope = pick('scope', flags, env, profile).value;
   const missing = [
     clientId ? '' : `the client ID (--client-id or ${ENV.clientId})`,
@@ -150,8 +140,13 @@ async function clientCredentials(
   if (missing.length > 0 || !clientId || !tokenUrlText) {
     throw new UsageError(`client credentials (from the ${level}) lack ${missing.join(', ')}`);
   }
-  const tokenUrl = parseHttpUrl(tokenUrlText, '--token-url');
-  refusePlainHttp([{ url: tokenUrl, secret: 'the client secret' }], Boolean(flags.insecureHttp), CLI_WORDS);
+  const tokenUrlFrom =
+    pickedTokenUrl.from === 'flag'
+      ? '--token-url'
+      : pickedTokenUrl.from === 'environment'
+        ? ENV.tokenUrl
+        : "the profile's tokenUrl";
+  const tokenUrl = parseHttpUrl(tokenUrlText, tokenUrlFrom);
   const secretFromEnv = env[ENV.clientSecret];
   const clientSecret = flags.clientSecretFile
     ? await readSecretFile(flags.clientSecretFile, '--client-secret-file', sources, warnings)
@@ -163,5 +158,5 @@ async function clientCredentials(
           sources,
           warnings,
         );
-  return { kind: 'client', tokenUrl, clientId, clientSecret, scope };
+  return { kind: 'client', tokenUrl, tokenUrlFrom, clientId, clientSecret, scope };
 }

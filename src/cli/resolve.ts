@@ -9,12 +9,13 @@ import { parseHttpUrl, resolveJob } from '../api/urls.js';
 import { DEFAULTS, ENV, defaultMs as ms } from '../core/defaults.js';
 import { UsageError } from '../core/errors.js';
 import type { ConfigSources } from '../deps.js';
-import { refusePlainHttp } from '../engine/secrets.js';
+import { type ConnectionSpec, type CredentialSpec, checkConnection } from '../engine/connection.js';
 import { checkConcurrency, checkLanguage, checkRules, type RuleSettings } from '../engine/settings.js';
 import type { WatchRules } from '../poll/rules.js';
 import { DEMO_SCENARIOS, type DemoScenario } from '../sim/scenarios.js';
 import type { SimulatorOptions } from '../sim/server.js';
-import { type CredentialSpec, resolveCredential } from './credential.js';
+import { USER_AGENT } from '../version.js';
+import { resolveCredential } from './credential.js';
 import { parseHeader } from './header.js';
 import { chooseProfile } from './profile.js';
 import type { Flags, Invocation, OutputFormat } from './program.js';
@@ -33,9 +34,8 @@ export interface OutputConfig {
 /** Where the export API is and how to talk to it. */
 export interface ApiConfig {
   baseUrl: URL;
-  credential: CredentialSpec;
-  language: string;
-  headers: Array<[string, string]>;
+  /** The connection every request of the run goes through, checked. */
+  connection: ConnectionSpec;
   /** The profile in use, if any (for the hints the CLI prints). */
   profile: string | undefined;
   /** Where the base URL came from, for hints: "--base-url", "EXPORT_STATUS_BASE_URL"… */
@@ -79,7 +79,7 @@ export async function resolveConfig(invocation: Invocation, sources: ConfigSourc
       // What the flags alone say is checked first: a typo is reported before anything is read.
       const watch = watchConfig(flags, command === 'get');
       const named = args.length === 1 && args[0] === '-' ? await idsFromStdin(sources) : args;
-      const api = await apiConfig(flags, sources, watch.warnings, (baseUrl) => resolveJobs(named, baseUrl));
+      const api = await apiConfig(flags, sources, watch, (baseUrl) => resolveJobs(named, baseUrl));
       return { command, jobs: api.jobs, api, watch };
     }
     case 'start': {
@@ -90,7 +90,7 @@ export async function resolveConfig(invocation: Invocation, sources: ConfigSourc
           : flags,
         false,
       );
-      const api = await apiConfig(flags, sources, watch.warnings, () => []);
+      const api = await apiConfig(flags, sources, watch, () => []);
       return {
         command,
         bodyFile: flags.body ?? '-',
@@ -120,13 +120,22 @@ export async function resolveConfig(invocation: Invocation, sources: ConfigSourc
   }
 }
 
-/** The API settings of the simulator `demo` starts: its own URL, no token, the default language. */
-export function simulatorApi(baseUrl: string, credential: CredentialSpec = { kind: 'none' }): ApiConfig {
+/** The API settings of the simulator `demo` starts: its own URL, its credential, the default language. */
+export function simulatorApi(baseUrl: string, credential: CredentialSpec, watch: WatchConfig): ApiConfig {
+  const url = new URL(baseUrl);
   return {
-    baseUrl: new URL(baseUrl),
-    credential,
-    language: DEFAULTS.language,
-    headers: [],
+    baseUrl: url,
+    connection: {
+      apiUrls: [url],
+      credential,
+      language: DEFAULTS.language,
+      headers: [],
+      insecureHttp: false,
+      requestTimeoutMs: watch.rules.requestTimeoutMs,
+      strict: watch.strict,
+      userAgent: USER_AGENT,
+      urlFrom: 'the simulator',
+    },
     profile: undefined,
     baseUrlFrom: 'the simulator',
   };
@@ -154,9 +163,10 @@ function outputConfig(flags: Flags): OutputConfig {
 async function apiConfig(
   flags: Flags,
   sources: ConfigSources,
-  warnings: string[],
+  watch: WatchConfig,
   jobsOf: (baseUrl: URL) => JobRef[],
 ): Promise<ApiConfig & { jobs: JobRef[] }> {
+  const { warnings } = watch;
   const { env } = sources;
   const headers = (flags.header ?? []).map((text) => parseHeader(text, CLI_WORDS));
   const choice = await chooseProfile(flags.profile, sources);
@@ -179,15 +189,18 @@ async function apiConfig(
           : 'the default base URL (--base-url to change it)';
   const language = checkLanguage(pick('language', flags, env, profile).value, CLI_WORDS);
   const jobs = jobsOf(baseUrl);
-  const hosts = jobs.length > 0 ? jobs.map((job) => new URL(job.url)) : [baseUrl];
-  const credential = await resolveCredential(flags, profile, sources, hosts, warnings);
-  if (credential.kind !== 'none') {
-    refusePlainHttp(
-      hosts.map((url) => ({ url, secret: 'the token' })),
-      Boolean(flags.insecureHttp),
-      CLI_WORDS,
-    );
-  }
+  const connection: ConnectionSpec = {
+    apiUrls: jobs.length > 0 ? jobs.map((job) => new URL(job.url)) : [baseUrl],
+    credential: await resolveCredential(flags, profile, sources, warnings),
+    language,
+    headers,
+    insecureHttp: Boolean(flags.insecureHttp),
+    requestTimeoutMs: watch.rules.requestTimeoutMs,
+    strict: watch.strict,
+    userAgent: USER_AGENT,
+    urlFrom: baseUrlFrom,
+  };
+  checkConnection(connection, CLI_WORDS);
   if (
     choice.mode !== undefined &&
     (choice.mode & 0o077) !== 0 &&
@@ -197,7 +210,7 @@ async function apiConfig(
       `the configuration file ${choice.file} names a secret file and can be read by other users; chmod 600 it`,
     );
   }
-  return { baseUrl, credential, language, headers, profile: choice.name, baseUrlFrom, jobs };
+  return { baseUrl, connection, profile: choice.name, baseUrlFrom, jobs };
 }
 
 /** The most `watch -` reads from stdin: thousands of IDs. */

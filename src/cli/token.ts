@@ -1,8 +1,9 @@
 import { MAX_TOKEN_FILE_BYTES } from '../api/credentials.js';
-import { tokenFault, tokenText } from '../api/token.js';
+import { tokenText } from '../api/token.js';
 import { UsageError } from '../core/errors.js';
 import { errnoWords } from '../core/words.js';
 import type { ConfigSources } from '../deps.js';
+import { checkToken } from '../engine/connection.js';
 
 /**
  * Reads a file holding a secret (a token, a client secret); one that others can read gets a
@@ -27,12 +28,4 @@ export async function readSecretFile(
     warnings.push(`the file ${JSON.stringify(path)} (${what}) can be read by other users; chmod 600 it`);
   }
   return checkToken(tokenText(text), `the content of ${JSON.stringify(path)}`);
-}
-
-/** A token must be one line of printable characters: anything else would corrupt the header. */
-export function checkToken(token: string, what: string): string {
-  const fault = tokenFault(token);
-  if (fault === 'empty') throw new UsageError(`${what} is empty`);
-  if (fault) throw new UsageError(`${what} contains a newline, a space or a control character`);
-  return token;
 }

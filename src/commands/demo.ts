@@ -5,7 +5,7 @@ import { formatDuration } from '../core/duration.js';
 import type { Deps } from '../deps.js';
 import { checkExportBody, describeStart, sendStart, startExitCode } from '../engine/start.js';
 import { wrap } from '../render/fit.js';
-import { clientOptions, credentialsFor } from './client-options.js';
+import { connect } from './connect.js';
 import { runWatch } from './watch.js';
 
 type DemoConfig = Extract<Config, { command: 'demo' }>;
@@ -27,20 +27,28 @@ export async function runDemo(config: DemoConfig, deps: Deps): Promise<number> {
   const sim = await startSimulator({ ...config.simulator, now: deps.clock.now });
   try {
     const { clientId, clientSecret } = config.simulator;
+    const { watch } = config;
     const api = simulatorApi(
       sim.baseUrl,
       clientId && clientSecret
-        ? { kind: 'client', tokenUrl: new URL(sim.tokenUrl), clientId, clientSecret, scope: 'demo.default' }
+        ? {
+            kind: 'client',
+            tokenUrl: new URL(sim.tokenUrl),
+            tokenUrlFrom: 'the simulator',
+            clientId,
+            clientSecret,
+            scope: 'demo.default',
+          }
         : { kind: 'none' },
+      watch,
     );
-    const { watch } = config;
     const url = exportUrl(api.baseUrl);
     url.searchParams.set('scenario', config.scenario === 'token-expiry' ? 'success' : config.scenario);
-    const credentials = await credentialsFor(api.credential, deps, watch.rules.requestTimeoutMs);
+    const connection = await connect(api, deps);
     const started = await sendStart(
       api.baseUrl,
       checkExportBody(DEMO_BODY, CLI_WORDS),
-      clientOptions(api, watch, credentials, deps),
+      connection.client,
       new AbortController().signal,
       watch.rules.requestTimeoutMs,
       url,
@@ -64,7 +72,7 @@ export async function runDemo(config: DemoConfig, deps: Deps): Promise<number> {
       const ttl = config.simulator.tokenTtlMs;
       if (ttl) say(`Its access tokens expire every ${formatDuration(ttl)}: watch them being renewed.\n`);
     }
-    const code = await runWatch([job], api, watch, deps, credentials);
+    const code = await runWatch([job], api, watch, deps, connection);
     if (chatty) {
       const cli = deps.invokedAs;
       say(

@@ -13,7 +13,7 @@ import {
   sendStart,
   startExitCode,
 } from '../engine/start.js';
-import { clientOptions, credentialsFor } from './client-options.js';
+import { connect } from './connect.js';
 import { runWatch } from './watch.js';
 
 type StartConfig = Extract<Config, { command: 'start' }>;
@@ -27,12 +27,15 @@ export async function runStart(config: StartConfig, deps: Deps): Promise<number>
   const { api, watch } = config;
   for (const warning of watch.warnings) deps.stderr.write(`warning: ${warning}\n`);
 
-  const credentials = await credentialsFor(api.credential, deps, watch.rules.requestTimeoutMs);
-  const client = clientOptions(api, watch, credentials, deps, (line) => deps.stderr.write(`${line}\n`));
+  const connection = await connect(
+    api,
+    deps,
+    watch.verbose ? (line) => deps.stderr.write(`${line}\n`) : undefined,
+  );
   const started = await sendStart(
     api.baseUrl,
     body,
-    client,
+    connection.client,
     new AbortController().signal,
     watch.rules.requestTimeoutMs,
   );
@@ -46,7 +49,7 @@ export async function runStart(config: StartConfig, deps: Deps): Promise<number>
     return ExitCode.ok;
   }
   deps.stderr.write(`Started export ${sanitize(job.id, 200)}\n`);
-  return runWatch([job], api, watch, deps, credentials);
+  return runWatch([job], api, watch, deps, connection);
 }
 
 /** Reads and validates the request body; anything wrong is a usage error and nothing is sent. */

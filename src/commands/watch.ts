@@ -1,6 +1,5 @@
 import { setMaxListeners } from 'node:events';
 import { fetchStatus } from '../api/client.js';
-import type { Credentials } from '../api/credentials.js';
 import type { JobRef } from '../api/urls.js';
 import type { ApiConfig, WatchConfig } from '../cli/resolve.js';
 import { CLI_WORDING } from '../cli/words.js';
@@ -9,6 +8,7 @@ import { combineExitCodes, ExitCode, exitCodeFor } from '../core/exit-codes.js';
 import { sanitize } from '../core/sanitize.js';
 import { shellWord } from '../core/words.js';
 import type { Deps } from '../deps.js';
+import type { Connection } from '../engine/connection.js';
 import { type IO, makeIO } from '../io/streams.js';
 import type { JobResult } from '../poll/job.js';
 import { Limiter } from '../poll/limiter.js';
@@ -28,13 +28,13 @@ import {
 import { printableId } from '../render/short-id.js';
 import type { SummaryStyle } from '../render/summary.js';
 import { symbolsFor } from '../render/symbols.js';
-import { clientOptions, credentialsFor } from './client-options.js';
+import { connect } from './connect.js';
 
 /** What one run of `watch`/`get` shares between its jobs. */
 interface Run {
   api: ApiConfig;
-  /** The run's one credential source, shared by its jobs. */
-  credentials: Credentials | undefined;
+  /** The run's one connection (its credential source, its client), shared by its jobs. */
+  connection: Connection;
   config: WatchConfig;
   deps: Deps;
   io: IO;
@@ -56,8 +56,8 @@ export async function runWatch(
   api: ApiConfig,
   config: WatchConfig,
   deps: Deps,
-  /** The credentials a caller already made (`start --watch`, `demo`): their token is reused. */
-  given?: Credentials,
+  /** The connection a caller already opened (`start --watch`, `demo`): its token is reused. */
+  given?: Connection,
 ): Promise<number> {
   const io = makeIO(deps.stdout, deps.stderr, deps.env, !config.color);
   const format = makeFormatters({ utc: utcIn(deps.env) });
@@ -73,7 +73,8 @@ export async function runWatch(
     progress.stop();
     controller.abort(signal);
   });
-  const credentials = given ?? (await credentialsFor(api.credential, deps, config.rules.requestTimeoutMs));
+  const connection = given ?? (await connect(api, deps));
+  const { credentials } = connection;
   if (credentials && config.announceRenewals) {
     credentials.onRenewed = (why) =>
       progress.log(io.errColor.dim(`renewed the access token (${credentials.source}) ${why}`));
@@ -91,7 +92,7 @@ export async function runWatch(
   };
   const run: Run = {
     api,
-    credentials,
+    connection,
     config,
     deps,
     io,
@@ -134,9 +135,10 @@ async function watchOne(job: JobRef, run: Run): Promise<JobResult> {
   const label = printableId(job.id);
   const urlFrom = onBaseUrl(job, run.api.baseUrl) ? run.api.baseUrlFrom : 'the job URL';
   const options = {
-    ...clientOptions(run.api, config, run.credentials, deps, (line) =>
-      progress.log(io.errColor.dim(`${timestamp(deps.clock.now())} ${label} ${line}`)),
-    ),
+    ...run.connection.client,
+    log: config.verbose
+      ? (line: string) => progress.log(io.errColor.dim(`${timestamp(deps.clock.now())} ${label} ${line}`))
+      : undefined,
     urlFrom,
     answered: run.answered,
   };

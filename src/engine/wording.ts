@@ -75,6 +75,8 @@ export function hintText(hint: Hint, v: Vocabulary): string {
       return `the token from ${hint.source} was accepted but lacks the right: check the scope and the client's permissions`;
     case 'certificate':
       return `a private CA goes in ${v.privateCa}`;
+    case 'not-https':
+      return `check the scheme (http:// or https://) and the port in ${hint.from}`;
     case 'withheld':
       return `the answer came from ${hint.origin}, another origin than the API's, where the credential is never sent`;
   }

@@ -1,0 +1,21 @@
+import type { ApiConfig } from '../cli/resolve.js';
+import type { Deps } from '../deps.js';
+import { type Connection, openConnection } from '../engine/connection.js';
+
+/**
+ * The run's connection (engine/connection.ts) with the CLI's side effects: made once and shared
+ * by all its jobs, so a renewed token serves them all. `log`: --verbose's lines.
+ */
+export function connect(api: ApiConfig, deps: Deps, log?: (line: string) => void): Promise<Connection> {
+  return openConnection(
+    api.connection,
+    {
+      clock: deps.clock,
+      readTextFile: deps.readTextFile,
+      runCommand: deps.runCommand,
+      passStderr: (text) => deps.stderr.write(text),
+      transport: deps.transport,
+    },
+    { log },
+  );
+}
