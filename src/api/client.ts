@@ -520,7 +520,9 @@ export function classifyFailure(err: unknown, userSignal: AbortSignal, timeoutMs
   if (err instanceof SentRequestError) {
     // A POST that reached the server: never repeated, and its outcome is not known.
     const inner = classifyFailure(err.cause, userSignal, timeoutMs);
-    if (inner.kind === 'aborted') return inner;
+    // A handshake that met plain HTTP: nothing the server could read was sent.
+    if (inner.kind === 'aborted' || (inner.kind === 'final' && inner.hint?.kind === 'not-https'))
+      return inner;
     const reason = 'reason' in inner ? inner.reason : 'no answer';
     return { kind: 'final', reason: `${reason}, after the request was sent`, requestSent: true };
   }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { getExportStatus } from '../../src/library.js';
 import { runCli as run } from '../support/cli.js';
 import { scriptedServer, sendJson } from '../support/servers.js';
+import { VirtualClock } from '../support/virtual-clock.js';
 
 // Mistakes in settings are found in seconds and say what to check, instead of minutes of retries.
 const TOKEN = { EGAIN_ACCESS_TOKEN: 'mistakes-token-1' };
@@ -24,6 +26,99 @@ describe('a host that never resolved', () => {
     expect(job.stdout).toContain('check the host in the job URL');
   });
 });
+
+describe('https:// to a server that speaks plain HTTP (a wrong scheme or port)', () => {
+  it('is final at once: exit 4, one connection, naming HTTPS and where the URL came from', async () => {
+    let connections = 0;
+    const server = await scriptedServer((_req, res) => sendJson(res, 200, { status: 'Pending' }));
+    const port = new URL(server.url).port;
+    try {
+      const clock = new VirtualClock();
+      const started = clock.monotonic();
+      const counting = await connectionsTo(server.url, () => connections++);
+      const r = await run(['get', 'J1', '--base-url', `https://127.0.0.1:${counting.port}/v4`], {
+        env: TOKEN,
+        clock,
+      });
+      await counting.close();
+      expect(r.code).toBe(4);
+      expect(r.stdout).toContain(
+        `the server answered in plain HTTP to an HTTPS request (check the scheme (http:// or https://) and the port in --base-url)`,
+      );
+      expect(r.stdout + r.stderr).not.toMatch(/ssl3_get_record|openssl/i);
+      expect(r.stderr).not.toContain('retry');
+      expect(clock.monotonic() - started).toBe(0);
+      expect(connections).toBe(1);
+      const env = await run(['get', 'J1'], {
+        env: { ...TOKEN, EXPORT_STATUS_BASE_URL: `https://127.0.0.1:${port}/v4` },
+      });
+      expect(env.stdout).toContain('the port in EXPORT_STATUS_BASE_URL');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('for the token URL too, naming its setting; a token URL answering 404 names the status and the setting', async () => {
+    const server = await scriptedServer((_req, res) => sendJson(res, 404, { message: 'no such page' }));
+    const port = new URL(server.url).port;
+    const client = { EGAIN_CLIENT_ID: 'me', EGAIN_CLIENT_SECRET: 'mistakes-secret-1' };
+    try {
+      const tls = await run(['get', 'J1', '--base-url', server.url], {
+        env: { ...client, EGAIN_TOKEN_URL: `https://127.0.0.1:${port}/token` },
+      });
+      expect(tls.code).toBe(4);
+      expect(tls.stdout).toContain(
+        'no token: the token endpoint: the server answered in plain HTTP to an HTTPS request (check the scheme and the port of the token URL in EGAIN_TOKEN_URL)',
+      );
+      const missing = await run(
+        ['get', 'J1', '--base-url', server.url, '--token-url', `${server.url}/tokn`],
+        {
+          env: client,
+        },
+      );
+      expect(missing.code).toBe(4);
+      expect(missing.stdout).toContain(
+        'no token: the token endpoint answered HTTP 404: check the token URL in --token-url',
+      );
+      const library = await getExportStatus('J1', {
+        baseUrl: server.url,
+        clientId: 'me',
+        clientSecret: 'mistakes-secret-1',
+        tokenUrl: `${server.url}/tokn`,
+        maxRetries: 0,
+      }).catch((err: Error) => err);
+      expect(library).toMatchObject({
+        exitCode: 4,
+        message: expect.stringContaining('answered HTTP 404: check the token URL in the tokenUrl option'),
+      });
+      // the API itself was never asked
+      expect(server.requests.filter((r) => !r.url.startsWith('/tok'))).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+/** A TCP relay to `target` that counts the connections made through it. */
+async function connectionsTo(target: string, onConnection: () => void) {
+  const net = await import('node:net');
+  const { port, hostname } = new URL(target);
+  const relay = net.createServer((socket) => {
+    onConnection();
+    const upstream = net.connect(Number(port), hostname);
+    socket.pipe(upstream).pipe(socket);
+    socket.on('error', () => upstream.destroy());
+    upstream.on('error', () => socket.destroy());
+  });
+  await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (relay.address() as import('node:net').AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        relay.close(() => resolve());
+      }),
+  };
+}
 
 describe('answers that point at the settings', () => {
   it('a 404 mentions --wait-for-create and the base URL', async () => {
