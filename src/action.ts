@@ -17,7 +17,7 @@ import { sanitize } from './core/sanitize.js';
 import type { Deps } from './deps.js';
 import { checkLanguage, checkRules } from './engine/settings.js';
 import type { SettingName, Vocabulary } from './engine/vocabulary.js';
-import { main } from './main.js';
+import { type FrontEnd, main } from './main.js';
 import { escapeData } from './render/github.js';
 
 /** The action's inputs that carry the CLI's watch settings, by the CLI flag they become. */
@@ -63,6 +63,7 @@ const INPUT_NAMES: Record<SettingName, string> = {
   job: 'job-id',
   insecureHttp: 'insecure-http',
   body: 'body-file',
+  profile: 'profile',
 };
 
 const ACTION_WORDS: Vocabulary = {
@@ -164,6 +165,23 @@ function worstOutcome(docs: ReadonlyArray<{ outcome: string; exitCode: number }>
   return worst?.outcome ?? 'error';
 }
 
+/** The step's `outcome` when no job was watched to an end, by the exit code. */
+function outcomeOfCode(code: number): string {
+  if (code === ExitCode.usage) return USAGE_OUTCOME;
+  if (code === ExitCode.invalid) return 'invalid';
+  if (code === ExitCode.sigint || code === ExitCode.sigterm) return 'interrupted';
+  return 'error';
+}
+
+/** The `outcome` of a step refused before anything was watched: a bad input or configuration. */
+const USAGE_OUTCOME = 'usage';
+
+/** The action's front end of the CLI: its inputs' words, a refusal as an ::error annotation. */
+const ACTION: FrontEnd = {
+  words: ACTION_WORDS,
+  usageError: (message, deps) => deps.stdout.write(`::error title=export-status::${escapeData(message)}\n`),
+};
+
 /** Runs the action: returns the step's exit code (the CLI's), its outputs written. */
 export async function runAction(env: Env, deps: Deps): Promise<number> {
   const resultFile = join(mkdtempSync(join(env.RUNNER_TEMP || tmpdir(), 'export-status-')), 'result.ndjson');
@@ -172,11 +190,16 @@ export async function runAction(env: Env, deps: Deps): Promise<number> {
     invocation = actionInvocation(env, resultFile);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    deps.stdout.write(`::error title=export-status::${escapeData(err.message)}\n`);
-    setOutputs(env, { 'exit-code': String(ExitCode.usage), outcome: 'error', result: '', 'job-id': '' });
+    ACTION.usageError(err.message, deps);
+    setOutputs(env, {
+      'exit-code': String(ExitCode.usage),
+      outcome: USAGE_OUTCOME,
+      result: '',
+      'job-id': '',
+    });
     return ExitCode.usage;
   }
-  const code = await main(invocation.argv, { ...deps, env: { ...deps.env, ...invocation.env } });
+  const code = await main(invocation.argv, { ...deps, env: { ...deps.env, ...invocation.env } }, ACTION);
   let lines: string[] = [];
   try {
     lines = readFileSync(resultFile, 'utf8').split('\n').filter(Boolean);
@@ -186,7 +209,7 @@ export async function runAction(env: Env, deps: Deps): Promise<number> {
   const docs = lines.map((line) => JSON.parse(line) as { job: string; outcome: string; exitCode: number });
   setOutputs(env, {
     'exit-code': String(code),
-    outcome: docs.length > 0 ? worstOutcome(docs) : 'error',
+    outcome: docs.length > 0 ? worstOutcome(docs) : outcomeOfCode(code),
     result: lines.join('\n'),
     'job-id': docs.map((d) => d.job).join('\n'),
   });

@@ -113,6 +113,8 @@ const OPTIONS: Record<SettingName, string> = {
   job: 'jobId',
   insecureHttp: 'allowInsecureHttp',
   body: 'body',
+  // the library reads no configuration file
+  profile: 'profile',
 };
 
 /** The rules below the library speak of settings; the library names them by its options. */

@@ -1,17 +1,34 @@
 import { CommanderError } from 'commander';
 import { buildProgram, type Invocation, isCommand } from './cli/program.js';
 import { type Config, resolveConfig } from './cli/resolve.js';
+import { CLI_WORDS } from './cli/words.js';
 import { UsageError } from './core/errors.js';
 import { ExitCode } from './core/exit-codes.js';
 import { sanitize } from './core/sanitize.js';
 import type { Deps } from './deps.js';
+import type { Vocabulary } from './engine/vocabulary.js';
 import { VERSION } from './version.js';
+
+/**
+ * Who runs the CLI: the words its refusals name settings by, and how a usage error is reported.
+ * The CLI's own flags and `error: …` by default; the GitHub Action runs it with its inputs' words
+ * and an ::error annotation.
+ */
+export interface FrontEnd {
+  words: Vocabulary;
+  usageError(message: string, deps: Deps): void;
+}
+
+const CLI: FrontEnd = {
+  words: CLI_WORDS,
+  usageError: (message, deps) => deps.stderr.write(`error: ${message}\n(run with --help for usage)\n`),
+};
 
 /**
  * The composition root: argv → invocation → config → command → exit code. It never exits the
  * process; bin/ sets the exit code it returns. Tests call it with fake Deps.
  */
-export async function main(argv: readonly string[], given?: Deps): Promise<number> {
+export async function main(argv: readonly string[], given?: Deps, frontEnd: FrontEnd = CLI): Promise<number> {
   const deps = given ?? (await import('./system.js')).systemDeps();
   // `help nope`: commander would print the whole help; an unknown command is a usage error.
   const [first, second] = argv;
@@ -38,10 +55,10 @@ export async function main(argv: readonly string[], given?: Deps): Promise<numbe
   }
   if (!invocation) return ExitCode.usage;
   try {
-    return await run(await resolveConfig(invocation, deps), deps);
+    return await run(await resolveConfig(invocation, deps, frontEnd.words), deps);
   } catch (err) {
     if (err instanceof UsageError) {
-      deps.stderr.write(`error: ${err.message}\n(run with --help for usage)\n`);
+      frontEnd.usageError(err.message, deps);
       return ExitCode.usage;
     }
     const message = err instanceof Error ? (err.stack ?? err.message) : String(err);

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -133,7 +133,7 @@ describe('runAction, in this process against the simulator', () => {
   const fixture = useSimulator({ durationMs: 1000 });
 
   /** A step: the inputs (and action.yml's defaults) as the runner passes them, its files, the CLI's run. */
-  async function step(given: Record<string, string>) {
+  async function step(given: Record<string, string>, runner: Record<string, string> = {}) {
     const dir = mkdtempSync(join(tmpdir(), 'export-status-action-'));
     const output = join(dir, 'output');
     const summary = join(dir, 'summary.md');
@@ -144,6 +144,7 @@ describe('runAction, in this process against the simulator', () => {
       GITHUB_OUTPUT: output,
       GITHUB_STEP_SUMMARY: summary,
       RUNNER_TEMP: dir,
+      ...runner,
     };
     for (const [name, spec] of Object.entries(ACTION.inputs))
       env[`INPUT_${name.toUpperCase()}`] =
@@ -168,6 +169,61 @@ describe('runAction, in this process against the simulator', () => {
     if (code !== 0) expect(r.stdout).toMatch(/::error title=Export \S+%3A /);
   });
 
+  it.each([
+    [
+      'no credential input, for an API that is not this machine',
+      { 'job-id': 'J1', 'base-url': 'https://api.remote.test/v4' },
+      'no credential for api.remote.test: set the client-id, client-secret, token-url and scope inputs, or access-token',
+    ],
+    [
+      'a body file that is not there',
+      { 'body-file': '/nonexistent/export.json', 'base-url': 'http://127.0.0.1:9/v4' },
+      'body-file: cannot read "/nonexistent/export.json" (',
+    ],
+    [
+      'an ftp:// base URL',
+      { 'job-id': 'J1', 'base-url': 'ftp://files.test/v4' },
+      'base-url: expected an http:// or https:// URL, got "ftp://files.test/v4"',
+    ],
+    [
+      'an unknown profile',
+      { 'job-id': 'J1', profile: 'nope' },
+      'profile "nope" (from profile) does not exist',
+    ],
+    [
+      'a client secret for a token URL over plain http',
+      {
+        'job-id': 'J1',
+        'base-url': 'https://api.remote.test/v4',
+        'client-id': 'me',
+        'client-secret': 'action-secret-1',
+        'token-url': 'http://login.remote.test/token',
+      },
+      'refusing to send the client secret over plain http:// to login.remote.test; use https://, or insecure-http',
+    ],
+  ])(
+    '%s: the CLI refuses it in the action’s words, an ::error, exit 2, outputs written',
+    async (_, given, says) => {
+      const config = mkdtempSync(join(tmpdir(), 'export-status-action-config-'));
+      mkdirSync(join(config, 'export-status'));
+      writeFileSync(
+        join(config, 'export-status', 'config.json'),
+        JSON.stringify({ profiles: { prod: {} } }),
+        {
+          mode: 0o600,
+        },
+      );
+      const r = await step(given, { XDG_CONFIG_HOME: config });
+      expect(r.code).toBe(2);
+      expect(r.stdout.split('\n').filter(Boolean)).toEqual([
+        expect.stringMatching(/^::error title=export-status::/),
+      ]);
+      expect(decodeURIComponent(r.stdout)).toContain(`::error title=export-status::${says}`);
+      expect(r.stdout).not.toMatch(/--[a-z]|EGAIN_/);
+      expect(r.outputs).toEqual({ 'exit-code': '2', outcome: 'usage', result: '', 'job-id': '' });
+    },
+  );
+
   it('an invalid input: an ::error naming it, exit 2, outputs written, nothing sent', async () => {
     const before = fixture.sim.requests.length;
     const r = await step({ 'job-id': 'J1', 'fail-on': 'warning', 'base-url': fixture.sim.baseUrl });
@@ -175,7 +231,7 @@ describe('runAction, in this process against the simulator', () => {
     expect(r.stdout).toBe(
       '::error title=export-status::fail-on: expected one of never, errors, warnings, got "warning"\n',
     );
-    expect(r.outputs).toEqual({ 'exit-code': '2', outcome: 'error', result: '', 'job-id': '' });
+    expect(r.outputs).toEqual({ 'exit-code': '2', outcome: 'usage', result: '', 'job-id': '' });
     expect(fixture.sim.requests.length).toBe(before);
   });
 });

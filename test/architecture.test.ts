@@ -21,7 +21,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   cli: ['core', 'io', 'api', 'poll', 'sim', 'deps', 'engine', 'version'],
   system: ['core', 'io', 'api', 'deps'],
   commands: ['core', 'io', 'api', 'poll', 'sim', 'render', 'cli', 'deps', 'engine', 'version'],
-  main: ['core', 'cli', 'commands', 'deps', 'system', 'version'],
+  main: ['core', 'cli', 'commands', 'deps', 'engine', 'system', 'version'],
   library: ['core', 'api', 'poll', 'engine', 'render', 'system', 'version'],
   action: ['core', 'engine', 'main', 'deps', 'render'],
 };

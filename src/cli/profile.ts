@@ -6,6 +6,7 @@ import { UsageError } from '../core/errors.js';
 import { errnoWords } from '../core/words.js';
 import type { ConfigSources } from '../deps.js';
 import { checkLanguage } from '../engine/settings.js';
+import type { Vocabulary } from '../engine/vocabulary.js';
 import { CLI_WORDS } from './words.js';
 
 /**
@@ -74,11 +75,11 @@ export function configFilePath(env: Readonly<Record<string, string | undefined>>
 export async function chooseProfile(
   flag: string | undefined,
   sources: ConfigSources,
+  words: Vocabulary = CLI_WORDS,
 ): Promise<ProfileChoice> {
   const file = configFilePath(sources.env) ?? '(no HOME)';
   const asked = flag ?? sources.env[ENV.profile];
-  const askedBy =
-    flag !== undefined ? '--profile' : asked !== undefined ? 'EXPORT_STATUS_PROFILE' : undefined;
+  const askedBy = flag !== undefined ? words.name.profile : asked !== undefined ? ENV.profile : undefined;
   const config = await readConfigFile(file, sources, asked !== undefined);
   const exists = config !== NO_FILE;
   const names = Object.keys(config.profiles ?? {});

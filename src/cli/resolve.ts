@@ -11,6 +11,7 @@ import { UsageError } from '../core/errors.js';
 import type { ConfigSources } from '../deps.js';
 import { type ConnectionSpec, type CredentialSpec, checkConnection } from '../engine/connection.js';
 import { checkConcurrency, checkLanguage, checkRules, type RuleSettings } from '../engine/settings.js';
+import type { Vocabulary } from '../engine/vocabulary.js';
 import type { WatchRules } from '../poll/rules.js';
 import { DEMO_SCENARIOS, type DemoScenario } from '../sim/scenarios.js';
 import type { SimulatorOptions } from '../sim/server.js';
@@ -61,15 +62,30 @@ export interface WatchConfig extends OutputConfig {
 export type Config =
   | { command: 'parse'; file: string | undefined; output: OutputConfig }
   | { command: 'watch' | 'get'; jobs: JobRef[]; api: ApiConfig; watch: WatchConfig }
-  | { command: 'start'; bodyFile: string; thenWatch: boolean; api: ApiConfig; watch: WatchConfig }
+  | {
+      command: 'start';
+      bodyFile: string;
+      thenWatch: boolean;
+      api: ApiConfig;
+      watch: WatchConfig;
+      /** The front end's words for what it says of the body ("--body", "body-file"). */
+      words: Vocabulary;
+    }
   | { command: 'serve'; simulator: SimulatorOptions; quiet: boolean }
   | { command: 'config'; report: SettingsReport; namesOnly: boolean; json: boolean }
   | { command: 'completion'; shell: string | undefined }
   | { command: 'version' }
   | { command: 'demo'; scenario: DemoScenario; simulator: SimulatorOptions; watch: WatchConfig };
 
-/** The parsed invocation and the environment → the command's Config, or a UsageError. */
-export async function resolveConfig(invocation: Invocation, sources: ConfigSources): Promise<Config> {
+/**
+ * The parsed invocation and the environment → the command's Config, or a UsageError in `words`:
+ * the CLI's flags, or the words of the front end that runs the CLI (the action's inputs).
+ */
+export async function resolveConfig(
+  invocation: Invocation,
+  sources: ConfigSources,
+  words: Vocabulary = CLI_WORDS,
+): Promise<Config> {
   const { command, args, flags } = invocation;
   switch (command) {
     case 'parse':
@@ -77,9 +93,9 @@ export async function resolveConfig(invocation: Invocation, sources: ConfigSourc
     case 'watch':
     case 'get': {
       // What the flags alone say is checked first: a typo is reported before anything is read.
-      const watch = watchConfig(flags, command === 'get');
+      const watch = watchConfig(flags, command === 'get', words);
       const named = args.length === 1 && args[0] === '-' ? await idsFromStdin(sources) : args;
-      const api = await apiConfig(flags, sources, watch, (baseUrl) => resolveJobs(named, baseUrl));
+      const api = await apiConfig(flags, sources, watch, words, (baseUrl) => resolveJobs(named, baseUrl));
       return { command, jobs: api.jobs, api, watch };
     }
     case 'start': {
@@ -89,14 +105,16 @@ export async function resolveConfig(invocation: Invocation, sources: ConfigSourc
           ? { ...flags, waitForCreate: flags.waitForCreate ?? ms(DEFAULTS.newJobWaitForCreate) }
           : flags,
         false,
+        words,
       );
-      const api = await apiConfig(flags, sources, watch, () => []);
+      const api = await apiConfig(flags, sources, watch, words, () => []);
       return {
         command,
         bodyFile: flags.body ?? '-',
         thenWatch: Boolean(flags.watch),
         api,
         watch,
+        words,
       };
     }
     case 'serve':
@@ -164,12 +182,13 @@ async function apiConfig(
   flags: Flags,
   sources: ConfigSources,
   watch: WatchConfig,
+  words: Vocabulary,
   jobsOf: (baseUrl: URL) => JobRef[],
 ): Promise<ApiConfig & { jobs: JobRef[] }> {
   const { warnings } = watch;
   const { env } = sources;
-  const headers = (flags.header ?? []).map((text) => parseHeader(text, CLI_WORDS));
-  const choice = await chooseProfile(flags.profile, sources);
+  const headers = (flags.header ?? []).map((text) => parseHeader(text, words));
+  const choice = await chooseProfile(flags.profile, sources, words);
   const { profile } = choice;
   // As ssh refuses a ~/.ssh/config others can write: such a file could make this run anything.
   if (choice.mode !== undefined && (choice.mode & 0o022) !== 0 && profile.tokenCommand !== undefined) {
@@ -178,16 +197,19 @@ async function apiConfig(
     );
   }
   const picked = pick('baseUrl', flags, env, profile);
-  const baseUrl = parseHttpUrl(picked.value ?? DEFAULTS.baseUrl, '--base-url');
   const baseUrlFrom =
     picked.from === 'flag'
-      ? '--base-url'
+      ? words.name.baseUrl
       : picked.from === 'environment'
         ? ENV.baseUrl
         : picked.from === 'profile'
           ? `the baseUrl of profile ${choice.name}`
-          : 'the default base URL (--base-url to change it)';
-  const language = checkLanguage(pick('language', flags, env, profile).value, CLI_WORDS);
+          : `the default base URL (${words.name.baseUrl} to change it)`;
+  const baseUrl = parseHttpUrl(
+    picked.value ?? DEFAULTS.baseUrl,
+    picked.from === 'flag' ? words.name.baseUrl : baseUrlFrom,
+  );
+  const language = checkLanguage(pick('language', flags, env, profile).value, words);
   const jobs = jobsOf(baseUrl);
   const connection: ConnectionSpec = {
     apiUrls: jobs.length > 0 ? jobs.map((job) => new URL(job.url)) : [baseUrl],
@@ -200,7 +222,7 @@ async function apiConfig(
     userAgent: USER_AGENT,
     urlFrom: baseUrlFrom,
   };
-  checkConnection(connection, CLI_WORDS);
+  checkConnection(connection, words);
   if (
     choice.mode !== undefined &&
     (choice.mode & 0o077) !== 0 &&
@@ -242,11 +264,11 @@ function resolveJobs(args: readonly string[], baseUrl: URL): JobRef[] {
   return jobs;
 }
 
-function watchConfig(flags: Flags, once: boolean): WatchConfig {
+function watchConfig(flags: Flags, once: boolean, words: Vocabulary): WatchConfig {
   return {
     ...outputConfig(flags),
-    rules: checkRules(ruleSettings(flags), CLI_WORDS, once),
-    concurrency: checkConcurrency(flags.concurrency, CLI_WORDS),
+    rules: checkRules(ruleSettings(flags), words, once),
+    concurrency: checkConcurrency(flags.concurrency, words),
     warnings: [],
     notifyAfterMs:
       once || flags.notify === false ? undefined : (flags.notifyAfter ?? ms(DEFAULTS.notifyAfter)),

@@ -24,6 +24,7 @@ const FLAGS: Record<SettingName, string> = {
   job: 'job',
   insecureHttp: '--insecure-http',
   body: '--body',
+  profile: '--profile',
 };
 
 const DURATION_SETTINGS = new Set<SettingName>([

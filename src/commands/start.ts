@@ -1,6 +1,5 @@
 import { MAX_BODY_BYTES } from '../api/schema.js';
 import type { Config } from '../cli/resolve.js';
-import { CLI_WORDS } from '../cli/words.js';
 import { UsageError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
 import { sanitize } from '../core/sanitize.js';
@@ -13,6 +12,7 @@ import {
   sendStart,
   startExitCode,
 } from '../engine/start.js';
+import type { Vocabulary } from '../engine/vocabulary.js';
 import { connect } from './connect.js';
 import { runWatch } from './watch.js';
 
@@ -23,7 +23,7 @@ type StartConfig = Extract<Config, { command: 'start' }>;
  * new job's ID on stdout, or, with --watch, on stderr before the watch begins.
  */
 export async function runStart(config: StartConfig, deps: Deps): Promise<number> {
-  const body = await readBody(config.bodyFile, deps);
+  const body = await readBody(config.bodyFile, config.words, deps);
   const { api, watch } = config;
   for (const warning of watch.warnings) deps.stderr.write(`warning: ${warning}\n`);
 
@@ -40,7 +40,7 @@ export async function runStart(config: StartConfig, deps: Deps): Promise<number>
     watch.rules.requestTimeoutMs,
   );
   if (started.kind !== 'started') {
-    deps.stderr.write(`error: ${describeStart(started, CLI_WORDS)}\n`);
+    deps.stderr.write(`error: ${describeStart(started, config.words)}\n`);
     return startExitCode(started);
   }
   const { job } = started;
@@ -53,22 +53,23 @@ export async function runStart(config: StartConfig, deps: Deps): Promise<number>
 }
 
 /** Reads and validates the request body; anything wrong is a usage error and nothing is sent. */
-async function readBody(file: string, deps: Deps): Promise<CheckedBody> {
+async function readBody(file: string, words: Vocabulary, deps: Deps): Promise<CheckedBody> {
+  const what = words.name.body;
   let bytes: Buffer | null;
   try {
     bytes =
       file === '-' ? await deps.readStdin(MAX_BODY_BYTES) : await deps.readFileCapped(file, MAX_BODY_BYTES);
   } catch (err) {
-    throw new UsageError(`--body: cannot read ${JSON.stringify(file)} (${errnoWords(err)})`);
+    throw new UsageError(`${what}: cannot read ${JSON.stringify(file)} (${errnoWords(err)})`);
   }
-  if (bytes === null) throw new UsageError('--body: the request is larger than 1 MiB');
+  if (bytes === null) throw new UsageError(`${what}: the request is larger than 1 MiB`);
   let json: unknown;
   try {
     json = JSON.parse(bytes.toString('utf8'));
   } catch (err) {
     throw new UsageError(
-      `--body: not JSON (${sanitize(err instanceof Error ? err.message : String(err), 120)})`,
+      `${what}: not JSON (${sanitize(err instanceof Error ? err.message : String(err), 120)})`,
     );
   }
-  return checkExportBody(json, CLI_WORDS);
+  return checkExportBody(json, words);
 }

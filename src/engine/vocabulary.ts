@@ -22,7 +22,8 @@ export type SettingName =
   | 'tokenUrl'
   | 'job'
   | 'insecureHttp'
-  | 'body';
+  | 'body'
+  | 'profile';
 
 export interface Vocabulary {
   /** The caller's name of each setting. */

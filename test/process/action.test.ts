@@ -146,7 +146,7 @@ describe('the job-id input', () => {
     const r = await runAction({ 'job-id': jobId, 'base-url': sim.baseUrl, ...credentials() }, cwd);
     expect(r.status).toBe(2);
     expect(r.stdout).toContain("::error title=export-status::job-id: a word starts with '-'");
-    expect(r.outputs).toMatchObject({ 'exit-code': '2', outcome: 'error' });
+    expect(r.outputs).toMatchObject({ 'exit-code': '2', outcome: 'usage' });
     expect(sim.requests.length).toBe(before);
     expect(readdirSync(cwd)).toEqual([]);
   });
