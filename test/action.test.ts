@@ -6,6 +6,7 @@ import { parse } from 'yaml';
 import { actionInvocation, runAction } from '../src/action.js';
 import { UsageError } from '../src/core/errors.js';
 import { inProcess } from './support/cli.js';
+import { readOutputs } from './support/github-output.js';
 import { useSimulator } from './support/simulator.js';
 
 // The action's logic in this process: its inputs become the CLI's argv and environment, every
@@ -235,21 +236,3 @@ describe('runAction, in this process against the simulator', () => {
     expect(fixture.sim.requests.length).toBe(before);
   });
 });
-
-/** $GITHUB_OUTPUT as the runner reads it: name=value lines and name<<DELIMITER blocks. */
-function readOutputs(text: string): Record<string, string> {
-  const lines = text.split('\n');
-  const outputs: Record<string, string> = {};
-  for (let i = 0; i < lines.length; i++) {
-    const heredoc = /^([a-z-]+)<<(\S+)$/.exec(lines[i] ?? '');
-    if (heredoc?.[1] && heredoc[2]) {
-      const end = lines.indexOf(heredoc[2], i + 1);
-      outputs[heredoc[1]] = lines.slice(i + 1, end).join('\n');
-      i = end;
-    } else if (lines[i]) {
-      const [key = '', ...value] = (lines[i] ?? '').split('=');
-      outputs[key] = value.join('=');
-    }
-  }
-  return outputs;
-}

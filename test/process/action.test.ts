@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { type Simulator, startSimulator } from '../../src/sim/server.js';
+import { readOutputs } from '../support/github-output.js';
 import { collect, ROOT } from '../support/spawn.js';
 
 // action.yml run the way a runner runs a JavaScript action: its `runs.main` with the runner's
@@ -50,19 +51,7 @@ async function runAction(inputs: Record<string, string>, cwd?: string) {
     env[`INPUT_${name.toUpperCase()}`] = value;
   }
   const r = await collect(process.execPath, [join(ROOT, action.runs.main)], { env, cwd, timeoutMs: 30_000 });
-  const outputs: Record<string, string> = {};
-  const text = readFileSync(output, 'utf8').split('\n');
-  for (let i = 0; i < text.length; i++) {
-    const heredoc = /^([a-z-]+)<<(\S+)$/.exec(text[i] ?? '');
-    if (heredoc?.[1] && heredoc[2]) {
-      const end = text.indexOf(heredoc[2], i + 1);
-      outputs[heredoc[1]] = text.slice(i + 1, end).join('\n');
-      i = end;
-    } else {
-      const [key, ...value] = (text[i] ?? '').split('=');
-      if (key) outputs[key] = value.join('=');
-    }
-  }
+  const outputs = readOutputs(readFileSync(output, 'utf8'));
   return {
     status: r.code,
     stdout: r.stdout,

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULTS, MIN_INTERVAL_MS } from '../../src/core/defaults.js';
 import { MAX_DURATION_MS } from '../../src/core/duration.js';
-import { UsageError } from '../../src/core/errors.js';
 import {
   checkConcurrency,
   checkHeader,
@@ -11,31 +10,12 @@ import {
   MAX_RETRIES_LIMIT,
   type RuleSettings,
 } from '../../src/engine/settings.js';
-import type { SettingName, Vocabulary } from '../../src/engine/vocabulary.js';
+import { KEYS, refusal } from '../support/rules.js';
 
 // The checks every front end's settings pass before any request, at both sides of each boundary.
 // Settings are named by their keys here; the front ends' own words are tested with them.
 
-const V: Vocabulary = {
-  name: new Proxy({} as Record<SettingName, string>, { get: (_, key) => String(key) }),
-  setting: (name, value) => `${name}=${value}`,
-  duration: (ms) => `${ms}ms`,
-  durationType: 'milliseconds',
-  credentialSources: 'a credential',
-  renewableSources: 'a renewable credential',
-  privateCa: 'a CA',
-};
-
-const watchRules = (settings: RuleSettings) => checkRules(settings, V, false);
-const refusal = (run: () => unknown): string => {
-  try {
-    run();
-  } catch (err) {
-    expect(err).toBeInstanceOf(UsageError);
-    return (err as Error).message;
-  }
-  throw new Error('accepted');
-};
+const watchRules = (settings: RuleSettings) => checkRules(settings, KEYS, false);
 
 describe('durations: each at least its minimum and at most a year, finite numbers only', () => {
   const minimums: [keyof RuleSettings, number][] = [
@@ -140,9 +120,9 @@ describe('counts and choices', () => {
     [0, false],
     [65, false],
   ])('concurrency %d accepted: %s', (value, ok) => {
-    if (ok) expect(checkConcurrency(value, V)).toBe(value);
+    if (ok) expect(checkConcurrency(value, KEYS)).toBe(value);
     else
-      expect(refusal(() => checkConcurrency(value, V))).toBe(
+      expect(refusal(() => checkConcurrency(value, KEYS))).toBe(
         `concurrency: expected a whole number from 1 to 64, got ${value}`,
       );
   });
@@ -165,14 +145,14 @@ describe('counts and choices', () => {
       adaptive: undefined,
       timeoutMs: undefined,
     });
-    expect(checkConcurrency(undefined, V)).toBe(DEFAULTS.concurrency);
-    expect(checkRules({ interval: 5, timeout: 0 }, V, true)).toEqual({
+    expect(checkConcurrency(undefined, KEYS)).toBe(DEFAULTS.concurrency);
+    expect(checkRules({ interval: 5, timeout: 0 }, KEYS, true)).toEqual({
       once: true,
       maxRetries: DEFAULTS.maxRetries,
       requestTimeoutMs: 30_000,
       failOn: 'never',
     });
-    expect(checkRules({}, V, false, { intervalMs: 1000, requestTimeoutMs: 2000 })).toMatchObject({
+    expect(checkRules({}, KEYS, false, { intervalMs: 1000, requestTimeoutMs: 2000 })).toMatchObject({
       intervalMs: 1000,
       requestTimeoutMs: 2000,
     });
@@ -188,27 +168,29 @@ describe('until', () => {
     ['50%', { kind: 'percent', percent: 50 }],
     ['12.25%', { kind: 'percent', percent: 12.25 }],
   ])('%j → %j', (value, until) => {
-    expect(checkUntil(value, V)).toEqual(until);
+    expect(checkUntil(value, KEYS)).toEqual(until);
   });
 
   it.each(['0%', '100.1%', '101%', '50', '%', 'half', '-5%', '50%x', 'x50%', '1000%', 7, null])(
     '%j is refused',
     (value) => {
-      expect(refusal(() => checkUntil(value, V))).toMatch(/^until: expected done, running or a percentage/);
+      expect(refusal(() => checkUntil(value, KEYS))).toMatch(
+        /^until: expected done, running or a percentage/,
+      );
     },
   );
 
   it('absent: undefined', () => {
-    expect(checkUntil(undefined, V)).toBeUndefined();
+    expect(checkUntil(undefined, KEYS)).toBeUndefined();
   });
 });
 
 describe('language and headers', () => {
   it('the 15 codes of the API, any case, spelled as the API does', () => {
-    expect(checkLanguage(undefined, V)).toBe('en-US');
-    expect(checkLanguage('PT-br', V)).toBe('pt-BR');
-    expect(refusal(() => checkLanguage('en-GB', V))).toMatch(/^language: the export API takes en-US, /);
-    expect(refusal(() => checkLanguage(42, V))).toContain('got 42');
+    expect(checkLanguage(undefined, KEYS)).toBe('en-US');
+    expect(checkLanguage('PT-br', KEYS)).toBe('pt-BR');
+    expect(refusal(() => checkLanguage('en-GB', KEYS))).toMatch(/^language: the export API takes en-US, /);
+    expect(refusal(() => checkLanguage(42, KEYS))).toContain('got 42');
   });
 
   it.each([
@@ -216,7 +198,7 @@ describe('language and headers', () => {
     ['x-egain-activity-id', '12345', ['x-egain-activity-id', '12345']],
     ['X-Tab', 'a\tb', ['X-Tab', 'a\tb']],
   ])('%s: %j accepted', (name, value, header) => {
-    expect(checkHeader(name, value, V)).toEqual(header);
+    expect(checkHeader(name, value, KEYS)).toEqual(header);
   });
 
   it.each([
@@ -233,7 +215,7 @@ describe('language and headers', () => {
     ['X-A', 5, 'must be text without control characters'],
     [5, 'x', 'is not a valid header name'],
   ])('%j: %j refused', (name, value, says) => {
-    const message = refusal(() => checkHeader(name, value, V));
+    const message = refusal(() => checkHeader(name, value, KEYS));
     expect(message).toContain(says);
     expect(message.startsWith('header: ')).toBe(true);
     if (name === 'Host') expect(message).toBe('header: Host cannot be set this way');

@@ -1,19 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { exportUrl, jobFromLocation, parseHttpUrl, resolveJob } from '../../src/api/urls.js';
-import { UsageError } from '../../src/core/errors.js';
+import { refusal } from '../support/rules.js';
 
 // Which URL a request goes to: the base URL, a job's status URL, the job a Location names.
 
 const BASE = new URL('https://api.test/knowledge/portalmgr/v4');
-const usage = (run: () => unknown): string => {
-  try {
-    run();
-  } catch (err) {
-    expect(err).toBeInstanceOf(UsageError);
-    return (err as Error).message;
-  }
-  throw new Error('accepted');
-};
 
 describe('parseHttpUrl', () => {
   it.each(['https://api.test/v4', 'http://127.0.0.1:8080/', 'HTTPS://API.TEST'])('%s is taken', (text) => {
@@ -37,7 +28,7 @@ describe('parseHttpUrl', () => {
       'base URL: credentials do not belong in the URL; give them as a credential source',
     ],
   ])('%s: %s', (text, says) => {
-    expect(usage(() => parseHttpUrl(text, 'base URL'))).toBe(says);
+    expect(refusal(() => parseHttpUrl(text, 'base URL'))).toBe(says);
   });
 });
 
@@ -89,7 +80,7 @@ describe('resolveJob', () => {
     ['..', '".." is not a job ID'],
     ['ftp://x.test/j', 'job URL "ftp://x.test/j": expected an http:// or https:// URL, got "ftp://x.test/j"'],
   ])('%j is refused: %s', (arg, says) => {
-    expect(usage(() => resolveJob(arg, BASE))).toBe(says);
+    expect(refusal(() => resolveJob(arg, BASE))).toBe(says);
   });
 });
 
