@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 /**
- * The library as users install it: the tests that import `src/library.js` run a second time with
+ * The library as users install it: the tests that import `src/library/index.js` run a second time with
  * that import resolved to the build (`dist/index.js`, made by `npm run build` before vitest runs).
  * A bug of the bundle (a dependency's interop, a lost file) then fails a test, not a user.
  */
@@ -25,7 +25,7 @@ export default defineConfig({
       {
         extends: true,
         test: { name: 'built', include: LIBRARY_TESTS },
-        resolve: { alias: [{ find: /^(\.\.\/)+src\/library\.js$/, replacement: BUILT_LIBRARY }] },
+        resolve: { alias: [{ find: /^(\.\.\/)+src\/library\/index\.js$/, replacement: BUILT_LIBRARY }] },
       },
     ],
   },

@@ -9,7 +9,7 @@
 //   require()s when the code that uses it first runs. Compiling them on every start would cost
 //   more than all the rest (V8 reads a whole file before running any of it).
 // - dist/index.js: the library, ESM, the package's import entry; readable (not minified).
-// - action/main.cjs: the GitHub Action (src/action.ts), one self-contained file committed to the
+// - action/main.cjs: the GitHub Action (src/action/), one self-contained file committed to the
 //   repository, as JavaScript actions are: the runner runs it with nothing to install. CI checks
 //   that the committed file is what this build makes.
 // - build/bench/bench.js: the benchmark (scripts/bench/), run by `npm run bench`; not shipped.
@@ -80,7 +80,7 @@ await rm(new URL('../dist', import.meta.url), { recursive: true, force: true });
 await rm(new URL('../build', import.meta.url), { recursive: true, force: true });
 await build({
   ...common,
-  entryPoints: { cli: 'src/main.ts' },
+  entryPoints: { cli: 'src/cli/main.ts' },
   outdir: 'dist',
   outExtension: { '.js': '.cjs' },
   format: 'cjs',
@@ -100,7 +100,7 @@ for (const name of VENDORED) {
 await build({
   ...common,
   ...esmRequire,
-  entryPoints: { index: 'src/library.ts' },
+  entryPoints: { index: 'src/library/index.ts' },
   outdir: 'dist',
   format: 'esm',
   // Not minified: Node prints the source line an uncaught error was thrown from, and a user's
@@ -115,8 +115,8 @@ await build({
   ...common,
   stdin: {
     contents: [
-      "import { runAction } from './src/action.ts';",
-      "import { systemDeps } from './src/system.ts';",
+      "import { runAction } from './src/action/index.ts';",
+      "import { systemDeps } from './src/node/system.ts';",
       'runAction(process.env, systemDeps()).then((code) => { process.exitCode = code; });',
     ].join('\n'),
     resolveDir: '.',
@@ -126,7 +126,7 @@ await build({
   outfile: 'action/main.cjs',
   format: 'cjs',
   plugins: [lazyChildProcess],
-  banner: { js: '// The GitHub Action, built from src/action.ts by `npm run build`: do not edit.' },
+  banner: { js: '// The GitHub Action, built from src/action/ by `npm run build`: do not edit.' },
   define: { ...common.define, 'import.meta.url': 'undefined' },
 });
 await build({

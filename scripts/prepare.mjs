@@ -3,4 +3,4 @@
 // nothing is built at install time there.
 import { existsSync } from 'node:fs';
 
-if (existsSync(new URL('../src/main.ts', import.meta.url))) await import('./build.mjs');
+if (existsSync(new URL('../src/cli/main.ts', import.meta.url))) await import('./build.mjs');

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { actionInvocation, runAction } from '../src/action.js';
+import { actionInvocation, runAction } from '../src/action/index.js';
 import { UsageError } from '../src/core/errors.js';
 import { inProcess } from './support/cli.js';
 import { readOutputs } from './support/github-output.js';

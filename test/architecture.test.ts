@@ -7,7 +7,11 @@ import { describe, expect, it } from 'vitest';
 // nothing imports itself round a circle.
 const SRC = fileURLToPath(new URL('../src', import.meta.url));
 
-/** What each layer (a folder of src/, or a top-level file) may import from the others. */
+/**
+ * What each layer (a folder of src/, or a top-level file) may import from the others. The front
+ * ends (cli/, library/, action/) stand on the rules (rules/) and the engine (poll/ and its parts);
+ * the Node adapters (node/) are imported by front ends only.
+ */
 const MAY_IMPORT: Record<string, readonly string[]> = {
   version: [],
   core: [],
@@ -15,26 +19,24 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   api: ['core'],
   poll: ['core', 'api'],
   sim: ['core', 'api'],
-  engine: ['core', 'api', 'poll'],
+  rules: ['core', 'api', 'poll'],
   render: ['core', 'io', 'api', 'poll'],
   deps: ['core', 'io', 'api'],
-  cli: ['core', 'io', 'api', 'poll', 'sim', 'deps', 'engine', 'version'],
-  system: ['core', 'io', 'api', 'deps'],
-  commands: ['core', 'io', 'api', 'poll', 'sim', 'render', 'cli', 'deps', 'engine', 'version'],
-  main: ['core', 'cli', 'commands', 'deps', 'engine', 'system', 'version'],
-  library: ['core', 'api', 'poll', 'engine', 'render', 'system', 'version'],
-  action: ['core', 'engine', 'main', 'deps', 'render'],
+  node: ['core', 'io', 'api', 'deps'],
+  cli: ['core', 'io', 'api', 'poll', 'sim', 'render', 'deps', 'rules', 'node', 'version'],
+  library: ['core', 'api', 'poll', 'rules', 'render', 'node', 'version'],
+  action: ['core', 'rules', 'cli', 'deps', 'render'],
 };
 
-/** The front ends: each keeps its promises through engine/, never through a copy of its rules. */
-const FRONT_ENDS = /^(cli|commands)\/|^(library|action)\.ts$/;
+/** The front ends: each keeps its promises through rules/, never through a copy of them. */
+const FRONT_ENDS = /^(cli|library|action)\//;
 
 /**
- * What engine/ owns, by the names of the lower layers' functions it wraps: a front end that
+ * What rules/ owns, by the names of the lower layers' functions it wraps: a front end that
  * calls one of these directly is making its own copy of a rule (the secret policy decides on
  * loopback hosts, the start outcomes come from one POST, the body and language checks).
  */
-const OWNED_BY_ENGINE = ['isLoopback', 'parseExportRequest', 'apiLanguage', 'jobFromLocation', 'request'];
+const OWNED_BY_RULES = ['isLoopback', 'parseExportRequest', 'apiLanguage', 'jobFromLocation', 'request'];
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -89,21 +91,21 @@ describe('the import graph of src/', () => {
     expect(wrong).toEqual([]);
   });
 
-  it('keeps the poll core and the API client free of cli/, render/ and commands/', () => {
+  it('keeps the poll core and the API client free of the front ends and render/', () => {
     const upward = [...graph].flatMap(([from, to]) =>
       /^(poll|api)\//.test(from)
-        ? to.filter((t) => /^(cli|render|commands)\//.test(t)).map((t) => `${from} → ${t}`)
+        ? to.filter((t) => /^(cli|library|action|render)\//.test(t)).map((t) => `${from} → ${t}`)
         : [],
     );
     expect(upward).toEqual([]);
   });
 
-  it('leaves every rule engine/ owns to it: no front end calls what engine/ wraps', () => {
+  it('leaves every rule rules/ owns to it: no front end calls what rules/ wraps', () => {
     const copies: string[] = [];
     for (const from of graph.keys()) {
       if (!FRONT_ENDS.test(from)) continue;
       const text = readFileSync(join(SRC, from), 'utf8');
-      for (const name of OWNED_BY_ENGINE) {
+      for (const name of OWNED_BY_RULES) {
         if (new RegExp(`\\bimport\\b[^;]*\\b${name}\\b[^;]*from`, 's').test(text))
           copies.push(`${from}: ${name}`);
       }
@@ -128,12 +130,10 @@ describe('the import graph of src/', () => {
     expect(named).toEqual([]);
   });
 
-  it('measures time only on the Clock: no timer or clock read of its own in api/, poll/, engine/ or render/', () => {
-    // The Node transports keep one real timer: the grace before an abandoned connection is torn down.
-    const TRANSPORTS = /^api\/(node|proxy)-transport\.ts$/;
+  it('measures time only on the Clock: no timer or clock read of its own in api/, poll/, rules/ or render/', () => {
     const own: string[] = [];
     for (const from of graph.keys()) {
-      if (!/^(api|poll|engine|render)\//.test(from) || TRANSPORTS.test(from)) continue;
+      if (!/^(api|poll|rules|render)\//.test(from)) continue;
       const lines = readFileSync(join(SRC, from), 'utf8').split('\n');
       lines.forEach((line, i) => {
         if (/^\s*(\/\/|\/\*|\*)/.test(line)) return;

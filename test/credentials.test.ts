@@ -7,7 +7,7 @@ import {
   TOKEN_COMMAND_TIMEOUT_MS,
   tokenCommand,
 } from '../src/api/credentials.js';
-import { runShell } from '../src/system.js';
+import { runShell } from '../src/node/shell.js';
 import { VirtualClock } from './support/virtual-clock.js';
 
 function io(

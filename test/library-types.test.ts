@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type * as z from 'zod/mini';
-import * as implementation from '../src/library.js';
+import * as implementation from '../src/library/index.js';
 import type { resultDocumentSchema } from '../src/render/document-schemas.js';
 import type * as Declared from '../types/index.js';
 

@@ -9,7 +9,7 @@ import {
   startExport,
   type WatchEvent,
   watchExport,
-} from '../src/library.js';
+} from '../src/library/index.js';
 import { type Simulator, startSimulator } from '../src/sim/server.js';
 import { tokenScript } from './support/token-script.js';
 

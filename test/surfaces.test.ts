@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ExportStatusError, getExportStatus, startExport, watchExport } from '../src/library.js';
+import { ExportStatusError, getExportStatus, startExport, watchExport } from '../src/library/index.js';
 import { runCli } from './support/cli.js';
 import { hold, scriptedServer, sendJson, type TestServer } from './support/servers.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { invocation } from '../src/system.js';
+import { invocation } from '../src/node/system.js';
 
 describe('how the next command is spelled', () => {
   it('npx in the checkout or where the package is a dependency, the bare name for a global install', () => {

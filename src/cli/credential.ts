@@ -2,7 +2,7 @@ import { parseHttpUrl } from '../api/urls.js';
 import { ENV } from '../core/defaults.js';
 import { UsageError } from '../core/errors.js';
 import type { ConfigSources } from '../deps.js';
-import { type CredentialSpec, checkToken } from '../engine/connection.js';
+import { type CredentialSpec, checkToken } from '../rules/connection.js';
 import type { Profile } from './profile.js';
 import type { Flags } from './program.js';
 import { type Origin, pick } from './settings.js';

@@ -1,6 +1,6 @@
 import { UsageError } from '../core/errors.js';
-import { checkHeader } from '../engine/settings.js';
-import type { Vocabulary } from '../engine/vocabulary.js';
+import { checkHeader } from '../rules/settings.js';
+import type { Vocabulary } from '../rules/vocabulary.js';
 
 /** `-H "Name: value"` → [name, value], checked as every front end's headers are. */
 export function parseHeader(text: string, v: Vocabulary): [string, string] {

@@ -5,8 +5,8 @@ import { ENV } from '../core/defaults.js';
 import { UsageError } from '../core/errors.js';
 import { errnoWords } from '../core/words.js';
 import type { ConfigSources } from '../deps.js';
-import { checkLanguage } from '../engine/settings.js';
-import type { Vocabulary } from '../engine/vocabulary.js';
+import { checkLanguage } from '../rules/settings.js';
+import type { Vocabulary } from '../rules/vocabulary.js';
 import { CLI_WORDS } from './words.js';
 
 /**

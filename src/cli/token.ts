@@ -3,7 +3,7 @@ import { tokenText } from '../api/token.js';
 import { UsageError } from '../core/errors.js';
 import { errnoWords } from '../core/words.js';
 import type { ConfigSources } from '../deps.js';
-import { checkToken } from '../engine/connection.js';
+import { checkToken } from '../rules/connection.js';
 
 /**
  * Reads a file holding a secret (a token, a client secret); one that others can read gets a

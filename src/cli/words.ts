@@ -1,7 +1,7 @@
 import { ENV } from '../core/defaults.js';
 import { typedDuration as typed } from '../core/duration.js';
-import type { SettingName, Vocabulary } from '../engine/vocabulary.js';
-import { wordingFor } from '../engine/wording.js';
+import type { SettingName, Vocabulary } from '../rules/vocabulary.js';
+import { wordingFor } from '../rules/wording.js';
 
 /** The CLI's name of each setting: its flag. */
 const FLAGS: Record<SettingName, string> = {

@@ -11,7 +11,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getExportStatus, watchExport } from '../../src/library.js';
+import { getExportStatus, watchExport } from '../../src/library/index.js';
 import { type Simulator, startSimulator } from '../../src/sim/server.js';
 import { runCli } from '../support/cli.js';
 import { freshIds } from '../support/ids.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { getExportStatus } from '../../src/library.js';
+import { getExportStatus } from '../../src/library/index.js';
 import { runCli as run } from '../support/cli.js';
 import { scriptedServer, sendJson } from '../support/servers.js';
 import { VirtualClock } from '../support/virtual-clock.js';

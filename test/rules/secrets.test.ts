@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isLoopback } from '../../src/api/urls.js';
-import { refusePlainHttp, requireCredential } from '../../src/engine/secrets.js';
+import { refusePlainHttp, requireCredential } from '../../src/rules/secrets.js';
 import { KEYS, refusal } from '../support/rules.js';
 
 // The secret policy: a secret goes over plain http:// only to this machine, and a host that is

@@ -9,7 +9,7 @@ import {
   checkUntil,
   MAX_RETRIES_LIMIT,
   type RuleSettings,
-} from '../../src/engine/settings.js';
+} from '../../src/rules/settings.js';
 import { KEYS, refusal } from '../support/rules.js';
 
 // The checks every front end's settings pass before any request, at both sides of each boundary.

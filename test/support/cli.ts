@@ -1,11 +1,13 @@
 import { appendFile, readFile, stat } from 'node:fs/promises';
 import type { Transport } from '../../src/api/transport.js';
+import { main } from '../../src/cli/main.js';
 import { realClock } from '../../src/core/clock.js';
 import type { InterruptSignal } from '../../src/core/exit-codes.js';
 import type { Deps } from '../../src/deps.js';
 import type { Sink } from '../../src/io/streams.js';
-import { main } from '../../src/main.js';
-import { chooseTransport, readSmallFile, runShell, writeFileWhole } from '../../src/system.js';
+import { readSmallFile, writeFileWhole } from '../../src/node/files.js';
+import { runShell } from '../../src/node/shell.js';
+import { chooseTransport } from '../../src/node/transport.js';
 import { heldRequests } from './servers.js';
 import { VirtualClock } from './virtual-clock.js';
 

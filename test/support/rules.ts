@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import { UsageError } from '../../src/core/errors.js';
-import type { SettingName, Vocabulary } from '../../src/engine/vocabulary.js';
+import type { SettingName, Vocabulary } from '../../src/rules/vocabulary.js';
 
 /**
  * The words of the rule tests: each setting named by its key, so a message reads as the rule

@@ -7,36 +7,37 @@
  * The public types are declared in types/index.d.ts.
  */
 import { setMaxListeners } from 'node:events';
-import { errorCodeOf, fetchStatus } from './api/client.js';
-import { CredentialError, type CredentialIO, type Credentials } from './api/credentials.js';
+import { errorCodeOf, fetchStatus } from '../api/client.js';
+import { CredentialError, type CredentialIO, type Credentials } from '../api/credentials.js';
 import {
   type ExportStatus,
   parseExportStatus as parseDocument,
   parseExportStatusText,
-} from './api/schema.js';
-import { type JobRef, parseHttpUrl, resolveJob } from './api/urls.js';
-import { realClock } from './core/clock.js';
-import { DEFAULTS } from './core/defaults.js';
-import { UsageError } from './core/errors.js';
-import { ExitCode } from './core/exit-codes.js';
+} from '../api/schema.js';
+import { type JobRef, parseHttpUrl, resolveJob } from '../api/urls.js';
+import { realClock } from '../core/clock.js';
+import { DEFAULTS } from '../core/defaults.js';
+import { UsageError } from '../core/errors.js';
+import { ExitCode } from '../core/exit-codes.js';
+import { runShell } from '../node/shell.js';
+import { chooseTransport } from '../node/transport.js';
+import type { JobResult } from '../poll/job.js';
+import { Limiter } from '../poll/limiter.js';
+import { type PollEvent, pollJob } from '../poll/poller.js';
+import type { FailOn, WatchRules } from '../poll/rules.js';
+import { type ResultDocument, resultDocument } from '../render/json.js';
 import {
   type Connection,
   type ConnectionSpec,
   type CredentialSpec,
   checkConnection,
   openConnection,
-} from './engine/connection.js';
-import { checkHeader, checkLanguage, checkRules } from './engine/settings.js';
-import { checkExportBody, describeStart, sendStart, startExitCode } from './engine/start.js';
-import type { SettingName, Vocabulary } from './engine/vocabulary.js';
-import { wordingFor } from './engine/wording.js';
-import type { JobResult } from './poll/job.js';
-import { Limiter } from './poll/limiter.js';
-import { type PollEvent, pollJob } from './poll/poller.js';
-import type { FailOn, WatchRules } from './poll/rules.js';
-import { type ResultDocument, resultDocument } from './render/json.js';
-import { chooseTransport, runShell } from './system.js';
-import { USER_AGENT } from './version.js';
+} from '../rules/connection.js';
+import { checkHeader, checkLanguage, checkRules } from '../rules/settings.js';
+import { checkExportBody, describeStart, sendStart, startExitCode } from '../rules/start.js';
+import type { SettingName, Vocabulary } from '../rules/vocabulary.js';
+import { wordingFor } from '../rules/wording.js';
+import { USER_AGENT } from '../version.js';
 
 export interface ConnectionOptions {
   baseUrl?: string;

@@ -6,7 +6,7 @@ import {
   headerRecord,
   readBody,
   type Transport,
-} from './transport.js';
+} from '../api/transport.js';
 
 /** The proxy settings, from the environment the CLI was given. */
 export interface ProxySettings {

@@ -1,13 +1,13 @@
 import { CommanderError } from 'commander';
-import { buildProgram, type Invocation, isCommand } from './cli/program.js';
-import { type Config, resolveConfig } from './cli/resolve.js';
-import { CLI_WORDS } from './cli/words.js';
-import { UsageError } from './core/errors.js';
-import { ExitCode } from './core/exit-codes.js';
-import { sanitize } from './core/sanitize.js';
-import type { Deps } from './deps.js';
-import type { Vocabulary } from './engine/vocabulary.js';
-import { VERSION } from './version.js';
+import { UsageError } from '../core/errors.js';
+import { ExitCode } from '../core/exit-codes.js';
+import { sanitize } from '../core/sanitize.js';
+import type { Deps } from '../deps.js';
+import type { Vocabulary } from '../rules/vocabulary.js';
+import { VERSION } from '../version.js';
+import { buildProgram, type Invocation, isCommand } from './program.js';
+import { type Config, resolveConfig } from './resolve.js';
+import { CLI_WORDS } from './words.js';
 
 /**
  * Who runs the CLI: the words its refusals name settings by, and how a usage error is reported.
@@ -29,7 +29,7 @@ const CLI: FrontEnd = {
  * process; bin/ sets the exit code it returns. Tests call it with fake Deps.
  */
 export async function main(argv: readonly string[], given?: Deps, frontEnd: FrontEnd = CLI): Promise<number> {
-  const deps = given ?? (await import('./system.js')).systemDeps();
+  const deps = given ?? (await import('../node/system.js')).systemDeps();
   // `help nope`: commander would print the whole help; an unknown command is a usage error.
   const [first, second] = argv;
   if (first === 'help' && second !== undefined && !second.startsWith('-') && !isCommand(second)) {

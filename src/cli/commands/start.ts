@@ -1,18 +1,18 @@
-import { MAX_BODY_BYTES } from '../api/schema.js';
-import type { Config } from '../cli/resolve.js';
-import { UsageError } from '../core/errors.js';
-import { ExitCode } from '../core/exit-codes.js';
-import { sanitize } from '../core/sanitize.js';
-import { errnoWords } from '../core/words.js';
-import type { Deps } from '../deps.js';
+import { MAX_BODY_BYTES } from '../../api/schema.js';
+import { UsageError } from '../../core/errors.js';
+import { ExitCode } from '../../core/exit-codes.js';
+import { sanitize } from '../../core/sanitize.js';
+import { errnoWords } from '../../core/words.js';
+import type { Deps } from '../../deps.js';
 import {
   type CheckedBody,
   checkExportBody,
   describeStart,
   sendStart,
   startExitCode,
-} from '../engine/start.js';
-import type { Vocabulary } from '../engine/vocabulary.js';
+} from '../../rules/start.js';
+import type { Vocabulary } from '../../rules/vocabulary.js';
+import type { Config } from '../resolve.js';
 import { connect } from './connect.js';
 import { runWatch } from './watch.js';
 

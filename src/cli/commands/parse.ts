@@ -1,18 +1,18 @@
-import { MAX_BODY_BYTES, parseExportStatusText } from '../api/schema.js';
-import type { OutputConfig } from '../cli/resolve.js';
-import { CLI_WORDING } from '../cli/words.js';
-import { UsageError } from '../core/errors.js';
-import { ExitCode, exitCodeFor } from '../core/exit-codes.js';
-import { sanitize } from '../core/sanitize.js';
-import { errnoWords } from '../core/words.js';
-import type { Deps } from '../deps.js';
-import { makeIO } from '../io/streams.js';
-import type { JobResult } from '../poll/job.js';
-import { verdictOf } from '../poll/outcome.js';
-import { makeFormatters, utcIn } from '../render/format.js';
-import { jsonLine, unknownFields } from '../render/json.js';
-import { renderSummary } from '../render/summary.js';
-import { symbolsFor } from '../render/symbols.js';
+import { MAX_BODY_BYTES, parseExportStatusText } from '../../api/schema.js';
+import { UsageError } from '../../core/errors.js';
+import { ExitCode, exitCodeFor } from '../../core/exit-codes.js';
+import { sanitize } from '../../core/sanitize.js';
+import { errnoWords } from '../../core/words.js';
+import type { Deps } from '../../deps.js';
+import { makeIO } from '../../io/streams.js';
+import type { JobResult } from '../../poll/job.js';
+import { verdictOf } from '../../poll/outcome.js';
+import { makeFormatters, utcIn } from '../../render/format.js';
+import { jsonLine, unknownFields } from '../../render/json.js';
+import { renderSummary } from '../../render/summary.js';
+import { symbolsFor } from '../../render/symbols.js';
+import type { OutputConfig } from '../resolve.js';
+import { CLI_WORDING } from '../words.js';
 
 /** `export-status parse [file]`: validates a document from a file or stdin and prints its summary. */
 export async function runParse(file: string | undefined, config: OutputConfig, deps: Deps): Promise<number> {

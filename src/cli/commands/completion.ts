@@ -1,9 +1,9 @@
 import type { Command, Option } from 'commander';
-import { LANGUAGES } from '../api/languages.js';
-import { buildProgram } from '../cli/program.js';
-import { UsageError } from '../core/errors.js';
-import { ExitCode } from '../core/exit-codes.js';
-import type { Deps } from '../deps.js';
+import { LANGUAGES } from '../../api/languages.js';
+import { UsageError } from '../../core/errors.js';
+import { ExitCode } from '../../core/exit-codes.js';
+import type { Deps } from '../../deps.js';
+import { buildProgram } from '../program.js';
 
 export const SHELLS = ['bash', 'zsh', 'fish'] as const;
 export type Shell = (typeof SHELLS)[number];

@@ -10,15 +10,15 @@ import { randomUUID } from 'node:crypto';
 import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseDuration, typedDuration } from './core/duration.js';
-import { UsageError } from './core/errors.js';
-import { ExitCode } from './core/exit-codes.js';
-import { sanitize } from './core/sanitize.js';
-import type { Deps } from './deps.js';
-import { checkLanguage, checkRules } from './engine/settings.js';
-import type { SettingName, Vocabulary } from './engine/vocabulary.js';
-import { type FrontEnd, main } from './main.js';
-import { escapeData } from './render/github.js';
+import { type FrontEnd, main } from '../cli/main.js';
+import { parseDuration, typedDuration } from '../core/duration.js';
+import { UsageError } from '../core/errors.js';
+import { ExitCode } from '../core/exit-codes.js';
+import { sanitize } from '../core/sanitize.js';
+import type { Deps } from '../deps.js';
+import { escapeData } from '../render/github.js';
+import { checkLanguage, checkRules } from '../rules/settings.js';
+import type { SettingName, Vocabulary } from '../rules/vocabulary.js';
 
 /** The action's inputs that carry the CLI's watch settings, by the CLI flag they become. */
 const FLAG_INPUTS = [

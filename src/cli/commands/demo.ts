@@ -1,10 +1,10 @@
-import { exportUrl } from '../api/urls.js';
-import { type Config, simulatorApi } from '../cli/resolve.js';
-import { CLI_WORDS } from '../cli/words.js';
-import { formatDuration } from '../core/duration.js';
-import type { Deps } from '../deps.js';
-import { checkExportBody, describeStart, sendStart, startExitCode } from '../engine/start.js';
-import { wrap } from '../render/fit.js';
+import { exportUrl } from '../../api/urls.js';
+import { formatDuration } from '../../core/duration.js';
+import type { Deps } from '../../deps.js';
+import { wrap } from '../../render/fit.js';
+import { checkExportBody, describeStart, sendStart, startExitCode } from '../../rules/start.js';
+import { type Config, simulatorApi } from '../resolve.js';
+import { CLI_WORDS } from '../words.js';
 import { connect } from './connect.js';
 import { runWatch } from './watch.js';
 
@@ -23,7 +23,7 @@ const DEMO_BODY = {
  * POST /content/export, and `watch` on that job through the very same code path.
  */
 export async function runDemo(config: DemoConfig, deps: Deps): Promise<number> {
-  const { startSimulator } = await import('../sim/server.js');
+  const { startSimulator } = await import('../../sim/server.js');
   const sim = await startSimulator({ ...config.simulator, now: deps.clock.now });
   try {
     const { clientId, clientSecret } = config.simulator;

@@ -7,7 +7,7 @@ import {
   readBody,
   SentRequestError,
   type Transport,
-} from './transport.js';
+} from '../api/transport.js';
 
 /**
  * The production transport: node:http(s) with keep-alive agents. Measured on Node 20, the first

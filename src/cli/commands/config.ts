@@ -1,8 +1,8 @@
-import type { SettingsReport } from '../cli/report.js';
-import { ExitCode } from '../core/exit-codes.js';
-import { sanitize } from '../core/sanitize.js';
-import type { Deps } from '../deps.js';
-import { jsonLine } from '../render/json.js';
+import { ExitCode } from '../../core/exit-codes.js';
+import { sanitize } from '../../core/sanitize.js';
+import type { Deps } from '../../deps.js';
+import { jsonLine } from '../../render/json.js';
+import type { SettingsReport } from '../report.js';
 
 /** `export-status config`: the profiles, the one in use, and where each effective setting comes from. */
 export function runConfig(report: SettingsReport, namesOnly: boolean, deps: Deps, json = false): number {

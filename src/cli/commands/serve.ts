@@ -1,12 +1,12 @@
-import { ExitCode, exitCodeFor, type InterruptSignal } from '../core/exit-codes.js';
-import type { Deps } from '../deps.js';
-import { timestamp } from '../render/plain.js';
-import { SCENARIOS } from '../sim/scenarios.js';
-import type { SimulatorOptions } from '../sim/server.js';
+import { ExitCode, exitCodeFor, type InterruptSignal } from '../../core/exit-codes.js';
+import type { Deps } from '../../deps.js';
+import { timestamp } from '../../render/plain.js';
+import { SCENARIOS } from '../../sim/scenarios.js';
+import type { SimulatorOptions } from '../../sim/server.js';
 
 /** `export-status serve`: the simulator until SIGINT/SIGTERM. Its base URL is the first line of stdout. */
 export async function runServe(options: SimulatorOptions, quiet: boolean, deps: Deps): Promise<number> {
-  const { startSimulator } = await import('../sim/server.js');
+  const { startSimulator } = await import('../../sim/server.js');
   const log = quiet
     ? undefined
     : (line: string) => deps.stderr.write(`${timestamp(deps.clock.now())} ${line}\n`);

@@ -1,6 +1,6 @@
-import type { ApiConfig } from '../cli/resolve.js';
-import type { Deps } from '../deps.js';
-import { type Connection, openConnection } from '../engine/connection.js';
+import type { Deps } from '../../deps.js';
+import { type Connection, openConnection } from '../../rules/connection.js';
+import type { ApiConfig } from '../resolve.js';
 
 /**
  * The run's connection (engine/connection.ts) with the CLI's side effects: made once and shared

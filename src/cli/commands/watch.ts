@@ -1,33 +1,33 @@
 import { setMaxListeners } from 'node:events';
-import { fetchStatus } from '../api/client.js';
-import type { JobRef } from '../api/urls.js';
-import type { ApiConfig, WatchConfig } from '../cli/resolve.js';
-import { CLI_WORDING } from '../cli/words.js';
-import { ENV } from '../core/defaults.js';
-import { combineExitCodes, ExitCode, exitCodeFor } from '../core/exit-codes.js';
-import { sanitize } from '../core/sanitize.js';
-import { shellWord } from '../core/words.js';
-import type { Deps } from '../deps.js';
-import type { Connection } from '../engine/connection.js';
-import { type IO, makeIO } from '../io/streams.js';
-import type { JobResult } from '../poll/job.js';
-import { Limiter } from '../poll/limiter.js';
-import { pollJob } from '../poll/poller.js';
-import { type Formatters, makeFormatters, utcIn } from '../render/format.js';
-import { jsonLine, resultDocument } from '../render/json.js';
-import { doneNotification } from '../render/notify.js';
-import { PlainProgress, QuietProgress, timestamp } from '../render/plain.js';
-import type { Progress } from '../render/progress.js';
+import { fetchStatus } from '../../api/client.js';
+import type { JobRef } from '../../api/urls.js';
+import { ENV } from '../../core/defaults.js';
+import { combineExitCodes, ExitCode, exitCodeFor } from '../../core/exit-codes.js';
+import { sanitize } from '../../core/sanitize.js';
+import { shellWord } from '../../core/words.js';
+import type { Deps } from '../../deps.js';
+import { type IO, makeIO } from '../../io/streams.js';
+import type { JobResult } from '../../poll/job.js';
+import { Limiter } from '../../poll/limiter.js';
+import { pollJob } from '../../poll/poller.js';
+import { type Formatters, makeFormatters, utcIn } from '../../render/format.js';
+import { jsonLine, resultDocument } from '../../render/json.js';
+import { doneNotification } from '../../render/notify.js';
+import { PlainProgress, QuietProgress, timestamp } from '../../render/plain.js';
+import type { Progress } from '../../render/progress.js';
 import {
   githubReporter,
   jsonReporter,
   ndjsonReporter,
   type Reporter,
   textReporter,
-} from '../render/reporters.js';
-import { printableId } from '../render/short-id.js';
-import type { SummaryStyle } from '../render/summary.js';
-import { symbolsFor } from '../render/symbols.js';
+} from '../../render/reporters.js';
+import { printableId } from '../../render/short-id.js';
+import type { SummaryStyle } from '../../render/summary.js';
+import { symbolsFor } from '../../render/symbols.js';
+import type { Connection } from '../../rules/connection.js';
+import type { ApiConfig, WatchConfig } from '../resolve.js';
+import { CLI_WORDING } from '../words.js';
 import { connect } from './connect.js';
 
 /** What one run of `watch`/`get` shares between its jobs. */
@@ -271,7 +271,7 @@ async function chooseProgress(
   // (`watch --json | jq` in a terminal still has its spinner).
   const interactive = Boolean(err.isTTY) && columns > 0 && deps.env.TERM !== 'dumb';
   if (!quiet && interactive) {
-    const { createTtyProgress } = await import('../render/tty.js');
+    const { createTtyProgress } = await import('../../render/tty.js');
     return createTtyProgress(
       err,
       deps.stdout,

@@ -1,0 +1,132 @@
+/**
+ * Node adapters: the process wiring (streams, signals, exit) and the Deps every front end's run is
+ * given. With bin/, the only code that touches `process`; imported only by the front ends.
+ */
+import * as fs from 'node:fs';
+import { dirname, join, sep } from 'node:path';
+import { promisify } from 'node:util';
+import { realClock } from '../core/clock.js';
+import { ExitCode } from '../core/exit-codes.js';
+import type { Deps } from '../deps.js';
+import { close, open, readSmallFile, readUpTo, writeFileWhole } from './files.js';
+import { runShell } from './shell.js';
+import { chooseTransport } from './transport.js';
+
+const appendFile = promisify(fs.appendFile);
+const stat = promisify(fs.stat);
+
+/** The real side effects. With bin/, the only code that touches `process`. */
+export function systemDeps(): Deps {
+  const stdout = guardOutput(process.stdout, 'stdout');
+  const stderr = guardOutput(process.stderr, 'stderr');
+  return {
+    stdout,
+    stderr,
+    // A getter: process.stdin is made on first use, and most runs never read it.
+    get stdinIsTTY() {
+      return Boolean(process.stdin.isTTY);
+    },
+    readStdin: async (maxBytes) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of process.stdin) {
+        size += (chunk as Buffer).length;
+        if (size > maxBytes) {
+          process.stdin.destroy();
+          return null;
+        }
+        chunks.push(chunk as Buffer);
+      }
+      return Buffer.concat(chunks);
+    },
+    readFileCapped: async (path, maxBytes) => {
+      const fd = await open(path, 'r');
+      try {
+        return await readUpTo(fd, maxBytes);
+      } finally {
+        await close(fd);
+      }
+    },
+    readTextFile: readSmallFile,
+    appendFile: (path, text) => appendFile(path, text, 'utf8'),
+    writeFileWhole,
+    fileMode: async (path) => (process.platform === 'win32' ? undefined : (await stat(path)).mode & 0o777),
+    env: process.env,
+    clock: realClock,
+    random: Math.random,
+    transport: chooseTransport(process.env),
+    runCommand: runShell,
+    onInterrupt: (handler) => {
+      const onInt = () => handler('SIGINT');
+      const onTerm = () => handler('SIGTERM');
+      process.on('SIGINT', onInt);
+      process.on('SIGTERM', onTerm);
+      return () => {
+        process.off('SIGINT', onInt);
+        process.off('SIGTERM', onTerm);
+      };
+    },
+    onExit: (handler) => {
+      process.on('exit', handler);
+      return () => process.off('exit', handler);
+    },
+    exitNow: (code) => process.exit(code),
+    invokedAs: invocation(process.argv[1], process.cwd()),
+  };
+}
+
+/**
+ * An output stream whose failures end the run the Unix way: a reader that went away (EPIPE) with
+ * 141 and no message; any other write error (a full disk: `>/dev/full` throws ENOSPC at once)
+ * with 74 and one line on the other stream, if it can still be written. Never a stack trace,
+ * never the exit code of a job outcome.
+ */
+function guardOutput(stream: NodeJS.WriteStream, name: 'stdout' | 'stderr'): NodeJS.WriteStream {
+  const fail = (err: NodeJS.ErrnoException): never => {
+    if (err.code === 'EPIPE') process.exit(ExitCode.brokenPipe);
+    const other = name === 'stdout' ? process.stderr : process.stdout;
+    try {
+      other.write(`export-status: cannot write to ${name} (${err.code ?? err.message})\n`);
+    } catch {
+      // nowhere left to say it
+    }
+    process.exit(ExitCode.output);
+  };
+  stream.on('error', fail);
+  // A terminal is left as it is; only files and pipes throw on write.
+  if (stream.isTTY) return stream;
+  const original = stream.write.bind(stream) as (...a: unknown[]) => boolean;
+  const write = (...args: unknown[]): boolean => {
+    try {
+      return original(...args);
+    } catch (err) {
+      return fail(err as NodeJS.ErrnoException);
+    }
+  };
+  return new Proxy(stream, {
+    get: (target, property) => {
+      if (property === 'write') return write;
+      const value = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+/**
+ * `npx export-status` when this copy is the checkout or a dependency of the project the user is
+ * in (it is not on PATH there), else `export-status` (a global install, on PATH).
+ */
+export function invocation(binPath: string | undefined, cwd: string): string {
+  if (!binPath) return 'export-status';
+  const root = dirname(dirname(realpathOr(binPath)));
+  const local = root === cwd || root.startsWith(`${join(cwd, 'node_modules')}${sep}`);
+  return local ? 'npx export-status' : 'export-status';
+}
+
+function realpathOr(path: string): string {
+  try {
+    return fs.realpathSync(path);
+  } catch {
+    return path;
+  }
+}
