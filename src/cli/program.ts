@@ -18,7 +18,7 @@ export type OutputFormat = 'text' | 'json' | 'ndjson';
 
 /**
  * Every flag of every command as commander parsed it: durations in ms, whole numbers as numbers.
- * Their ranges are checked below the CLI (engine/settings.ts), as the library's are. A flag
+ * Their ranges are checked below the CLI (rules/settings.ts), as the library's are. A flag
  * that was not given is undefined (commander is given no defaults), so cli/resolve.ts can tell
  * "not given" from "given the default" and apply its precedence.
  */

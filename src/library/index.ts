@@ -1,7 +1,7 @@
 /**
  * export-status as a library: wait for an export from a Node program, with the same poller,
  * HTTP client, credentials and result document as the CLI, and the same rules below both
- * (src/engine/: settings checked before any request, the secret policy, starting an export, the
+ * (src/rules/: settings checked before any request, the secret policy, starting an export, the
  * reasons a watch ends, here worded with option names). It never writes to stdout or stderr and
  * never touches `process`: proxies come from `options.env`, interrupts from `options.signal`.
  * The public types are declared in types/index.d.ts.

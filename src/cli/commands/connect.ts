@@ -3,7 +3,7 @@ import { type Connection, openConnection } from '../../rules/connection.js';
 import type { ApiConfig } from '../resolve.js';
 
 /**
- * The run's connection (engine/connection.ts) with the CLI's side effects: made once and shared
+ * The run's connection (rules/connection.ts) with the CLI's side effects: made once and shared
  * by all its jobs, so a renewed token serves them all. `log`: --verbose's lines.
  */
 export function connect(api: ApiConfig, deps: Deps, log?: (line: string) => void): Promise<Connection> {
