@@ -1,6 +1,7 @@
 import { exportUrl } from '../../api/urls.js';
 import { formatDuration } from '../../core/duration.js';
 import type { Deps } from '../../deps.js';
+import { terminalOf } from '../../io/streams.js';
 import { wrap } from '../../render/fit.js';
 import { checkExportBody, describeStart, sendStart, startExitCode } from '../../rules/start.js';
 import { type Config, simulatorApi } from '../resolve.js';
@@ -63,7 +64,7 @@ export async function runDemo(config: DemoConfig, deps: Deps): Promise<number> {
     const chatty = watch.output === 'text' && !watch.quiet;
     // In a terminal every line fits its width; in a log lines stay whole.
     const say = (text: string) => {
-      const width = deps.stderr.isTTY ? deps.stderr.columns : undefined;
+      const width = terminalOf(deps).errWidth();
       const lines = text.split('\n').map((line) => (width ? wrap(line, width, 2) : line));
       deps.stderr.write(lines.join('\n'));
     };

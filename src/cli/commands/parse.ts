@@ -16,7 +16,7 @@ import { CLI_WORDING } from '../words.js';
 
 /** `export-status parse [file]`: validates a document from a file or stdin and prints its summary. */
 export async function runParse(file: string | undefined, config: OutputConfig, deps: Deps): Promise<number> {
-  const io = makeIO(deps.stdout, deps.stderr, deps.env, !config.color);
+  const io = makeIO(deps, !config.color);
   const fromStdin = file === undefined || file === '-';
   const label = fromStdin ? 'stdin' : sanitize(file, 200);
   if (file === undefined && deps.stdinIsTTY) {

@@ -59,7 +59,7 @@ export async function runWatch(
   /** The connection a caller already opened (`start --watch`, `demo`): its token is reused. */
   given?: Connection,
 ): Promise<number> {
-  const io = makeIO(deps.stdout, deps.stderr, deps.env, !config.color);
+  const io = makeIO(deps, !config.color);
   const format = makeFormatters({ utc: utcIn(deps.env) });
   const progress = await chooseProgress(config, deps, io, format);
   for (const warning of config.warnings) progress.log(`${io.errColor.yellow('warning:')} ${warning}`);
@@ -87,7 +87,7 @@ export async function runWatch(
     simulated: api.baseUrlFrom === 'the simulator',
     // Read when a summary is made: a terminal resized during the watch gets lines of its new width.
     get width() {
-      return deps.stdout.isTTY ? deps.stdout.columns : undefined;
+      return io.outWidth();
     },
   };
   const run: Run = {
@@ -266,11 +266,9 @@ async function chooseProgress(
 ): Promise<Progress> {
   const err = deps.stderr;
   const quiet = config.quiet || config.output === 'ndjson';
-  const columns = err.columns ?? 0;
   // The display belongs to stderr: it shows whenever stderr is a terminal, whatever stdout gets
   // (`watch --json | jq` in a terminal still has its spinner).
-  const interactive = Boolean(err.isTTY) && columns > 0 && deps.env.TERM !== 'dumb';
-  if (!quiet && interactive) {
+  if (!quiet && io.interactive) {
     const { createTtyProgress } = await import('../../render/tty.js');
     return createTtyProgress(
       err,
