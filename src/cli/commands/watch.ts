@@ -63,33 +63,10 @@ export async function runWatch(
   const format = makeFormatters({ utc: utcIn(deps.env) });
   const progress = await chooseProgress(config, deps, io, format);
   for (const warning of config.warnings) progress.log(`${io.errColor.yellow('warning:')} ${warning}`);
-
-  const controller = new AbortController();
-  // Every job waits on this one signal (a sleep and a request each): not a leak, however many jobs.
-  setMaxListeners(0, controller.signal);
-  const stopListening = deps.onInterrupt((signal) => {
-    // A second Ctrl-C means now.
-    if (controller.signal.aborted) deps.exitNow(exitCodeFor('interrupted', signal));
-    progress.stop();
-    controller.abort(signal);
-  });
+  const interrupts = listenForInterrupts(deps, progress);
   const connection = given ?? (await connect(api, deps));
-  const { credentials } = connection;
-  if (credentials && config.announceRenewals) {
-    credentials.onRenewed = (why) =>
-      progress.log(io.errColor.dim(`renewed the access token (${credentials.source}) ${why}`));
-  }
-  const style: SummaryStyle = {
-    color: io.outColor,
-    symbols: symbolsFor(io.unicode),
-    format,
-    checkAgain: checkAgain(api, deps),
-    simulated: api.baseUrlFrom === 'the simulator',
-    // Read when a summary is made: a terminal resized during the watch gets lines of its new width.
-    get width() {
-      return io.outWidth();
-    },
-  };
+  if (config.announceRenewals) announceRenewals(connection, progress, io);
+  const style = summaryStyle(api, deps, io, format);
   const run: Run = {
     api,
     connection,
@@ -100,33 +77,74 @@ export async function runWatch(
     reporter: chooseReporter(config, deps, progress, style),
     limiter: new Limiter(config.concurrency),
     answered: new Set(),
-    signal: controller.signal,
-    stopAll: (reason) => controller.abort(reason),
+    signal: interrupts.signal,
+    stopAll: interrupts.stopAll,
   };
   run.reporter.start(jobs);
-
-  const startedAt = deps.clock.now();
   const startedMono = deps.clock.monotonic();
-  progress.start(jobs, startedAt);
+  progress.start(jobs, deps.clock.now());
   const { tickMs } = progress;
   const stopTicking =
     tickMs === undefined ? () => {} : deps.clock.every(tickMs, () => progress.tick(deps.clock.now()));
   try {
     const results = await Promise.all(jobs.map((job) => watchOne(job, run)));
-    await run.reporter.end(results);
-    const written = config.resultFile ? await writeResults(config.resultFile, results, deps, progress) : true;
-    const notification = progress.interactive
-      ? doneNotification(results, deps.clock.monotonic() - startedMono, config.notifyAfterMs)
-      : null;
-    progress.stop();
-    if (notification) deps.stderr.write(notification);
-    const codes = results.map((r) => r.exitCode);
-    return combineExitCodes(written ? codes : [...codes, ExitCode.output]);
+    return await finish(results, run, deps.clock.monotonic() - startedMono);
   } finally {
     stopTicking();
     progress.stop();
-    stopListening();
+    interrupts.stopListening();
   }
+}
+
+/**
+ * The run's one signal, aborted by SIGINT/SIGTERM (a second one ends the process at once) or by
+ * `stopAll` (--fail-fast). Every job waits on it (a sleep and a request each): not a leak.
+ */
+function listenForInterrupts(deps: Deps, progress: Progress) {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  const stopListening = deps.onInterrupt((signal) => {
+    if (controller.signal.aborted) deps.exitNow(exitCodeFor('interrupted', signal));
+    progress.stop();
+    controller.abort(signal);
+  });
+  return { signal: controller.signal, stopAll: (reason: string) => controller.abort(reason), stopListening };
+}
+
+/** Says so, above the display, each time the access token is renewed. */
+function announceRenewals(connection: Connection, progress: Progress, io: IO): void {
+  const { credentials } = connection;
+  if (!credentials) return;
+  credentials.onRenewed = (why) =>
+    progress.log(io.errColor.dim(`renewed the access token (${credentials.source}) ${why}`));
+}
+
+function summaryStyle(api: ApiConfig, deps: Deps, io: IO, format: Formatters): SummaryStyle {
+  return {
+    color: io.outColor,
+    symbols: symbolsFor(io.unicode),
+    format,
+    checkAgain: checkAgain(api, deps),
+    simulated: api.baseUrlFrom === 'the simulator',
+    // Read when a summary is made: a terminal resized during the watch gets lines of its new width.
+    get width() {
+      return io.outWidth();
+    },
+  };
+}
+
+/** The end of a run: the reporters' last words, the result file, the notification, one exit code. */
+async function finish(results: JobResult[], run: Run, elapsedMs: number): Promise<number> {
+  const { config, deps, progress } = run;
+  await run.reporter.end(results);
+  const written = config.resultFile ? await writeResults(config.resultFile, results, deps, progress) : true;
+  const notification = progress.interactive
+    ? doneNotification(results, elapsedMs, config.notifyAfterMs)
+    : null;
+  progress.stop();
+  if (notification) deps.stderr.write(notification);
+  const codes = results.map((r) => r.exitCode);
+  return combineExitCodes(written ? codes : [...codes, ExitCode.output]);
 }
 
 /** Runs one job's poller, showing and printing its events as they come; resolves to its result. */
