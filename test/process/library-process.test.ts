@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../src/sim/server.js';
-import { recordingProxy } from '../support/servers.js';
+import { PROXIED_HOST, recordingProxy } from '../support/servers.js';
 import { collect } from '../support/spawn.js';
 
 // What only a real Node process shows: that a program using the built library ends as it
@@ -64,8 +64,10 @@ describe('the built library', () => {
       const r = await program(`
         import { watchExport } from './dist/index.js';
         const result = await watchExport('success-p3', {
-          baseUrl: ${JSON.stringify(sim.baseUrl)},
+          baseUrl: ${JSON.stringify(sim.baseUrl.replace('127.0.0.1', PROXIED_HOST))},
           interval: 100,
+          token: 'library-proxy-token',
+          allowInsecureHttp: true,
           env: { HTTP_PROXY: ${JSON.stringify(proxy.url)} },
         }).result;
         console.log(result.outcome, result.exitCode);
@@ -73,7 +75,7 @@ describe('the built library', () => {
       expect(r).toMatchObject({ code: 0, stdout: 'succeeded 0\n', stderr: '' });
       // every request went through the proxy (a tunnel to the simulator)
       expect(proxy.lines.length).toBeGreaterThan(0);
-      for (const line of proxy.lines) expect(line).toContain(new URL(sim.baseUrl).host);
+      for (const line of proxy.lines) expect(line).toBe(`CONNECT ${PROXIED_HOST}:${sim.port}`);
     } finally {
       await proxy.close();
     }

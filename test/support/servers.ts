@@ -95,7 +95,8 @@ export function sendJson(
 export interface ProxyLog {
   /** "GET http://host/path" for plain requests, "CONNECT host:port" for tunnels. */
   lines: string[];
-  /** Whether each plain request carried an Authorization header through the proxy. */
+  /** Every byte the proxy was sent, as text: plain requests and what went into its tunnels. */
+  received(): string;
   url: string;
   close(): Promise<void>;
 }
@@ -103,10 +104,14 @@ export interface ProxyLog {
 /** A small forward proxy on loopback that records what passes through it. */
 export async function recordingProxy(): Promise<ProxyLog> {
   const lines: string[] = [];
+  const chunks: string[] = [];
   const sockets = new Set<net.Socket>();
   const server = http.createServer((req, res) => {
     lines.push(`${req.method} ${req.url}`);
+    chunks.push(JSON.stringify(req.headers));
+    req.on('data', (chunk: Buffer) => chunks.push(chunk.toString('latin1')));
     const target = new URL(req.url ?? '');
+    if (target.hostname === PROXIED_HOST) target.hostname = '127.0.0.1';
     const upstream = http.request(target, { method: req.method, headers: req.headers }, (up) => {
       res.writeHead(up.statusCode ?? 502, up.headers);
       up.pipe(res);
@@ -117,13 +122,15 @@ export async function recordingProxy(): Promise<ProxyLog> {
   server.on('connect', (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
     lines.push(`CONNECT ${req.url}`);
     const [host, port] = (req.url ?? '').split(':');
-    const upstream = net.connect(Number(port), host, () => {
+    const upstream = net.connect(Number(port), host === PROXIED_HOST ? '127.0.0.1' : host, () => {
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
       upstream.write(head);
       upstream.pipe(client);
       client.pipe(upstream);
     });
     sockets.add(upstream).add(client);
+    chunks.push(head.toString('latin1'));
+    client.on('data', (chunk: Buffer) => chunks.push(chunk.toString('latin1')));
     upstream.on('error', () => client.destroy());
     client.on('error', () => upstream.destroy());
   });
@@ -131,6 +138,7 @@ export async function recordingProxy(): Promise<ProxyLog> {
   const { port } = server.address() as AddressInfo;
   return {
     lines,
+    received: () => chunks.join(''),
     url: `http://127.0.0.1:${port}`,
     close: () =>
       new Promise((resolve) => {
@@ -141,7 +149,13 @@ export async function recordingProxy(): Promise<ProxyLog> {
   };
 }
 
-/** A self-signed certificate for 127.0.0.1, made with openssl; the cert file doubles as its own CA. */
+/**
+ * A host name only the recording proxy resolves (to 127.0.0.1), as a corporate proxy resolves
+ * names its clients cannot: a destination that is not this machine to the CLI, so it is proxied.
+ */
+export const PROXIED_HOST = 'api.proxied.test';
+
+/** A self-signed certificate for 127.0.0.1 and PROXIED_HOST; the cert file doubles as its own CA. */
 export function selfSignedCert(): { key: string; cert: string; certFile: string } {
   const dir = mkdtempSync(join(tmpdir(), 'export-status-tls-'));
   const keyFile = join(dir, 'key.pem');
@@ -159,7 +173,7 @@ export function selfSignedCert(): { key: string; cert: string; certFile: string 
       '-subj',
       '/CN=127.0.0.1',
       '-addext',
-      'subjectAltName=IP:127.0.0.1',
+      `subjectAltName=IP:127.0.0.1,DNS:${PROXIED_HOST}`,
       '-keyout',
       keyFile,
       '-out',
