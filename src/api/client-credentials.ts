@@ -10,6 +10,7 @@ import {
   type TokenLimits,
 } from './credentials.js';
 import { MAX_BODY_BYTES } from './schema.js';
+import { tokenFault } from './token.js';
 import { sendWithin, type Transport } from './transport.js';
 
 /** The OAuth 2.0 client credentials grant (RFC 6749 §4.4), as the export API's identity platform takes it. */
@@ -73,9 +74,18 @@ export function clientCredentials(options: ClientCredentialsOptions, io: Credent
     }
     try {
       const result = await oauth.processClientCredentialsResponse(as, client, response);
+      // The one token check, as for every other source: a token that could not be one header
+      // value is never sent.
+      if (tokenFault(result.access_token)) {
+        throw new CredentialError(
+          'final',
+          "the token endpoint's access_token is empty or holds a space or a control character",
+        );
+      }
       const lifetime = typeof result.expires_in === 'number' ? result.expires_in * 1000 : undefined;
       return { token: result.access_token, renewAt: renewAt(startedAt, lifetime) };
     } catch (err) {
+      if (err instanceof CredentialError) throw err;
       if (!(err instanceof oauth.ResponseBodyError) && !response.ok) {
         // No OAuth error, an HTTP error: most often the token URL itself is wrong.
         throw new CredentialError(

@@ -236,6 +236,23 @@ describe('the token endpoint is not driven once per poll', () => {
     expect(second && first && second.start - first.start).toBe(2_000);
   });
 
+  it.each([['a space', 'abc def'], ['a TAB', 'abc\tdef'], ['a BEL', 'abc\u0007def']])(
+    'an access token holding %s is refused, never sent: exit 4, the API asked nothing',
+    async (_, token) => {
+      answers = [(res) => sendJson(res, 200, { access_token: token, token_type: 'Bearer', expires_in: 3600 })];
+      const before = sim.requests.length;
+      const r = await runCli(['get', id('success'), '--base-url', sim.baseUrl], {
+        clock,
+        env: clientEnv(`${endpoint.url}/token`),
+      });
+      expect(r.code).toBe(4);
+      expect(r.stdout).toContain(
+        "no token: the token endpoint's access_token is empty or holds a space or a control character",
+      );
+      expect(sim.requests.length).toBe(before);
+    },
+  );
+
   it('library watches with the same client credentials share one token', async () => {
     answers = [];
     const before = endpoint.requests.length;
