@@ -23,6 +23,26 @@ const LABELS: Record<Setting, string> = {
   scope: 'scope',
 };
 
+const URL_SETTINGS = new Set<Setting>(['baseUrl', 'tokenUrl']);
+
+/**
+ * A URL as `config` shows it: a user name or password in it (which every command refuses) hidden,
+ * and said to be refused.
+ */
+function withoutUserinfo(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return sanitize(text, 300);
+  }
+  if (!url.username && !url.password) return sanitize(text, 300);
+  url.username = '';
+  url.password = '';
+  const [scheme = '', rest = ''] = url.href.split('//');
+  return `${sanitize(`${scheme}//***@${rest}`, 300)} (credentials in a URL are refused)`;
+}
+
 /** The effective settings, by the same precedence as every command; no secret is read or shown. */
 export async function settingsReport(flags: Flags, sources: ConfigSources): Promise<SettingsReport> {
   const { env } = sources;
@@ -35,7 +55,8 @@ export async function settingsReport(flags: Flags, sources: ConfigSources): Prom
   };
   const row = (setting: Setting) => {
     const { value, from } = pick(setting, flags, env, profile);
-    return { setting: LABELS[setting], value: value ?? '(not set)', from: origin(from, envOf(setting)) };
+    const shown = value === undefined ? '(not set)' : URL_SETTINGS.has(setting) ? withoutUserinfo(value) : value;
+    return { setting: LABELS[setting], value: shown, from: origin(from, envOf(setting)) };
   };
   const rows = [row('baseUrl'), row('language')];
   const chosen = chosenSource(flags, profile, env);

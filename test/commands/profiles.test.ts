@@ -101,6 +101,25 @@ describe('a profile’s values are checked when it is read', () => {
   });
 });
 
+describe('config never shows a password in a URL', () => {
+  it.each([
+    ['the environment', ['config'], { EXPORT_STATUS_BASE_URL: 'https://user:PASSW0RD@api.test/v4' }],
+    ['a flag', ['config', '--base-url', 'https://user:PASSW0RD@api.test/v4'], {}],
+    ['a flag, as JSON', ['config', '--json', '--base-url', 'https://:PASSW0RD@api.test/v4'], {}],
+    [
+      'a token URL',
+      ['config', '--token-url', 'https://me:PASSW0RD@login.test/t'],
+      { EGAIN_CLIENT_ID: 'me', EGAIN_CLIENT_SECRET: 'x-secret-1234' },
+    ],
+  ])('from %s: hidden, and said to be refused', async (_, args, env) => {
+    const r = await run(args, { env: { XDG_CONFIG_HOME: configHome(() => ({ profiles: {} })), ...env } });
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toContain('PASSW0RD');
+    expect(r.stdout).toContain('//***@');
+    expect(r.stdout).toContain('(credentials in a URL are refused)');
+  });
+});
+
 describe('config --json, and the configuration file’s schema', () => {
   it('gives the report as one JSON document, without a secret', async () => {
     const home = configHome(twoTenants);
