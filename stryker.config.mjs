@@ -8,6 +8,7 @@ export default {
   plugins: ['@stryker-mutator/vitest-runner'],
   mutate: [
     'src/core/redact.ts',
+    'src/core/sanitize.ts',
     'src/core/exit-codes.ts',
     'src/api/token.ts',
     'src/api/urls.ts',

@@ -1,5 +1,5 @@
 import { redact } from '../core/redact.js';
-import { sanitize } from '../core/sanitize.js';
+import { sanitize, truncate } from '../core/sanitize.js';
 import { classifyFailure, TRANSIENT_HTTP } from './client.js';
 import {
   CredentialError,
@@ -34,6 +34,7 @@ export function clientCredentials(options: ClientCredentialsOptions, io: Credent
   // The rule for every host: a name that never resolved is a mistake in its URL (final at once);
   // one that has answered before and stops resolving is a glitch of the network (retried).
   let answered = false;
+  const secrets = [options.clientSecret, `${options.clientId}:${options.clientSecret}`];
   const fetchToken = async (limits: TokenLimits) => {
     const { oauth } = await import('./oauth.js');
     const as = { issuer: options.tokenUrl.origin, token_endpoint: options.tokenUrl.href };
@@ -93,7 +94,7 @@ export function clientCredentials(options: ClientCredentialsOptions, io: Credent
           `the token endpoint answered HTTP ${response.status}: check the token URL in ${options.tokenUrlFrom}`,
         );
       }
-      throw refusal(err, oauth.ResponseBodyError, options.clientSecret);
+      throw refusal(err, oauth.ResponseBodyError, secrets);
     }
   };
   return new RenewingCredentials('client credentials', fetchToken, io.clock, undefined, [
@@ -161,26 +162,38 @@ function requestFailure(
   return new CredentialError(kind, `the token endpoint: ${reason}`);
 }
 
-/** The identity platform said no: invalid_client, invalid_scope… shown with its description. */
+/**
+ * The identity platform said no: invalid_client, invalid_scope… shown with its description. An
+ * endpoint that echoes the client secret must not get it printed in any form (`secrets`: the
+ * secret, and `client_id:secret` for a `Basic` header), compared on what would be printed (a
+ * secret split by an invisible mark is whole again after sanitising) and on the error and its
+ * description together (a secret split between them): then neither is shown.
+ */
 function refusal(
   err: unknown,
   ResponseBodyError: new (...args: never[]) => Error,
-  secret: string,
+  secrets: readonly string[],
 ): CredentialError {
   if (err instanceof ResponseBodyError) {
     const e = err as Error & { error: string; error_description?: string; status: number };
-    // An identity provider that echoes the secret must not get it printed, in any of its forms,
-    // in its error code or its description.
-    const said = e.error_description ? redact(e.error_description, [secret]) : '';
-    const description = said ? `: ${sanitize(said, 200)}` : '';
+    const error = sanitize(String(e.error), 200);
+    const said = sanitize(e.error_description ?? '', 400);
+    const together = `${error}${said}`;
+    if (redact(together, secrets) !== together) {
+      return new CredentialError(
+        'final',
+        `the token endpoint refused (HTTP ${e.status}; its answer held the client secret and is not shown)`,
+      );
+    }
+    const description = said ? `: ${truncate(said, 200)}` : '';
     return new CredentialError(
       'final',
-      `the token endpoint refused (HTTP ${e.status}, ${sanitize(redact(String(e.error), [secret]), 60)}${description})`,
+      `the token endpoint refused (HTTP ${e.status}, ${truncate(error, 60)}${description})`,
     );
   }
-  const message = redact(err instanceof Error ? err.message : String(err), [secret]);
+  const message = redact(sanitize(err instanceof Error ? err.message : String(err), 400), secrets);
   return new CredentialError(
     'final',
-    `the token endpoint's answer is not a token: ${sanitize(message, 200)}`,
+    `the token endpoint's answer is not a token: ${truncate(message, 200)}`,
   );
 }

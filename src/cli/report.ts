@@ -55,7 +55,8 @@ export async function settingsReport(flags: Flags, sources: ConfigSources): Prom
   };
   const row = (setting: Setting) => {
     const { value, from } = pick(setting, flags, env, profile);
-    const shown = value === undefined ? '(not set)' : URL_SETTINGS.has(setting) ? withoutUserinfo(value) : value;
+    const shown =
+      value === undefined ? '(not set)' : URL_SETTINGS.has(setting) ? withoutUserinfo(value) : value;
     return { setting: LABELS[setting], value: shown, from: origin(from, envOf(setting)) };
   };
   const rows = [row('baseUrl'), row('language')];

@@ -5,28 +5,48 @@ const MASK = '***';
 
 /**
  * The forms a secret takes when a server echoes it back: as it is, percent-encoded (as in a URL,
- * upper- or lowercase hex), form-encoded (spaces as `+`), and escaped inside a JSON string.
+ * upper- or lowercase hex), form-encoded (spaces as `+`), escaped inside a JSON string, and in
+ * base64 (standard and URL-safe, padded or not: a `Basic` header, a token echoed as bytes).
+ * Matched in any case: a server may echo a secret upper-cased.
  */
 function formsOf(secret: string): string[] {
   const percent = encodeURIComponent(secret);
-  const forms = new Set([
+  const base64 = Buffer.from(secret, 'utf8').toString('base64');
+  const unpadded = base64.replace(/=+$/, '');
+  return [
     secret,
     percent,
-    percent.replace(/%[0-9A-F]{2}/g, (h) => h.toLowerCase()),
     percent.replace(/%20/g, '+'),
     new URLSearchParams({ s: secret }).toString().slice(2),
     JSON.stringify(secret).slice(1, -1),
-  ]);
-  // Each form is at least as long as the secret: none is too short to redact.
-  return [...forms];
+    unpadded,
+    unpadded.replace(/\+/g, '-').replace(/\//g, '_'),
+  ];
 }
 
-/** `text` with every form of every secret replaced by ***. Longest first, so no part survives. */
+const patterns = new Map<string, RegExp | null>();
+
+/** One pattern for every form of every secret, longest first, so no part of a longer one survives. */
+function patternOf(secrets: Iterable<string>): RegExp | null {
+  const usable = [...new Set(secrets)].filter((s) => s.length >= MIN_SECRET_LENGTH);
+  const key = usable.join('\u0000');
+  let pattern = patterns.get(key);
+  if (pattern === undefined) {
+    const forms = [...new Set(usable.flatMap(formsOf))].sort((a, b) => b.length - a.length);
+    pattern = forms.length ? new RegExp(forms.map(escape).join('|'), 'giu') : null;
+    // A run has a handful of secret sets; a process of the library, perhaps more: kept bounded.
+    if (patterns.size >= 64) patterns.clear();
+    patterns.set(key, pattern);
+  }
+  return pattern;
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** `text` with every form of every secret replaced by ***, in any case. */
 export function redact(text: string, secrets: Iterable<string>): string {
-  const forms = [...new Set([...secrets].filter((s) => s.length >= MIN_SECRET_LENGTH).flatMap(formsOf))].sort(
-    (a, b) => b.length - a.length,
-  );
-  let out = text;
-  for (const form of forms) out = out.split(form).join(MASK);
-  return out;
+  const pattern = patternOf(secrets);
+  return pattern ? text.replace(pattern, MASK) : text;
 }

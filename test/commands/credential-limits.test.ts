@@ -236,22 +236,23 @@ describe('the token endpoint is not driven once per poll', () => {
     expect(second && first && second.start - first.start).toBe(2_000);
   });
 
-  it.each([['a space', 'abc def'], ['a TAB', 'abc\tdef'], ['a BEL', 'abc\u0007def']])(
-    'an access token holding %s is refused, never sent: exit 4, the API asked nothing',
-    async (_, token) => {
-      answers = [(res) => sendJson(res, 200, { access_token: token, token_type: 'Bearer', expires_in: 3600 })];
-      const before = sim.requests.length;
-      const r = await runCli(['get', id('success'), '--base-url', sim.baseUrl], {
-        clock,
-        env: clientEnv(`${endpoint.url}/token`),
-      });
-      expect(r.code).toBe(4);
-      expect(r.stdout).toContain(
-        "no token: the token endpoint's access_token is empty or holds a space or a control character",
-      );
-      expect(sim.requests.length).toBe(before);
-    },
-  );
+  it.each([
+    ['a space', 'abc def'],
+    ['a TAB', 'abc\tdef'],
+    ['a BEL', 'abc\u0007def'],
+  ])('an access token holding %s is refused, never sent: exit 4, the API asked nothing', async (_, token) => {
+    answers = [(res) => sendJson(res, 200, { access_token: token, token_type: 'Bearer', expires_in: 3600 })];
+    const before = sim.requests.length;
+    const r = await runCli(['get', id('success'), '--base-url', sim.baseUrl], {
+      clock,
+      env: clientEnv(`${endpoint.url}/token`),
+    });
+    expect(r.code).toBe(4);
+    expect(r.stdout).toContain(
+      "no token: the token endpoint's access_token is empty or holds a space or a control character",
+    );
+    expect(sim.requests.length).toBe(before);
+  });
 
   it('library watches with the same client credentials share one token', async () => {
     answers = [];
@@ -291,40 +292,89 @@ describe('the token endpoint is not driven once per poll', () => {
 
 describe('secrets in every form', () => {
   const SECRET = 'aB3+x/Yz9=Q~w.secret';
-  const forms = [SECRET, encodeURIComponent(SECRET), new URLSearchParams({ s: SECRET }).toString().slice(2)];
+  const b64 = (text: string) => Buffer.from(text).toString('base64');
+  const forms = [
+    SECRET,
+    encodeURIComponent(SECRET),
+    new URLSearchParams({ s: SECRET }).toString().slice(2),
+    b64(SECRET).replace(/=+$/, ''),
+    b64(`me:${SECRET}`).replace(/=+$/, ''),
+    SECRET.toUpperCase(),
+    SECRET.slice(0, 9),
+    SECRET.slice(9),
+  ];
+  /** How the identity provider echoes the client secret in its refusal, by the token URL's path. */
+  const ECHOES: Record<string, (body: string) => { error: string; error_description: string }> = {
+    plain: (body) => ({
+      error: `invalid_client ${SECRET}`,
+      error_description: `bad ${body} ${encodeURIComponent(SECRET)}`,
+    }),
+    base64: () => ({ error: 'invalid_client', error_description: `secret ${b64(SECRET)} is wrong` }),
+    basic: () => ({
+      error: 'invalid_client',
+      error_description: `Authorization: Basic ${b64(`me:${SECRET}`)}`,
+    }),
+    upper: () => ({ error: 'invalid_client', error_description: `unknown secret ${SECRET.toUpperCase()}` }),
+    split: () => ({
+      error: `invalid_client ${SECRET.slice(0, 9)}`,
+      error_description: `${SECRET.slice(9)} is wrong`,
+    }),
+    invisible: () => ({
+      error: 'invalid_client',
+      error_description: `wrong: ${SECRET.slice(0, 9)}\u200b${SECRET.slice(9)}`,
+    }),
+  };
   let echo: TestServer;
   beforeAll(async () => {
-    // An identity provider that echoes the client secret in every field of its refusal.
     echo = await scriptedServer((req, res) => {
       let body = '';
       req.on('data', (d) => {
         body += d;
       });
-      req.on('end', () =>
-        sendJson(res, 401, {
-          error: `invalid_client ${SECRET}`,
-          error_description: `bad ${body} ${encodeURIComponent(SECRET)}`,
-        }),
-      );
+      const how = (req.url ?? '').split('/').at(-1) ?? 'plain';
+      req.on('end', () => sendJson(res, 401, (ECHOES[how] ?? ECHOES.plain)?.(body)));
     });
   });
   afterAll(() => echo.close());
 
-  it.each([['text'], ['json']])(
-    'a token endpoint echoing the client secret: in no form in %s output, -v, annotations or the step summary',
-    async (mode) => {
-      const summary = join(dir, `summary-${mode}.md`);
+  it.each(
+    Object.keys(ECHOES).flatMap((how) => [
+      [how, 'text'],
+      [how, 'json'],
+    ]),
+  )(
+    'a token endpoint echoing the client secret (%s): in no form in %s output, -v, annotations or the step summary',
+    async (how, mode) => {
+      const summary = join(dir, `summary-${how}-${mode}.md`);
       writeFileSync(summary, '');
       const r = await runCli(
         ['watch', id('success'), '--base-url', sim.baseUrl, '-v', ...(mode === 'json' ? ['--json'] : [])],
-        { env: { ...clientEnv(`${echo.url}/token`), GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary } },
+        {
+          env: {
+            ...clientEnv(`${echo.url}/token/${how}`),
+            GITHUB_ACTIONS: 'true',
+            GITHUB_STEP_SUMMARY: summary,
+          },
+        },
       );
       expect(r.code).toBe(4);
-      expect(r.stdout + r.stderr).toContain('the token endpoint refused (HTTP 401, invalid_client ***');
+      expect(r.stdout + r.stderr).toContain(
+        'the token endpoint refused (HTTP 401; its answer held the client secret and is not shown)',
+      );
       const everything = r.stdout + r.stderr + readFileSync(summary, 'utf8');
       for (const form of forms) expect(everything).not.toContain(form);
     },
   );
+
+  it('a refusal without the secret is shown as the endpoint said it', async () => {
+    const r = await runCli(['get', id('success'), '--base-url', sim.baseUrl], {
+      env: { ...clientEnv(`${echo.url}/token/base64`), EGAIN_CLIENT_SECRET: 'another-secret-42' },
+    });
+    expect(r.code).toBe(4);
+    expect(r.stdout).toContain(
+      `the token endpoint refused (HTTP 401, invalid_client: secret ${b64(SECRET)} is wrong)`,
+    );
+  });
 
   it('an API that echoes the secrets of the export body: none is printed', async () => {
     const api = await scriptedServer((req, res) => {

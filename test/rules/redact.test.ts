@@ -16,6 +16,10 @@ describe('redact: every form of a secret', () => {
     ['form-encoded, a space as +', encodeURIComponent(SECRET).replace(/%20/g, '+')],
     ['form-encoded as URLSearchParams writes it', new URLSearchParams({ s: SECRET }).toString().slice(2)],
     ['escaped inside a JSON string', JSON.stringify(SECRET).slice(1, -1)],
+    ['upper-cased', SECRET.toUpperCase()],
+    ['in mixed case', 'P@SS wöRD/"é"+1'],
+    ['in base64', Buffer.from(SECRET).toString('base64').replace(/=+$/, '')],
+    ['in URL-safe base64', Buffer.from(SECRET).toString('base64url')],
   ])('%s', (_, form) => {
     const text = `invalid_client: got client_secret=${form} from you`;
     const out = redact(text, [SECRET]);
@@ -27,6 +31,17 @@ describe('redact: every form of a secret', () => {
     ['a space as + and ! encoded (URLSearchParams)', 'pa+ss%21word%281%29'],
   ])('form-encoded, %s', (_, form) => {
     expect(redact(`secret=${form}&x=1`, ['pa ss!word(1)'])).toBe('secret=***&x=1');
+  });
+
+  it('base64 with its padding: nothing of the secret is left', () => {
+    const padded = Buffer.from('abcdefg').toString('base64');
+    expect(padded.endsWith('=')).toBe(true);
+    expect(redact(`Basic ${padded}`, ['abcdefg'])).toMatch(/^Basic \*\*\*=*$/);
+  });
+
+  it('a secret with the characters of a pattern is matched as text', () => {
+    expect(redact('a.b*c+d? a-b-c-d-', ['a.b*c+d?'])).toBe('*** a-b-c-d-');
+    expect(redact('x(y)[z]{w}|^$\\', ['(y)[z]{w}|^$'])).toBe('x***\\');
   });
 
   it('every occurrence, not only the first', () => {
