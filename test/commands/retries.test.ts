@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../src/sim/server.js';
 import { runCli } from '../support/cli.js';
 import { freshIds } from '../support/ids.js';
-import { freePort, hold, scriptedServer, sendJson } from '../support/servers.js';
+import { freePort, hold, PROXIED_HOST, scriptedServer, sendJson } from '../support/servers.js';
 import { VirtualClock } from '../support/virtual-clock.js';
 
 // Connection trouble, slow answers and busy servers: retried with back-off, never hammered.
@@ -157,10 +157,13 @@ describe('a proxy that reads CONNECT and hangs up', () => {
     const proxy = await hostileProxy();
     try {
       const started = Date.now();
-      const r = await runCli(['watch', '--base-url', 'https://127.0.0.1:9/v4', 'J1', '--timeout', '2s'], {
-        clock: 'real',
-        env: proxy.env,
-      });
+      const r = await runCli(
+        ['watch', '--base-url', `https://${PROXIED_HOST}:9/v4`, 'J1', '--timeout', '2s'],
+        {
+          clock: 'real',
+          env: proxy.env,
+        },
+      );
       expect(r.code).toBe(3);
       expect(Date.now() - started).toBeLessThan(6_000);
       expect(r.stderr).toContain(
@@ -176,7 +179,7 @@ describe('a proxy that reads CONNECT and hangs up', () => {
     const proxy = await hostileProxy();
     try {
       let interruptedAt = 0;
-      const r = await runCli(['watch', '--base-url', 'https://127.0.0.1:9/v4', 'J1'], {
+      const r = await runCli(['watch', '--base-url', `https://${PROXIED_HOST}:9/v4`, 'J1'], {
         clock: 'real',
         env: proxy.env,
         onStart: ({ interrupt }) => {
