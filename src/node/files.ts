@@ -1,5 +1,7 @@
 /** Node adapters: the files the CLI reads and writes (configuration, secrets, the result file). */
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 
 // node:fs's callbacks, promised: node:fs/promises costs every start a few more built-in modules.
@@ -43,9 +45,60 @@ export async function readUpTo(fd: number, maxBytes: number): Promise<Buffer | n
   return size > maxBytes ? null : buffer.subarray(0, size);
 }
 
-/** Writes `text` to a file beside `path`, then renames it over `path`: a reader never sees half. */
+/** Temporary files being written now: removed if the process ends before they are renamed. */
+const temporaries = new Set<string>();
+let cleaning = false;
+
+/**
+ * Writes `text` to `path` so that a reader sees the old content or the new, never half: a regular
+ * file (or a new path) is written beside it under an unpredictable name, created exclusively with
+ * mode 0600 (a link planted there makes the write fail, never go elsewhere), given the mode the
+ * file had (or a new file's), then renamed over it; a symlink is written through to its target,
+ * which keeps the link. Anything else (a FIFO with its reader, /dev/fd/N of a `>(…)`, a terminal)
+ * is written to directly. A temporary file is removed on failure and when the process ends first.
+ */
 export async function writeFileWhole(path: string, text: string): Promise<void> {
-  const temporary = `${path}.${process.pid}.tmp`;
-  await promisify(fs.writeFile)(temporary, text, 'utf8');
-  await promisify(fs.rename)(temporary, path);
+  const info = await promisify(fs.stat)(path).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return undefined;
+    throw err;
+  });
+  if (info?.isDirectory()) throw fileError('EISDIR', `${path} is a directory`);
+  const link = await promisify(fs.lstat)(path).then(
+    (l) => l.isSymbolicLink(),
+    () => false,
+  );
+  if ((info && !info.isFile()) || (link && !info)) {
+    // A FIFO, a /dev/fd/N, a terminal, a link to nowhere yet: written to where it leads.
+    await promisify(fs.writeFile)(path, text, 'utf8');
+    return;
+  }
+  const target = link ? await promisify(fs.realpath)(path) : path;
+  const mode = info ? info.mode & 0o7777 : 0o666 & ~process.umask();
+  const temporary = join(dirname(target), `.${basename(target)}.${randomBytes(9).toString('hex')}.tmp`);
+  if (!cleaning) {
+    cleaning = true;
+    process.once('exit', () => {
+      for (const file of temporaries) fs.rmSync(file, { force: true });
+    });
+  }
+  temporaries.add(temporary);
+  try {
+    const fd = await open(
+      temporary,
+      fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL,
+      0o600,
+    );
+    try {
+      await promisify(fs.writeFile)(fd, text, 'utf8');
+      await promisify(fs.fchmod)(fd, mode);
+    } finally {
+      await close(fd);
+    }
+    await promisify(fs.rename)(temporary, target);
+  } catch (err) {
+    await promisify(fs.rm)(temporary, { force: true });
+    throw err;
+  } finally {
+    temporaries.delete(temporary);
+  }
 }

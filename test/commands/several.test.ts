@@ -1,3 +1,16 @@
+import { execFileSync, spawn } from 'node:child_process';
+import {
+  chmodSync,
+  lstatSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useSimulator } from '../support/simulator.js';
 
@@ -121,9 +134,6 @@ describe('waiting for something other than the end', () => {
 
 describe('--result-file', () => {
   it('writes each job’s --json document, one a line in the order given, while stdout keeps the text', async () => {
-    const { mkdtempSync, readFileSync, readdirSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
     const dir = mkdtempSync(join(tmpdir(), 'export-status-result-'));
     const file = join(dir, 'result.ndjson');
     const a = fx.id('success');
@@ -141,5 +151,63 @@ describe('--result-file', () => {
     ]);
     // written whole: no temporary file is left beside it
     expect(readdirSync(dir)).toEqual(['result.ndjson']);
+  });
+});
+
+describe('--result-file, wherever it points', () => {
+  const fresh = () => mkdtempSync(join(tmpdir(), 'export-status-result-'));
+  const oneDoc = (text: string) =>
+    text
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+
+  it('a link planted at the temporary name the file was once written under leaves its target untouched', async () => {
+    const dir = fresh();
+    const file = join(dir, 'result.ndjson');
+    const victim = join(fresh(), 'victim');
+    writeFileSync(victim, 'precious\n');
+    // the names an attacker who can create files here would guess (a pid), any pid of this run
+    for (const pid of [process.pid, process.ppid, 1, 2]) symlinkSync(victim, `${file}.${pid}.tmp`);
+    const r = await watch('--result-file', file, fx.id('success'));
+    expect(r.code).toBe(0);
+    expect(readFileSync(victim, 'utf8')).toBe('precious\n');
+    expect(oneDoc(readFileSync(file, 'utf8'))).toHaveLength(1);
+    expect(readdirSync(dir).filter((f) => !f.endsWith('.tmp'))).toEqual(['result.ndjson']);
+  });
+
+  it('a symlink is written through (the link stays), an existing file keeps its mode', async () => {
+    const dir = fresh();
+    const target = join(dir, 'target.ndjson');
+    writeFileSync(target, 'old\n', { mode: 0o600 });
+    chmodSync(target, 0o600);
+    symlinkSync(target, join(dir, 'link.ndjson'));
+    const r = await watch('--result-file', join(dir, 'link.ndjson'), fx.id('success'));
+    expect(r.code).toBe(0);
+    expect(lstatSync(join(dir, 'link.ndjson')).isSymbolicLink()).toBe(true);
+    expect(oneDoc(readFileSync(target, 'utf8'))[0]).toMatchObject({ outcome: 'succeeded' });
+    expect(statSync(target).mode & 0o777).toBe(0o600);
+    expect(readdirSync(dir).sort()).toEqual(['link.ndjson', 'target.ndjson']);
+  });
+
+  it('a FIFO with a reader gets the document and stays a FIFO', async () => {
+    const dir = fresh();
+    const fifo = join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    const reader = spawn('sh', ['-c', `cat '${fifo}' > '${join(dir, 'read')}'`]);
+    const read = new Promise((resolve) => reader.on('exit', resolve));
+    const r = await watch('--result-file', fifo, fx.id('success'));
+    await read;
+    expect(r.code).toBe(0);
+    expect(lstatSync(fifo).isFIFO()).toBe(true);
+    expect(oneDoc(readFileSync(join(dir, 'read'), 'utf8'))[0]).toMatchObject({ outcome: 'succeeded' });
+  });
+
+  it('a directory: exit 74, saying so, and nothing is left in it', async () => {
+    const dir = fresh();
+    const r = await watch('--result-file', dir, fx.id('success'));
+    expect(r.code).toBe(74);
+    expect(r.stderr).toContain(`cannot write --result-file ${dir} (EISDIR)`);
+    expect(readdirSync(dir)).toEqual([]);
   });
 });

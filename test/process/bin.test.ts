@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src/core/exit-codes.js';
-import { BIN, cleanEnv, ROOT, run } from '../support/spawn.js';
+import { BIN, cleanEnv, collect, ROOT, run } from '../support/spawn.js';
 
 // What only the real bin shows: its start-up paths and the exit code it sets.
 describe('the bin', () => {
@@ -82,6 +82,26 @@ describe('the bin', () => {
       expect(r.stderr).toBe('export-status: cannot write to stdout (ENOSPC)\n');
     } finally {
       closeSync(full);
+    }
+  });
+});
+
+describe('--result-file to what the shell makes', () => {
+  it('>(cat > f): exit 0 for a succeeded job, and one JSON line in f', async () => {
+    const { startSimulator } = await import('../../src/sim/server.js');
+    const sim = await startSimulator({ port: 0, durationMs: 200 });
+    const dir = mkdtempSync(join(tmpdir(), 'export-status-substitution-'));
+    const out = join(dir, 'f');
+    try {
+      const script = `'${process.execPath}' '${BIN}' watch --base-url '${sim.baseUrl}' --interval 100ms -q --result-file >(cat > '${out}') -- success-subst-1; code=$?; wait; exit $code`;
+      // spawned without blocking: the simulator answers from this process
+      const r = await collect('bash', ['-c', script], { env: cleanEnv(), timeoutMs: 20_000 });
+      expect(r.code).toBe(0);
+      const lines = readFileSync(out, 'utf8').trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(JSON.parse(lines[0] ?? '')).toMatchObject({ job: 'success-subst-1', outcome: 'succeeded' });
+    } finally {
+      await sim.close();
     }
   });
 });
