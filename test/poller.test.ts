@@ -404,3 +404,65 @@ describe('one bad answer in a long watch', () => {
     expect(result).toMatchObject({ outcome: 'invalid', exitCode: 5 });
   });
 });
+
+describe('a status nobody knows never ends a watch or a get with 0', () => {
+  const pct = (s: string, percentage: number) => status(s, { progress: { percentage } });
+  it.each([
+    [
+      '--until running on Queued',
+      { until: { kind: 'running' } },
+      [status('Queued'), status('Failed')],
+      'failed',
+    ],
+    [
+      '--until running on Error',
+      { until: { kind: 'running' } },
+      [status('Error'), status('Failed')],
+      'failed',
+    ],
+    [
+      '--until running on Failure',
+      { until: { kind: 'running' } },
+      [status('Failure'), status('Failed')],
+      'failed',
+    ],
+    [
+      '--until running on Failed with an invisible character',
+      { until: { kind: 'running' } },
+      [status('Fa\u200biled'), status('Failed')],
+      'failed',
+    ],
+    [
+      '--until 50% on Error at 80 %',
+      { until: { kind: 'percent', percent: 50 } },
+      [pct('Error', 80), status('Failed')],
+      'failed',
+    ],
+    [
+      '--until 50% on Pending at 100 %',
+      { until: { kind: 'percent', percent: 50 } },
+      [pct('Pending', 100), status('Failed')],
+      'failed',
+    ],
+  ] as const)('%s: watched on, to the job’s real end', async (_, settings, answers, outcome) => {
+    const { result, polls } = await watch([...answers], settings as RulesPatch);
+    expect(result.outcome).toBe(outcome);
+    expect(result.exitCode).not.toBe(0);
+    expect(polls).toHaveLength(2);
+  });
+
+  it('--until running and 50% are reached by a known running status', async () => {
+    const ran = await watch([status('Pending'), running(10)], { until: { kind: 'running' } });
+    expect(ran.result).toMatchObject({ outcome: 'running', exitCode: 0, polls: 2 });
+    const half = await watch([running(40), running(50)], { until: { kind: 'percent', percent: 50 } });
+    expect(half.result).toMatchObject({ outcome: 'running', exitCode: 0, polls: 2 });
+  });
+
+  it('get of an unknown status: exit 5, saying the status is not one the API documents', async () => {
+    const { result } = await watch([status('Error')], { once: true });
+    expect(result).toMatchObject({ outcome: 'invalid', exitCode: 5 });
+    expect(result.error).toContain('unknown status "Error"');
+    const known = await watch([status('Pending')], { once: true });
+    expect(known.result).toMatchObject({ outcome: 'running', exitCode: 0 });
+  });
+});

@@ -1,5 +1,11 @@
 import type { StatusOutcome } from '../api/client.js';
-import { type ExportStatus, percentOf, phaseOf, progressDisagreement } from '../api/schema.js';
+import {
+  type ExportStatus,
+  percentOf,
+  phaseOf,
+  progressDisagreement,
+  SCHEMA_STATUSES,
+} from '../api/schema.js';
 import type { JobRef } from '../api/urls.js';
 import type { Clock } from '../core/clock.js';
 import { exitCodeFor, type InterruptSignal, type Outcome } from '../core/exit-codes.js';
@@ -184,7 +190,13 @@ class JobWatch {
     yield* this.warnings(outcome, at);
     const unreadable = outcome.warnings.map((w) => w.path);
     const verdict = verdictOf(status, this.rules.failOn, unreadable);
-    if (verdict.terminal || !this.schedule) return this.end(verdict.outcome, verdict.reason);
+    if (verdict.terminal) return this.end(verdict.outcome, verdict.reason);
+    if (!this.schedule) {
+      // One look (get): a status nobody knows may be a failure by another name, never a 0.
+      if (phaseOf(status) !== 'unknown') return this.end(verdict.outcome, verdict.reason);
+      const reason = `unknown status ${JSON.stringify(status.status)}, not one the export API documents (${SCHEMA_STATUSES.join(', ')})`;
+      return this.end('invalid', { kind: 'invalid', reason });
+    }
     // --until: the condition is met before the job is done; the job goes on, the watch is over.
     if (reached(this.schedule.until, status)) return this.end('running', null);
     const { adaptive, intervalMs } = this.schedule;
@@ -215,7 +227,7 @@ class JobWatch {
       warned.add('progress');
       yield { type: 'warning', job, at, message: disagreement, verbose: false };
     }
-    if (phaseOf(outcome.status) === 'unknown' && !warned.has('status')) {
+    if (phaseOf(outcome.status) === 'unknown' && this.schedule && !warned.has('status')) {
       warned.add('status');
       const message = `unknown status ${JSON.stringify(outcome.status.status)}; still watching`;
       yield { type: 'warning', job, at, message, verbose: false };
@@ -338,10 +350,14 @@ class JobWatch {
   }
 }
 
-/** Whether a status that is not terminal meets what the watch waits for. */
+/**
+ * Whether a status that is not terminal meets what the watch waits for. Only a known running
+ * status does: Pending has not started (whatever percentage it shows), and a status nobody knows
+ * may be a failure by another name.
+ */
 function reached(until: Until | undefined, status: ExportStatus): boolean {
-  if (!until || until.kind === 'done') return false;
-  if (until.kind === 'running') return phaseOf(status) !== 'pending';
+  if (!until || until.kind === 'done' || phaseOf(status) !== 'running') return false;
+  if (until.kind === 'running') return true;
   const pct = percentOf(status);
   return pct !== undefined && pct >= until.percent;
 }

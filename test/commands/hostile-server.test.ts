@@ -33,7 +33,8 @@ describe('hostile server text', () => {
         run(['get', '--base-url', base, 'odd-2', '--json']),
         run(['get', '--base-url', base, 'odd-3', '-o', 'ndjson']),
       ]);
-      expect(runs.map((r) => r.code)).toEqual([1, 4, 0, 0, 0]);
+      // an unknown status is never a 0 for get: it may be a failure by another name
+      expect(runs.map((r) => r.code)).toEqual([1, 4, 5, 5, 5]);
       for (const r of runs) {
         expect(r.stdout + r.stderr).not.toMatch(ESCAPE);
         for (const c of ['\u0007', '\u009b', '\u202e']) expect(r.stdout + r.stderr).not.toContain(c);
@@ -133,16 +134,17 @@ describe('hostile IDs and URLs', () => {
 });
 
 describe('hostile status names', () => {
-  it('"constructor" is an unknown status: get --strict exits 5, lenient get warns and exits 0', async () => {
+  it('"constructor" is an unknown status: get --strict exits 5, and so does a lenient get, keeping the status', async () => {
     const server = await scriptedServer((_req, res) => sendJson(res, 200, { status: 'constructor' }));
     try {
       const strict = await run(['get', '--base-url', server.url, 'J1', '--strict']);
       expect(strict.code).toBe(5);
       expect(strict.stdout).toContain('expected Pending, In Progress, Successful, Failed, got "constructor"');
       const lenient = await run(['get', '--base-url', server.url, 'J1', '--json']);
-      expect(lenient.code).toBe(0);
-      expect(JSON.parse(lenient.stdout).status.status).toBe('constructor');
-      expect(lenient.stderr).toContain('unknown status "constructor"');
+      expect(lenient.code).toBe(5);
+      const doc = JSON.parse(lenient.stdout);
+      expect(doc).toMatchObject({ outcome: 'invalid', status: { status: 'constructor' } });
+      expect(doc.error).toContain('unknown status "constructor", not one the export API documents');
     } finally {
       await server.close();
     }
