@@ -23,21 +23,28 @@ export function verdictOf(status: ExportStatus, failOn: FailOn, unreadable: read
     const reason: EndReason = { kind: 'job-failed', message: status.error, cancelled: phase === 'cancelled' };
     return { outcome: 'failed', reason, terminal: true };
   }
-  const crossed = failOnCrossed(status, failOn) ?? unreadableCount(unreadable, failOn);
+  const crossed =
+    failOnCrossed(status, failOn) ?? unreadableCount(unreadable, failOn) ?? missingCount(status, failOn);
   return { outcome: crossed ? 'failed' : 'succeeded', reason: crossed, terminal: true };
+}
+
+/** The counts --fail-on needs to pass a job. */
+function neededCounts(failOn: FailOn): Array<'errors' | 'warnings'> {
+  return failOn === 'errors' ? ['errors'] : failOn === 'warnings' ? ['errors', 'warnings'] : [];
 }
 
 /** Why --fail-on cannot pass a job whose counts it needs could not be read, or null. */
 function unreadableCount(unreadable: readonly string[], failOn: FailOn): EndReason | null {
-  const needed =
-    failOn === 'errors'
-      ? ['results.errors']
-      : failOn === 'warnings'
-        ? ['results.errors', 'results.warnings']
-        : [];
+  const needed = neededCounts(failOn).map((count) => `results.${count}`);
   const path = unreadable.find((p) => p === 'results' || needed.includes(p));
   if (!path || needed.length === 0) return null;
   return { kind: 'unreadable-count', failOn, path };
+}
+
+/** Why --fail-on cannot pass a job that did not send a count it needs (it cannot tell), or null. */
+function missingCount(status: ExportStatus, failOn: FailOn): EndReason | null {
+  const count = neededCounts(failOn).find((name) => status.results?.[name] === undefined);
+  return count ? { kind: 'unreadable-count', failOn, path: `results.${count}`, missing: true } : null;
 }
 
 /** The --fail-on verdict on a successful job: null when it passes, else why it fails. */

@@ -11,8 +11,8 @@ export type EndReason =
   | { kind: 'job-failed'; message: string | undefined; cancelled: boolean }
   /** A successful job whose results cross the fail-on threshold. */
   | { kind: 'fail-on'; failOn: FailOn; count: number; what: 'error' | 'warning' }
-  /** A successful job whose count the fail-on threshold needs could not be read. */
-  | { kind: 'unreadable-count'; failOn: FailOn; path: string }
+  /** A successful job whose count the fail-on threshold needs could not be read, or was not sent. */
+  | { kind: 'unreadable-count'; failOn: FailOn; path: string; missing?: boolean }
   /** Too many transient failures in a row. */
   | { kind: 'retries-exhausted'; cause: TransientCause; attempts: number; maxRetries: number }
   | { kind: 'timeout'; timeoutMs: number; lastStatus: string | undefined }

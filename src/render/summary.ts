@@ -73,6 +73,8 @@ export function renderSummary(result: JobResult, style: SummaryStyle): string {
   }
 
   if (result.error) row(failedByThreshold ? 'Fails on' : 'Error', sanitize(result.error));
+  // A job that succeeded may still say something went wrong: shown, as JSON keeps it.
+  if (s?.error && phaseOf(s) === 'succeeded') row('Message', sanitize(s.error));
   if (s) {
     if (result.outcome !== 'succeeded' && result.outcome !== 'failed' && result.outcome !== 'running') {
       row('Status', statusName(s));

@@ -26,7 +26,7 @@ function endText(reason: EndReason, v: Vocabulary): string {
     case 'fail-on':
       return `${plural(reason.count, reason.what)} reported (${v.setting('failOn', reason.failOn)})`;
     case 'unreadable-count':
-      return `${reason.path} could not be read, so ${v.setting('failOn', reason.failOn)} cannot pass the job`;
+      return `${reason.path} ${reason.missing ? 'was not sent' : 'could not be read'}, so ${v.setting('failOn', reason.failOn)} cannot pass the job`;
     case 'retries-exhausted': {
       const tries = reason.attempts === 1 ? '1 attempt' : `${plural(reason.attempts, 'attempt')} in a row`;
       return `${transientText(reason.cause, v)} (gave up after ${tries}; ${v.setting('maxRetries', reason.maxRetries)})`;

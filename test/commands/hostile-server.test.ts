@@ -175,6 +175,24 @@ describe('counts that cannot be read', () => {
   });
 });
 
+describe('a successful job that says less, or more, than it should', () => {
+  it('no results sent: --fail-on errors cannot tell, and says so (exit 1); an error text of a success is shown', async () => {
+    const server = await scriptedServer((_req, res) =>
+      sendJson(res, 200, { status: 'Successful', error: 'Partial export: 3 topics skipped.' }),
+    );
+    try {
+      const failOn = await run(['watch', '--base-url', server.url, 'J1', '--fail-on', 'errors']);
+      expect(failOn.code).toBe(1);
+      expect(failOn.stdout).toContain('results.errors was not sent, so --fail-on errors cannot pass the job');
+      const plain = await run(['get', '--base-url', server.url, 'J2']);
+      expect(plain.code).toBe(0);
+      expect(plain.stdout).toContain('Message    Partial export: 3 topics skipped.');
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('counts that disagree', () => {
   it('processed greater than total: warned once, shown as given, no percentage made up', async () => {
     const server = await scriptedServer((_req, res, n) =>

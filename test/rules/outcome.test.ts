@@ -59,7 +59,7 @@ describe('verdictOf: --fail-on on a successful job, at the boundaries', () => {
     ['warnings', { errors: 0, warnings: 0 }, 'succeeded', null],
     ['warnings', { errors: 0, warnings: 1 }, 'failed', '1 warning'],
     ['warnings', { errors: 2, warnings: 1 }, 'failed', '2 error'],
-    ['warnings', { successful: 10 }, 'succeeded', null],
+    ['warnings', { successful: 10, errors: 0, warnings: 0 }, 'succeeded', null],
   ];
   it.each(cases)('failOn %s with %j → %s', (failOn, results, outcome, crossed) => {
     const verdict = verdictOf(job('Successful', results), failOn, []);
@@ -87,7 +87,11 @@ describe('verdictOf: a count that could not be read never passes for zero', () =
     ['never', ['results'], null],
   ];
   it.each(cases)('failOn %s, %j unreadable → %s', (failOn, unreadable, path) => {
-    const verdict = verdictOf(job('Successful', { successful: 3 }), failOn, unreadable);
+    const verdict = verdictOf(
+      job('Successful', { successful: 3, errors: 0, warnings: 0 }),
+      failOn,
+      unreadable,
+    );
     if (path === null) expect(verdict).toMatchObject({ outcome: 'succeeded', reason: null });
     else
       expect(verdict).toEqual({
@@ -103,6 +107,34 @@ describe('verdictOf: a count that could not be read never passes for zero', () =
       failOn: 'warnings',
       count: 2,
       what: 'error',
+    });
+  });
+
+  it.each([
+    ['errors', undefined, 'results.errors'],
+    ['errors', { successful: 3 }, 'results.errors'],
+    ['errors', { warnings: 2 }, 'results.errors'],
+    ['warnings', { errors: 0 }, 'results.warnings'],
+    ['warnings', { warnings: 0 }, 'results.errors'],
+    ['warnings', undefined, 'results.errors'],
+  ] as const)('failOn %s with results %j: %s was not sent, so it cannot tell', (failOn, results, path) => {
+    expect(verdictOf(job('Successful', results), failOn, [])).toEqual({
+      outcome: 'failed',
+      terminal: true,
+      reason: { kind: 'unreadable-count', failOn, path, missing: true },
+    });
+  });
+
+  it('a count that was not sent does not matter to failOn never, nor when another count crosses', () => {
+    expect(verdictOf(job('Successful'), 'never', []).outcome).toBe('succeeded');
+    expect(verdictOf(job('Successful', { errors: 1 }), 'warnings', []).reason).toMatchObject({
+      kind: 'fail-on',
+    });
+    // one that could not be read is said first: it is what the server got wrong
+    expect(verdictOf(job('Successful'), 'errors', ['results'])?.reason).toEqual({
+      kind: 'unreadable-count',
+      failOn: 'errors',
+      path: 'results',
     });
   });
 
