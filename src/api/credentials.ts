@@ -122,7 +122,7 @@ export class RenewingCredentials implements Credentials {
   readonly renewable = true;
   onRenewed: ((why: string) => void) | undefined;
   private current: IssuedToken | undefined;
-  private pending: Promise<IssuedToken> | undefined;
+  private shared: { promise: Promise<IssuedToken>; abort(): void; waiting: number } | undefined;
   private lastFetchAt: number | undefined;
   private readonly seen = new Set<string>();
 
@@ -153,33 +153,49 @@ export class RenewingCredentials implements Credentials {
     return [...this.extraSecrets, ...this.seen];
   }
 
-  /** `why` the current token is replaced; undefined for the first one. */
+  /**
+   * `why` the current token is replaced; undefined for the first one. One fetch at a time, shared
+   * by every caller that asks meanwhile: it runs under the source's own limits (its request or
+   * command time limit) and ends early only when every caller waiting for it has given up; each
+   * caller waits only as long as its own signal and deadline allow.
+   */
   private fetch(why: string | undefined, limits: TokenLimits): Promise<IssuedToken> {
-    this.pending ??= this.spaced(limits)
-      .then(() => {
-        this.lastFetchAt = this.clock.monotonic();
-        return this.fetchToken(limits);
-      })
-      .then((issued) => {
-        if (why && issued.token !== this.current?.token) this.onRenewed?.(why);
-        return this.remember(issued);
-      })
-      .finally(() => {
-        this.pending = undefined;
-      });
-    return within(this.pending, limits, this.clock);
-  }
-
-  /** Waits until MIN_FETCH_GAP_MS has passed since the last fetch began. */
-  private async spaced(limits: TokenLimits): Promise<void> {
-    const waitMs =
-      this.lastFetchAt === undefined ? 0 : this.lastFetchAt + MIN_FETCH_GAP_MS - this.clock.monotonic();
-    if (waitMs <= 0) return;
-    if (waitMs >= limits.timeoutMs) {
-      throw new CredentialError('transient', `no new token yet: tokens are fetched at most once a second`);
+    if (limits.signal.aborted) return Promise.reject(new CredentialError('transient', 'interrupted'));
+    let shared = this.shared;
+    if (!shared) {
+      const waitMs =
+        this.lastFetchAt === undefined ? 0 : this.lastFetchAt + MIN_FETCH_GAP_MS - this.clock.monotonic();
+      if (waitMs > 0 && waitMs >= limits.timeoutMs) {
+        return Promise.reject(
+          new CredentialError('transient', 'no new token yet: tokens are fetched at most once a second'),
+        );
+      }
+      const own = new AbortController();
+      const ownLimits: TokenLimits = { signal: own.signal, timeoutMs: Number.POSITIVE_INFINITY };
+      const spaced = waitMs > 0 ? this.clock.sleep(waitMs, own.signal) : Promise.resolve();
+      const promise = spaced
+        .then(() => {
+          if (own.signal.aborted) throw new CredentialError('transient', 'interrupted');
+          this.lastFetchAt = this.clock.monotonic();
+          return this.fetchToken(ownLimits);
+        })
+        .then((issued) => {
+          if (why && issued.token !== this.current?.token) this.onRenewed?.(why);
+          return this.remember(issued);
+        })
+        .finally(() => {
+          if (this.shared === created) this.shared = undefined;
+        });
+      const created = { promise, abort: () => own.abort('every caller gave up'), waiting: 0 };
+      shared = created;
+      this.shared = created;
     }
-    await this.clock.sleep(waitMs, limits.signal);
-    if (limits.signal.aborted) throw new CredentialError('transient', 'interrupted');
+    const joined = shared;
+    joined.waiting++;
+    return within(joined.promise, limits, this.clock).finally(() => {
+      joined.waiting--;
+      if (joined.waiting === 0 && this.shared === joined) joined.abort();
+    });
   }
 
   private remember(issued: IssuedToken): IssuedToken {

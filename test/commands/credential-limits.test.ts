@@ -270,6 +270,35 @@ describe('the token endpoint is not driven once per poll', () => {
     expect(endpoint.requests.length - before).toBe(1);
   });
 
+  it('one library watch giving up does not take the shared token from another: B gets it', async () => {
+    // the token comes 400 ms after it is asked for; watch A is stopped after 100 ms
+    answers = [
+      (res) =>
+        setTimeout(
+          () =>
+            sendJson(res, 200, { access_token: 'tok-shared-slow-1', token_type: 'Bearer', expires_in: 3600 }),
+          400,
+        ),
+    ];
+    const before = endpoint.requests.length;
+    const options = {
+      baseUrl: sim.baseUrl,
+      clientId: 'abort-a-keep-b',
+      clientSecret: 'abort-secret-1',
+      tokenUrl: `${endpoint.url}/token`,
+      interval: 100,
+    };
+    const controller = new AbortController();
+    setTimeout(() => controller.abort('SIGINT'), 100);
+    const [a, b] = await Promise.all([
+      watchExport(id('success'), { ...options, signal: controller.signal }).result,
+      watchExport(id('success'), { ...options, maxRetries: 0 }).result,
+    ]);
+    expect(a).toMatchObject({ outcome: 'interrupted', exitCode: 130 });
+    expect(b).toMatchObject({ outcome: 'succeeded', exitCode: 0 });
+    expect(endpoint.requests.length - before).toBe(1);
+  });
+
   it('more than ten library watches on one signal print no MaxListenersExceededWarning', async () => {
     const warnings: string[] = [];
     const onWarning = (w: Error) => warnings.push(w.name);
