@@ -34,10 +34,16 @@ export type Outcome =
   | 'invalid'
   | 'interrupted';
 
-export type InterruptSignal = 'SIGINT' | 'SIGTERM';
+/**
+ * The signals that end a run as an interruption, and the exit code of each, 128 + its number as
+ * shells report a death by it: a closed terminal (SIGHUP), Ctrl-C, Ctrl-\\, SIGUSR2, SIGTERM.
+ */
+export const INTERRUPTS = { SIGHUP: 129, SIGINT: 130, SIGQUIT: 131, SIGUSR2: 140, SIGTERM: 143 } as const;
+export type InterruptSignal = keyof typeof INTERRUPTS;
+const INTERRUPT_CODES: ReadonlySet<number> = new Set(Object.values(INTERRUPTS));
 
 /** The exit code of an outcome; an interruption's depends on the signal (SIGINT when not said). */
-export function exitCodeFor(outcome: Outcome, signal?: InterruptSignal): ExitCodeValue {
+export function exitCodeFor(outcome: Outcome, signal?: InterruptSignal): number {
   switch (outcome) {
     case 'succeeded':
     case 'running':
@@ -53,13 +59,15 @@ export function exitCodeFor(outcome: Outcome, signal?: InterruptSignal): ExitCod
     case 'invalid':
       return ExitCode.invalid;
     case 'interrupted':
-      return signal === 'SIGTERM' ? ExitCode.sigterm : ExitCode.sigint;
+      return (
+        (signal && Object.hasOwn(INTERRUPTS, signal) ? INTERRUPTS[signal] : undefined) ?? ExitCode.sigint
+      );
   }
 }
 
 /** Several jobs: the highest code wins, except that an interruption always wins. */
 export function combineExitCodes(codes: readonly number[]): number {
-  if (codes.includes(ExitCode.sigterm)) return ExitCode.sigterm;
-  if (codes.includes(ExitCode.sigint)) return ExitCode.sigint;
-  return codes.reduce((a, b) => Math.max(a, b), 0);
+  const highest = (list: readonly number[]) => list.reduce((a, b) => Math.max(a, b), 0);
+  const interrupted = codes.filter((code) => INTERRUPT_CODES.has(code));
+  return interrupted.length > 0 ? highest(interrupted) : highest(codes);
 }

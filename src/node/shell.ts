@@ -1,5 +1,6 @@
 /** Node adapters: token commands, run by the system shell in process groups of their own. */
 import type { CommandResult } from '../api/credentials.js';
+import { INTERRUPTS } from '../core/exit-codes.js';
 
 /** The most a token command may print on stdout; a token is far smaller. */
 const MAX_COMMAND_OUTPUT = 64 * 1024;
@@ -9,6 +10,9 @@ const EXIT_GRACE_MS = 100;
 /** The process groups of the token commands running now: ended with this process, however it ends. */
 const groups = new Set<number>();
 let reaping = false;
+function endGroups(): void {
+  for (const pid of groups) endGroup(pid);
+}
 function endGroup(pid: number): void {
   try {
     process.kill(-pid, 'SIGKILL');
@@ -33,9 +37,16 @@ export async function runShell(
   const { spawn } = await import('node:child_process');
   if (!reaping) {
     reaping = true;
-    process.on('exit', () => {
-      for (const pid of groups) endGroup(pid);
-    });
+    process.on('exit', endGroups);
+    // A process that a signal ends runs no exit handler: the groups are ended on the signal
+    // itself. Where no one else listens for it (the run was not watching), this process then
+    // ends as the signal would have ended it.
+    for (const [signal, code] of Object.entries(INTERRUPTS)) {
+      process.on(signal, () => {
+        endGroups();
+        if (process.listenerCount(signal) === 1) process.exit(code);
+      });
+    }
   }
   return new Promise((resolve) => {
     let child: ReturnType<typeof spawn>;

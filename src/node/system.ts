@@ -6,12 +6,13 @@ import * as fs from 'node:fs';
 import { dirname, join, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { realClock } from '../core/clock.js';
-import { ExitCode } from '../core/exit-codes.js';
+import { ExitCode, INTERRUPTS, type InterruptSignal } from '../core/exit-codes.js';
 import type { Deps } from '../deps.js';
 import { close, open, readSmallFile, readUpTo, writeFileWhole } from './files.js';
 import { runShell } from './shell.js';
 import { chooseTransport } from './transport.js';
 
+const INTERRUPT_SIGNALS = Object.keys(INTERRUPTS) as InterruptSignal[];
 const appendFile = promisify(fs.appendFile);
 const stat = promisify(fs.stat);
 
@@ -57,13 +58,12 @@ export function systemDeps(): Deps {
     transport: chooseTransport(process.env),
     runCommand: runShell,
     onInterrupt: (handler) => {
-      const onInt = () => handler('SIGINT');
-      const onTerm = () => handler('SIGTERM');
-      process.on('SIGINT', onInt);
-      process.on('SIGTERM', onTerm);
+      // A closed terminal or tmux window (SIGHUP), Ctrl-\\ (SIGQUIT) and SIGUSR2 end a run as
+      // SIGTERM does: what can be printed is, and the exit code says which signal it was.
+      const listeners = INTERRUPT_SIGNALS.map((signal) => [signal, () => handler(signal)] as const);
+      for (const [signal, listener] of listeners) process.on(signal, listener);
       return () => {
-        process.off('SIGINT', onInt);
-        process.off('SIGTERM', onTerm);
+        for (const [signal, listener] of listeners) process.off(signal, listener);
       };
     },
     onExit: (handler) => {

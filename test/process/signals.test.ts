@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../src/sim/server.js';
 import { freshIds } from '../support/ids.js';
@@ -55,5 +55,46 @@ describe('signals and pipes', () => {
     expect(err).toBe('');
     // under pipefail the pipeline reports the watch's 141, not a success it never had
     expect(code).toBe(141);
+  });
+});
+
+describe('signals that end a run while a token command runs', () => {
+  /** Whether the command's `sleep` (its command line starts with `marker`) is running. */
+  const running = (marker: string) =>
+    spawnSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
+      .stdout.split('\n')
+      .some((line) => line.trim().startsWith(marker));
+
+  it.each([
+    ['SIGHUP', 129, 'watch'],
+    ['SIGQUIT', 131, 'watch'],
+    ['SIGUSR2', 140, 'watch'],
+    ['SIGHUP', 129, 'start'],
+  ] as const)('%s (%s during %s) leaves no process of the command’s group', async (signal, code, command) => {
+    const marker = `sleep 33.${process.pid}${code}${command.length}`;
+    const args =
+      command === 'watch'
+        ? ['watch', '--base-url', sim.baseUrl, id('stuck')]
+        : ['start', '--base-url', sim.baseUrl, '--body', '-'];
+    const r = await run([...args, '--token-command', `${marker}; echo tok-123456`], {
+      input: JSON.stringify({
+        portalID: 'PROD-1000',
+        language: { code: 'en-US' },
+        resourceTypes: ['articles'],
+        dataDestination: { destinationType: 'AWS S3 bucket', path: 's3://b/f' },
+      }),
+      onSpawn: (child) => {
+        // once the command runs
+        const poll = setInterval(() => {
+          if (!running(marker)) return;
+          clearInterval(poll);
+          child.kill(signal);
+        }, 50);
+        child.on('exit', () => clearInterval(poll));
+      },
+    });
+    expect(r.code).toBe(code);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(running(marker)).toBe(false);
   });
 });

@@ -17,9 +17,20 @@ describe('exitCodeFor', () => {
     expect(exitCodeFor(outcome)).toBe(code);
   });
 
-  it('an interruption by SIGTERM is 143, by SIGINT 130; other outcomes ignore the signal', () => {
-    expect(exitCodeFor('interrupted', 'SIGTERM')).toBe(143);
-    expect(exitCodeFor('interrupted', 'SIGINT')).toBe(130);
+  it.each([
+    ['SIGHUP', 129],
+    ['SIGINT', 130],
+    ['SIGQUIT', 131],
+    ['SIGUSR2', 140],
+    ['SIGTERM', 143],
+  ] as const)('an interruption by %s is %d', (signal, code) => {
+    expect(exitCodeFor('interrupted', signal)).toBe(code);
+  });
+
+  it('an interruption for another reason is 130; other outcomes ignore the signal', () => {
+    expect(exitCodeFor('interrupted')).toBe(130);
+    expect(exitCodeFor('interrupted', 'fail-fast' as 'SIGINT')).toBe(130);
+    expect(exitCodeFor('interrupted', 'toString' as 'SIGINT')).toBe(130);
     expect(exitCodeFor('failed', 'SIGTERM')).toBe(1);
   });
 
@@ -53,6 +64,10 @@ describe('combineExitCodes: the highest code wins, an interruption always', () =
     [[143, 130], 143],
     [[141, 130], 130],
     [[141, 4], 141],
+    [[129, 4], 129],
+    [[1, 131, 129], 131],
+    [[140, 143], 143],
+    [[140, 130], 140],
   ])('%j → %d', (codes, code) => {
     expect(combineExitCodes(codes)).toBe(code);
   });
