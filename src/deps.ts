@@ -8,9 +8,14 @@ import type { Sink } from './io/streams.js';
 /** What resolving a configuration may read: the environment, files, and stdin (`watch -`). */
 export interface ConfigSources {
   env: Env;
-  /** Reads all of stdin; null when it holds more than `maxBytes`. */
-  readStdin?(maxBytes: number): Promise<Buffer | null>;
+  /**
+   * Reads all of stdin; null when it holds more than `maxBytes`. When `signal` aborts first, what
+   * was read by then (stdin is not read any further).
+   */
+  readStdin?(maxBytes: number, signal?: AbortSignal): Promise<Buffer | null>;
   stdinIsTTY?: boolean;
+  /** Time, for a deadline that covers reading the configuration (`watch -` reading its IDs). */
+  clock?: Clock;
   /** A regular file of at most `maxBytes`, as text; rejects (ENOTFILE, EFBIG, ENOENT…) otherwise. */
   readTextFile(path: string, maxBytes: number): Promise<string>;
   /** The file's permission bits, or undefined where that means nothing (Windows). */
@@ -25,8 +30,8 @@ export interface Deps extends ConfigSources {
   stdout: Sink;
   stderr: Sink;
   stdinIsTTY: boolean;
-  /** Reads all of stdin; null when it holds more than `maxBytes`. */
-  readStdin(maxBytes: number): Promise<Buffer | null>;
+  /** Reads all of stdin; null when it holds more than `maxBytes`; what was read when `signal` aborts. */
+  readStdin(maxBytes: number, signal?: AbortSignal): Promise<Buffer | null>;
   /** Appends to a file (the GitHub Actions step summary). */
   appendFile(path: string, text: string): Promise<void>;
   /** Writes a file whole: a reader sees the old file or the new one, never half of it. */

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import type { StatusOutcome } from '../src/api/client.js';
 import type { ExportStatus } from '../src/api/schema.js';
@@ -464,5 +465,37 @@ describe('a status nobody knows never ends a watch or a get with 0', () => {
     expect(result.error).toContain('unknown status "Error"');
     const known = await watch([status('Pending')], { once: true });
     expect(known.result).toMatchObject({ outcome: 'running', exitCode: 0 });
+  });
+});
+
+describe('many jobs on one run signal', () => {
+  it('the run’s signal gets one listener however many jobs wait on it, and its abort reaches them all', async () => {
+    const clock = new VirtualClock(T0);
+    const controller = new AbortController();
+    const limiter = new Limiter(64);
+    const jobs = Array.from({ length: 5000 }, (_, i) => ({
+      id: `J${i}`,
+      url: `https://api.example/content/export/J${i}/status`,
+    }));
+    const results = jobs.map(async (j) => {
+      let last: PollEvent | undefined;
+      for await (const event of pollJob(j, rules({}), {
+        clock,
+        random: () => 0.5,
+        limiter,
+        signal: controller.signal,
+        fetch: async () => status('Pending'),
+        words: CLI_WORDING,
+      }))
+        last = event;
+      return last;
+    });
+    // every job has polled once and sleeps until its next poll
+    await new Promise((resolve) => setImmediate(resolve));
+    while (clock.pending < jobs.length) await new Promise((resolve) => setImmediate(resolve));
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(1);
+    controller.abort('SIGTERM');
+    const ends = await Promise.all(results);
+    expect(ends.every((e) => e?.type === 'result' && e.result.exitCode === 143)).toBe(true);
   });
 });

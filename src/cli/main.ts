@@ -1,5 +1,5 @@
 import { CommanderError } from 'commander';
-import { UsageError } from '../core/errors.js';
+import { EndedError, UsageError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
 import { sanitize } from '../core/sanitize.js';
 import type { Deps } from '../deps.js';
@@ -60,6 +60,10 @@ export async function main(argv: readonly string[], given?: Deps, frontEnd: Fron
     if (err instanceof UsageError) {
       frontEnd.usageError(err.message, deps);
       return ExitCode.usage;
+    }
+    if (err instanceof EndedError) {
+      deps.stderr.write(`error: ${err.message}\n`);
+      return err.exitCode;
     }
     const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
     deps.stderr.write(`export-status: internal error, please report it:\n${message}\n`);

@@ -7,7 +7,8 @@
 import type { JobRef } from '../api/urls.js';
 import { parseHttpUrl, resolveJob } from '../api/urls.js';
 import { DEFAULTS, ENV, defaultMs as ms } from '../core/defaults.js';
-import { UsageError } from '../core/errors.js';
+import { EndedError, UsageError } from '../core/errors.js';
+import { ExitCode } from '../core/exit-codes.js';
 import type { ConfigSources } from '../deps.js';
 import type { WatchRules } from '../poll/rules.js';
 import { type ConnectionSpec, type CredentialSpec, checkConnection } from '../rules/connection.js';
@@ -94,7 +95,7 @@ export async function resolveConfig(
     case 'get': {
       // What the flags alone say is checked first: a typo is reported before anything is read.
       const watch = watchConfig(flags, command === 'get', words);
-      const named = args.length === 1 && args[0] === '-' ? await idsFromStdin(sources) : args;
+      const named = args.length === 1 && args[0] === '-' ? await idsFromStdin(sources, watch, words) : args;
       const api = await apiConfig(flags, sources, watch, words, (baseUrl) => resolveJobs(named, baseUrl));
       return { command, jobs: api.jobs, api, watch };
     }
@@ -242,24 +243,49 @@ const MAX_STDIN_IDS_BYTES = 1024 * 1024;
  * `watch -`: job IDs (or status URLs) from stdin, one per line, blank lines ignored, so that
  * `export-status start --body b.json | export-status watch -` works.
  */
-async function idsFromStdin(sources: ConfigSources): Promise<string[]> {
+async function idsFromStdin(
+  sources: ConfigSources,
+  watch: WatchConfig,
+  words: Vocabulary,
+): Promise<string[]> {
   if (sources.stdinIsTTY || !sources.readStdin) {
     throw new UsageError('job "-" reads job IDs from stdin, one per line; stdin is a terminal: pipe them in');
   }
-  const bytes = await sources.readStdin(MAX_STDIN_IDS_BYTES);
+  // --timeout covers reading the IDs: a stdin left open does not hold the watch past it. What
+  // reading took is taken off the watch's own deadline.
+  const { rules } = watch;
+  const timeoutMs = rules.once ? undefined : rules.timeoutMs;
+  const { clock } = sources;
+  const limit = timeoutMs !== undefined && clock ? clock.limit(timeoutMs) : undefined;
+  const startedAt = clock?.monotonic() ?? 0;
+  let bytes: Buffer | null;
+  try {
+    bytes = await sources.readStdin(MAX_STDIN_IDS_BYTES, limit?.signal);
+  } finally {
+    limit?.clear();
+  }
   if (bytes === null) throw new UsageError('job "-": stdin holds more than 1 MiB of job IDs');
   const ids = bytes
     .toString('utf8')
     .split(/\r?\n/)
     .map((line) => line.trim())
     .filter(Boolean);
+  const timedOut = limit?.signal.aborted === true;
+  if (timedOut && ids.length === 0 && timeoutMs !== undefined) {
+    throw new EndedError(
+      `job "-": no job ID came on stdin within ${words.duration(timeoutMs)} (${words.name.timeout})`,
+      ExitCode.timeout,
+    );
+  }
   if (ids.length === 0) throw new UsageError('job "-": stdin held no job ID');
+  if (!rules.once && timeoutMs !== undefined && clock) rules.spentMs = clock.monotonic() - startedAt;
   return ids;
 }
 
 function resolveJobs(args: readonly string[], baseUrl: URL): JobRef[] {
   const jobs = args.map((arg) => resolveJob(arg, baseUrl));
-  const duplicate = jobs.find((job, i) => jobs.findIndex((other) => other.url === job.url) !== i);
+  const seen = new Set<string>();
+  const duplicate = jobs.find((job) => seen.size === seen.add(job.url).size);
   if (duplicate) throw new UsageError(`job ${JSON.stringify(duplicate.id)} is given more than once`);
   return jobs;
 }

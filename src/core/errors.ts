@@ -2,3 +2,14 @@
 export class UsageError extends Error {
   override name = 'UsageError';
 }
+
+/** A run that ends before any job is watched, with its own exit code (a deadline passed). */
+export class EndedError extends Error {
+  override name = 'EndedError';
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+  }
+}

@@ -27,19 +27,33 @@ export function systemDeps(): Deps {
     get stdinIsTTY() {
       return Boolean(process.stdin.isTTY);
     },
-    readStdin: async (maxBytes) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of process.stdin) {
-        size += (chunk as Buffer).length;
-        if (size > maxBytes) {
-          process.stdin.destroy();
-          return null;
-        }
-        chunks.push(chunk as Buffer);
-      }
-      return Buffer.concat(chunks);
-    },
+    readStdin: (maxBytes, signal) =>
+      new Promise((resolve, reject) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        const { stdin } = process;
+        const done = (value: Buffer | null) => {
+          signal?.removeEventListener('abort', stop);
+          stdin.off('data', onData).off('end', onEnd).off('error', reject);
+          resolve(value);
+        };
+        const onData = (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > maxBytes) {
+            stdin.destroy();
+            done(null);
+          } else chunks.push(chunk);
+        };
+        const onEnd = () => done(Buffer.concat(chunks));
+        // A deadline: what came so far, and stdin is let go (it would keep the process alive).
+        const stop = () => {
+          stdin.destroy();
+          done(Buffer.concat(chunks));
+        };
+        if (signal?.aborted) return stop();
+        signal?.addEventListener('abort', stop, { once: true });
+        stdin.on('data', onData).once('end', onEnd).once('error', reject);
+      }),
     readFileCapped: async (path, maxBytes) => {
       const fd = await open(path, 'r');
       try {

@@ -7,6 +7,7 @@ import {
   SCHEMA_STATUSES,
 } from '../api/schema.js';
 import type { JobRef } from '../api/urls.js';
+import { onAbort } from '../core/abort.js';
 import type { Clock } from '../core/clock.js';
 import { exitCodeFor, type InterruptSignal, type Outcome } from '../core/exit-codes.js';
 import { adaptiveInterval } from './adaptive.js';
@@ -65,14 +66,12 @@ export async function* pollJob(
   rules: WatchRules,
   ctx: PollerContext,
 ): AsyncGenerator<PollEvent, JobResult> {
-  // The job listens to the run's signal once, through a signal of its own that each request and
-  // each sleep then listens to. An AbortSignal's listeners are a list searched on every add and
-  // remove: a thousand jobs adding and removing theirs on one signal at every poll cost a fifth
-  // of the CPU.
+  // The job listens to the run's signal once (through a Set shared by every job: linear in their
+  // number), through a signal of its own that each request and each sleep then listens to. An
+  // AbortSignal's listeners are a list searched on every add and remove: a thousand jobs adding
+  // and removing theirs on one signal at every poll cost a fifth of the CPU.
   const own = new AbortController();
-  const forward = () => own.abort(ctx.signal.reason);
-  if (ctx.signal.aborted) forward();
-  else ctx.signal.addEventListener('abort', forward, { once: true });
+  const stopForwarding = onAbort(ctx.signal, () => own.abort(ctx.signal.reason));
   const jobCtx: PollerContext = { ...ctx, signal: own.signal };
   const watch = new JobWatch(job, rules, jobCtx);
   const { clock, signal } = jobCtx;
@@ -93,7 +92,7 @@ export async function* pollJob(
       if (ended) return yield* finish(ended);
     }
   } finally {
-    ctx.signal.removeEventListener('abort', forward);
+    stopForwarding();
   }
 }
 
@@ -131,7 +130,10 @@ class JobWatch {
     this.answeredAt = this.startedAt;
     this.schedule = rules.once ? undefined : rules;
     const timeoutMs = this.schedule?.timeoutMs;
-    this.hardDeadline = timeoutMs === undefined ? Number.POSITIVE_INFINITY : this.startedAt + timeoutMs;
+    this.hardDeadline =
+      timeoutMs === undefined
+        ? Number.POSITIVE_INFINITY
+        : this.startedAt + Math.max(1, timeoutMs - (this.schedule?.spentMs ?? 0));
     const graceMs = this.schedule?.waitForCreateMs;
     this.createDeadline = graceMs === undefined ? undefined : this.startedAt + graceMs;
   }

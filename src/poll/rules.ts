@@ -13,6 +13,8 @@ export interface Schedule {
   /** --wait-for-create: answer 404 means "not created yet" for this long after the first poll. */
   waitForCreateMs?: number | undefined;
   timeoutMs?: number | undefined;
+  /** Time the run spent before watching (reading the job IDs from stdin), counted against timeoutMs. */
+  spentMs?: number | undefined;
   stallTimeoutMs?: number | undefined;
   /** --until: what ends the watch with exit 0 before the job is done. Undefined: done. */
   until?: Until | undefined;

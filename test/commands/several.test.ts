@@ -211,3 +211,27 @@ describe('--result-file, wherever it points', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 });
+
+describe('watch - with a stdin left open', () => {
+  it('ends at its --timeout: reading the IDs counts against it', async () => {
+    const stuck = fx.id('stuck');
+    const started = fx.clock.monotonic();
+    const r = await fx.run(['watch', '--base-url', fx.sim.baseUrl, '--timeout', '2s', '-'], {
+      stdin: `${stuck}\n`,
+      stdinStaysOpen: true,
+    });
+    expect(r.code).toBe(3);
+    expect(r.stdout).toContain(`✖ ${stuck}  Timed out`);
+    // 2 s of waiting for stdin, then the deadline's last poll (within its 2 s grace)
+    expect(fx.clock.monotonic() - started).toBeLessThanOrEqual(4000);
+  });
+
+  it('with no ID before the deadline: exit 3, saying so', async () => {
+    const r = await fx.run(['watch', '--base-url', fx.sim.baseUrl, '--timeout', '2s', '-'], {
+      stdin: '',
+      stdinStaysOpen: true,
+    });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('job "-": no job ID came on stdin within 2s (--timeout)');
+  });
+});

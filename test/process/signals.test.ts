@@ -98,3 +98,25 @@ describe('signals that end a run while a token command runs', () => {
     expect(running(marker)).toBe(false);
   });
 });
+
+describe('watch - with a stdin that stays open', () => {
+  it('ends at its --timeout (the pipe is let go): exit 3', async () => {
+    const child = spawn(
+      process.execPath,
+      [BIN, 'watch', '--base-url', sim.baseUrl, '--timeout', '2s', '--interval', '200ms', '-'],
+      { env: cleanEnv(), stdio: ['pipe', 'pipe', 'pipe'] },
+    );
+    child.stdin.write(`${id('stuck')}\n`);
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    const started = Date.now();
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    child.stdin.destroy();
+    expect(code).toBe(3);
+    expect(out).toContain('Timed out');
+    // 2 s and the last poll's grace; a liveness bound (before: only when stdin closed)
+    expect(Date.now() - started).toBeLessThan(8_000);
+  });
+});

@@ -50,6 +50,8 @@ export interface CliOptions {
   env?: Record<string, string | undefined>;
   /** What stdin holds; `stdinIsTTY` makes it a terminal instead. */
   stdin?: string;
+  /** stdin is never closed: what it holds is all that comes. */
+  stdinStaysOpen?: boolean;
   stdinIsTTY?: boolean;
   /**
    * `virtual` (the default) or a VirtualClock of the test's own: waits take no time, and a
@@ -104,10 +106,18 @@ export function inProcess(options: CliOptions = {}): InProcess {
     stdout,
     stderr,
     stdinIsTTY: Boolean(options.stdinIsTTY),
-    readStdin: tracked(async (maxBytes: number) => {
-      const bytes = Buffer.from(options.stdin ?? '', 'utf8');
-      return bytes.length > maxBytes ? null : bytes;
-    }),
+    readStdin: options.stdinStaysOpen
+      ? // what was written, and then nothing: the reader gets it only when it stops waiting
+        (_maxBytes: number, signal?: AbortSignal) =>
+          new Promise<Buffer | null>((resolve) => {
+            const give = () => resolve(Buffer.from(options.stdin ?? '', 'utf8'));
+            if (signal?.aborted) give();
+            else signal?.addEventListener('abort', give, { once: true });
+          })
+      : tracked(async (maxBytes: number) => {
+          const bytes = Buffer.from(options.stdin ?? '', 'utf8');
+          return bytes.length > maxBytes ? null : bytes;
+        }),
     readFileCapped: tracked(async (path: string, maxBytes: number) => {
       const bytes = await readFile(path);
       return bytes.length > maxBytes ? null : bytes;
