@@ -119,12 +119,15 @@ export function githubReporter(inner: Reporter, out: WriteOut, options: GitHubOp
     },
     async end(results) {
       if (options.fold) {
+        // The summaries are this reporter's here, after the group: the text reporter, which
+        // would print those of several jobs at its end, is not asked to.
         out(`${GROUP_END}\n`);
         for (const result of results) out(renderSummary(result, options.style));
         if (results.length > 1) out(`${tally(results)}\n`);
         for (const result of results) for (const line of annotations(result)) out(`${line}\n`);
+      } else {
+        await inner.end(results);
       }
-      await inner.end(results);
       const file = options.summaryFile;
       if (!file) return;
       await options.appendFile(file, stepSummary(results)).catch((err: NodeJS.ErrnoException) => {

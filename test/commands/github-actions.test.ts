@@ -30,6 +30,10 @@ describe('GitHub Actions', () => {
       `::error title=Export ${bad}%3A failed::Connection timeout after processing 2700 items.`,
     );
     expect(r.stdout).toContain(`::warning title=Export ${ok}::finished with 10 warnings and 5 errors`);
+    // each summary, and the tally, once
+    expect(r.stdout.split(`✔ ${ok}`)).toHaveLength(2);
+    expect(r.stdout.split(`✖ ${bad}`)).toHaveLength(2);
+    expect(r.stdout.split('2 jobs: 1 succeeded, 1 failed')).toHaveLength(2);
     const table = readFileSync(summary, 'utf8');
     expect(table.startsWith('# earlier step\n### Content exports\n')).toBe(true);
     expect(table).toContain(`| ${ok} | succeeded |`);
