@@ -1,6 +1,6 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { actionInvocation, runAction } from '../src/action/index.js';
@@ -152,7 +152,8 @@ describe('runAction, in this process against the simulator', () => {
         given[name] ?? (spec.default === undefined ? '' : String(spec.default));
     const run = inProcess({ clock: fixture.clock, env });
     const code = await run.drive(runAction(env, run.deps));
-    return { code, stdout: run.stdout.text, outputs: readOutputs(readFileSync(output, 'utf8')) };
+    const written = env.GITHUB_OUTPUT === output ? readFileSync(output, 'utf8') : '';
+    return { code, stdout: run.stdout.text, outputs: readOutputs(written), outputFile: output };
   }
 
   it.each([
@@ -224,6 +225,31 @@ describe('runAction, in this process against the simulator', () => {
       expect(r.outputs).toEqual({ 'exit-code': '2', outcome: 'usage', result: '', 'job-id': '' });
     },
   );
+
+  it('its temporary directory is removed after the step; an unusable RUNNER_TEMP is not a crash', async () => {
+    const id = fixture.id('success');
+    const ok = await step({ 'job-id': id, 'base-url': fixture.sim.baseUrl, interval: '200ms' });
+    expect(ok.code).toBe(0);
+    // step() points RUNNER_TEMP at the directory that also holds the output files: nothing else is left
+    const r = await step(
+      { 'job-id': fixture.id('success'), 'base-url': fixture.sim.baseUrl, interval: '200ms' },
+      { RUNNER_TEMP: '/nonexistent/runner/temp' },
+    );
+    expect(r.code).toBe(0);
+    expect(r.outputs).toMatchObject({ 'exit-code': '0', outcome: 'succeeded' });
+    expect(readdirSync(dirname(ok.outputFile)).sort()).toEqual(['output', 'summary.md']);
+  });
+
+  it('a GITHUB_OUTPUT that cannot be written: an ::error naming it, exit 74, not a crash', async () => {
+    const r = await step(
+      { 'job-id': fixture.id('success'), 'base-url': fixture.sim.baseUrl, interval: '200ms' },
+      { GITHUB_OUTPUT: '/nonexistent/dir/output' },
+    );
+    expect(r.code).toBe(74);
+    expect(r.stdout).toContain(
+      "::error title=export-status::cannot write the step's outputs to GITHUB_OUTPUT /nonexistent/dir/output (ENOENT)",
+    );
+  });
 
   it('an invalid input: an ::error naming it, exit 2, outputs written, nothing sent', async () => {
     const before = fixture.sim.requests.length;

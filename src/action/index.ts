@@ -7,7 +7,7 @@
  * summary); the machine-readable result comes from --result-file.
  */
 import { randomUUID } from 'node:crypto';
-import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type FrontEnd, main } from '../cli/main.js';
@@ -145,10 +145,13 @@ export function actionInvocation(
   return { argv, env: cliEnv };
 }
 
-/** Appends the step's outputs to $GITHUB_OUTPUT, multi-line values with a random delimiter. */
-function setOutputs(env: Env, outputs: Record<string, string>): void {
+/**
+ * Appends the step's outputs to $GITHUB_OUTPUT, multi-line values with a random delimiter. A file
+ * that cannot be written is said as an ::error, and fails the step: the steps after it read them.
+ */
+function setOutputs(env: Env, outputs: Record<string, string>, deps: Deps): boolean {
   const file = env.GITHUB_OUTPUT;
-  if (!file) return;
+  if (!file) return true;
   const text = Object.entries(outputs)
     .map(([name, value]) => {
       if (!value.includes('\n')) return `${name}=${value}\n`;
@@ -156,7 +159,27 @@ function setOutputs(env: Env, outputs: Record<string, string>): void {
       return `${name}<<${delimiter}\n${value}\n${delimiter}\n`;
     })
     .join('');
-  appendFileSync(file, text);
+  try {
+    appendFileSync(file, text);
+    return true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    ACTION.usageError(`cannot write the step's outputs to GITHUB_OUTPUT ${file} (${code})`, deps);
+    return false;
+  }
+}
+
+/** A directory of its own for the result file: in RUNNER_TEMP, else the system's; undefined if neither. */
+function temporaryDirectory(env: Env): string | undefined {
+  for (const parent of [env.RUNNER_TEMP, tmpdir()]) {
+    if (!parent) continue;
+    try {
+      return mkdtempSync(join(parent, 'export-status-'));
+    } catch {
+      // RUNNER_TEMP missing or not writable: the next place
+    }
+  }
+  return undefined;
 }
 
 /** The worst outcome of the jobs, as the step's `outcome`: the one with the highest exit code. */
@@ -184,20 +207,37 @@ const ACTION: FrontEnd = {
 
 /** Runs the action: returns the step's exit code (the CLI's), its outputs written. */
 export async function runAction(env: Env, deps: Deps): Promise<number> {
-  const resultFile = join(mkdtempSync(join(env.RUNNER_TEMP || tmpdir(), 'export-status-')), 'result.ndjson');
+  const dir = temporaryDirectory(env);
+  if (!dir) {
+    ACTION.usageError(
+      `cannot make a temporary directory in RUNNER_TEMP (${env.RUNNER_TEMP ?? 'unset'}) or ${tmpdir()}`,
+      deps,
+    );
+    setOutputs(
+      env,
+      { 'exit-code': String(ExitCode.output), outcome: 'error', result: '', 'job-id': '' },
+      deps,
+    );
+    return ExitCode.output;
+  }
+  try {
+    const code = await runIn(join(dir, 'result.ndjson'), env, deps);
+    return code;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The action's run, its result written to `resultFile` and read back for the outputs. */
+async function runIn(resultFile: string, env: Env, deps: Deps): Promise<number> {
   let invocation: ReturnType<typeof actionInvocation>;
   try {
     invocation = actionInvocation(env, resultFile);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     ACTION.usageError(err.message, deps);
-    setOutputs(env, {
-      'exit-code': String(ExitCode.usage),
-      outcome: USAGE_OUTCOME,
-      result: '',
-      'job-id': '',
-    });
-    return ExitCode.usage;
+    const usage = { 'exit-code': String(ExitCode.usage), outcome: USAGE_OUTCOME, result: '', 'job-id': '' };
+    return setOutputs(env, usage, deps) ? ExitCode.usage : ExitCode.output;
   }
   const code = await main(invocation.argv, { ...deps, env: { ...deps.env, ...invocation.env } }, ACTION);
   let lines: string[] = [];
@@ -207,11 +247,15 @@ export async function runAction(env: Env, deps: Deps): Promise<number> {
     // no result: the CLI ended before any job did (a usage error), and said why
   }
   const docs = lines.map((line) => JSON.parse(line) as { job: string; outcome: string; exitCode: number });
-  setOutputs(env, {
-    'exit-code': String(code),
-    outcome: docs.length > 0 ? worstOutcome(docs) : outcomeOfCode(code),
-    result: lines.join('\n'),
-    'job-id': docs.map((d) => d.job).join('\n'),
-  });
-  return code;
+  const written = setOutputs(
+    env,
+    {
+      'exit-code': String(code),
+      outcome: docs.length > 0 ? worstOutcome(docs) : outcomeOfCode(code),
+      result: lines.join('\n'),
+      'job-id': docs.map((d) => d.job).join('\n'),
+    },
+    deps,
+  );
+  return written || code !== ExitCode.ok ? code : ExitCode.output;
 }
