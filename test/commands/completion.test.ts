@@ -49,7 +49,14 @@ describe('export-status completion', () => {
     expect(zsh.stdout).toContain('bashcompinit');
     const fish = await runCli(['completion', 'fish']);
     expect(fish.stdout).toContain("complete -c export-status -n __fish_use_subcommand -a 'watch'");
-    expect(fish.stdout).toContain("-l output -s o -r -a 'text json ndjson'");
+    expect(fish.stdout).toContain("-l output -s o -x -a 'text json ndjson'");
+    // a value that is no file offers no file names (-x); a file's does (-r -F)
+    const line = (flag: string) =>
+      fish.stdout.split('\n').find((l) => l.includes(`-l ${flag} `) || l.endsWith(`-l ${flag}`));
+    for (const flag of ['profile', 'base-url', 'interval', 'until', 'timeout'])
+      expect(line(flag), flag).toMatch(/ -x( |$)/);
+    for (const flag of ['token-file', 'body', 'result-file']) expect(line(flag), flag).toMatch(/ -r -F( |$)/);
+    expect(fish.stdout).not.toMatch(/ -r( -a| -s|$)/m);
     const bad = await runCli(['completion', 'tcsh']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('completion: name a shell: bash, zsh, fish');

@@ -20,7 +20,7 @@ interface CommandInfo {
 }
 
 /** Options whose values are files, and the one whose values come from the configuration file. */
-const FILE_OPTIONS = new Set(['--body', '--token-file', '--client-secret-file']);
+const FILE_OPTIONS = new Set(['--body', '--token-file', '--client-secret-file', '--result-file']);
 const PROFILE_OPTION = '--profile';
 /** Values an option takes that commander does not know as choices: offered all the same. */
 const VALUES: Readonly<Record<string, readonly string[]>> = {
@@ -122,9 +122,10 @@ function fish(commands: CommandInfo[]): string {
       const short = o.flags.find((f) => /^-[^-]/.test(f))?.slice(1);
       if (long) parts.push(`-l ${long}`);
       if (short) parts.push(`-s ${short}`);
-      if (o.takesValue) parts.push('-r');
+      // A value: -r -F for a file, else -x (-r -f), which offers the listed values and no file names.
+      const file = o.long !== undefined && FILE_OPTIONS.has(o.long);
+      if (o.takesValue) parts.push(file ? '-r -F' : '-x');
       if (o.choices) parts.push(`-a '${o.choices.join(' ')}'`);
-      else if (o.long && FILE_OPTIONS.has(o.long)) parts.push('-F');
       else if (o.long === PROFILE_OPTION) parts.push("-a '(export-status profiles --names 2>/dev/null)'");
       lines.push(parts.join(' '));
     }
