@@ -20,6 +20,8 @@ export interface ConfigSources {
   readTextFile(path: string, maxBytes: number): Promise<string>;
   /** The file's permission bits, or undefined where that means nothing (Windows). */
   fileMode(path: string): Promise<number | undefined>;
+  /** Who other than this user and root could change the file (its mode, owner, directories), or undefined. */
+  whoCanChange(path: string): Promise<string | undefined>;
 }
 
 /**

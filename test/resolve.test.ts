@@ -22,6 +22,13 @@ function sources(
       return f[0];
     },
     fileMode: async (path: string) => files[path]?.[1],
+    // these files are their modes alone: no owner, no directories above them
+    whoCanChange: async (path: string) => {
+      const mode = files[path]?.[1];
+      return mode !== undefined && (mode & 0o022) !== 0
+        ? `others can write it (mode ${mode.toString(8)})`
+        : undefined;
+    },
   };
 }
 

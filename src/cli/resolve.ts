@@ -191,11 +191,21 @@ async function apiConfig(
   const headers = (flags.header ?? []).map((text) => parseHeader(text, words));
   const choice = await chooseProfile(flags.profile, sources, words);
   const { profile } = choice;
-  // As ssh refuses a ~/.ssh/config others can write: such a file could make this run anything.
-  if (choice.mode !== undefined && (choice.mode & 0o022) !== 0 && profile.tokenCommand !== undefined) {
-    throw new UsageError(
-      `the configuration file ${choice.file} names a command to run (profile ${choice.name}'s tokenCommand) and others can write it; chmod go-w ${choice.file}`,
-    );
+  // As ssh refuses a ~/.ssh/config others can change: a file that names a command could make this
+  // run anything, one that names a URL could send a secret from the environment there.
+  const trusted = [
+    ['tokenCommand', 'a command to run'],
+    ['tokenUrl', 'where the client secret is sent'],
+    ['baseUrl', 'where the token is sent'],
+  ] as const;
+  const named = trusted.find(([key]) => profile[key] !== undefined);
+  if (named && choice.exists) {
+    const who = await sources.whoCanChange(choice.file).catch(() => undefined);
+    if (who) {
+      throw new UsageError(
+        `the configuration file ${choice.file} names ${named[1]} (profile ${choice.name}'s ${named[0]}), and ${who}; keep it, and the directories above it, writable by you alone (chmod go-w)`,
+      );
+    }
   }
   const picked = pick('baseUrl', flags, env, profile);
   const baseUrlFrom =

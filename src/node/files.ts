@@ -102,3 +102,36 @@ export async function writeFileWhole(path: string, text: string): Promise<void> 
     temporaries.delete(temporary);
   }
 }
+
+/**
+ * Who other than this user (and root) could change what `path` says, or undefined: the file
+ * writable by group or others, or owned by another user; a directory on its path (its own path,
+ * or the one a symlink leads to) that others can write without the sticky bit, or that another
+ * user owns. As ssh judges ~/.ssh/config. Undefined where that means nothing (Windows).
+ */
+export async function whoCanChange(path: string): Promise<string | undefined> {
+  if (process.platform === 'win32') return undefined;
+  const uid = process.getuid?.() ?? 0;
+  const stat = promisify(fs.stat);
+  const ownerOk = (owner: number) => owner === uid || owner === 0;
+  const real = await promisify(fs.realpath)(path);
+  const file = await stat(real);
+  if ((file.mode & 0o022) !== 0) return `others can write it (mode ${(file.mode & 0o777).toString(8)})`;
+  if (!ownerOk(file.uid)) return `it belongs to another user (uid ${file.uid})`;
+  const directories = new Set<string>();
+  for (const each of [dirname(path), dirname(real)]) {
+    for (let dir = each; ; dir = dirname(dir)) {
+      directories.add(dir);
+      if (dirname(dir) === dir) break;
+    }
+  }
+  for (const dir of directories) {
+    const info = await stat(dir).catch(() => undefined);
+    if (!info) continue;
+    const sticky = (info.mode & 0o1000) !== 0;
+    if ((info.mode & 0o022) !== 0 && !sticky)
+      return `others can replace it: the directory ${dir} is writable by them (mode ${(info.mode & 0o777).toString(8)})`;
+    if (!ownerOk(info.uid)) return `others can replace it: the directory ${dir} belongs to another user (uid ${info.uid})`;
+  }
+  return undefined;
+}

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { realClock } from '../core/clock.js';
 import { ExitCode, INTERRUPTS, type InterruptSignal } from '../core/exit-codes.js';
 import type { Deps } from '../deps.js';
-import { close, open, readSmallFile, readUpTo, writeFileWhole } from './files.js';
+import { close, open, readSmallFile, readUpTo, whoCanChange, writeFileWhole } from './files.js';
 import { runShell } from './shell.js';
 import { chooseTransport } from './transport.js';
 
@@ -65,6 +65,7 @@ export function systemDeps(): Deps {
     readTextFile: readSmallFile,
     appendFile: (path, text) => appendFile(path, text, 'utf8'),
     writeFileWhole,
+    whoCanChange,
     fileMode: async (path) => (process.platform === 'win32' ? undefined : (await stat(path)).mode & 0o777),
     env: process.env,
     clock: realClock,

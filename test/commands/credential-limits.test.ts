@@ -1,10 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import {
   chmodSync,
+  chownSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
+  renameSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
@@ -470,10 +472,71 @@ describe('files the CLI reads', () => {
         env: { XDG_CONFIG_HOME: h },
       });
       expect(r.code).toBe(2);
-      expect(r.stderr).toContain('others can write it; chmod go-w');
+      expect(r.stderr).toContain(`others can write it (mode ${mode.toString(8)}); keep it`);
+      expect(r.stderr).toContain('chmod go-w');
       expect(existsSync(marker)).toBe(false);
     },
   );
+
+  /** A configuration file that others could change, by the way it is reached. */
+  const CHANGEABLE: Array<[string, (h: string, file: string) => void, string]> = [
+    [
+      'its directory is 777',
+      (h) => chmodSync(join(h, 'export-status'), 0o777),
+      'is writable by them (mode 777)',
+    ],
+    [
+      'its directory is 775',
+      (h) => chmodSync(join(h, 'export-status'), 0o775),
+      'is writable by them (mode 775)',
+    ],
+    [
+      'it belongs to another user',
+      (_, file) => chownSync(file, 4321, 4321),
+      'belongs to another user (uid 4321)',
+    ],
+    [
+      'it is a symlink into a 777 directory',
+      (h, file) => {
+        const open = mkdtempSync(join(dir, 'open-'));
+        chmodSync(open, 0o777);
+        renameSync(file, join(open, 'config.json'));
+        symlinkSync(join(open, 'config.json'), file);
+        void h;
+      },
+      'is writable by them (mode 777)',
+    ],
+  ];
+
+  it.each(CHANGEABLE)(
+    'a configuration file naming a command when %s: exit 2, the command never runs',
+    async (_, make, says) => {
+      const marker = join(dir, `ran-${Math.random()}`);
+      const h = home(
+        JSON.stringify({ profiles: { p: { tokenCommand: `touch ${marker}; echo tok-123456` } } }),
+      );
+      make(h, join(h, 'export-status', 'config.json'));
+      const r = await runCli(['get', 'J1', '--base-url', sim.baseUrl, '--profile', 'p'], {
+        env: { XDG_CONFIG_HOME: h },
+      });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain("names a command to run (profile p's tokenCommand)");
+      expect(r.stderr).toContain(says);
+      expect(existsSync(marker)).toBe(false);
+    },
+  );
+
+  it('a configuration file others can change that names where a secret goes: exit 2, nothing sent', async () => {
+    const h = home(JSON.stringify({ profiles: { p: { baseUrl: sim.baseUrl, tokenUrl: sim.tokenUrl } } }));
+    chmodSync(join(h, 'export-status'), 0o777);
+    const before = sim.requests.length;
+    const r = await runCli(['get', 'J1', '--profile', 'p'], {
+      env: { XDG_CONFIG_HOME: h, EGAIN_CLIENT_ID: 'me', EGAIN_CLIENT_SECRET: 'secret-from-env-1' },
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("names where the client secret is sent (profile p's tokenUrl)");
+    expect(sim.requests.length).toBe(before);
+  });
 
   it('a 2 MiB configuration file: exit 2 in well under a second, naming the file', async () => {
     const h = home(JSON.stringify({ profiles: {}, pad: 'x'.repeat(2 * 1024 * 1024) }));

@@ -5,7 +5,7 @@ import { realClock } from '../../src/core/clock.js';
 import type { InterruptSignal } from '../../src/core/exit-codes.js';
 import type { Deps } from '../../src/deps.js';
 import type { Sink } from '../../src/io/streams.js';
-import { readSmallFile, writeFileWhole } from '../../src/node/files.js';
+import { readSmallFile, whoCanChange, writeFileWhole } from '../../src/node/files.js';
 import { runShell } from '../../src/node/shell.js';
 import { chooseTransport } from '../../src/node/transport.js';
 import { heldRequests } from './servers.js';
@@ -124,6 +124,7 @@ export function inProcess(options: CliOptions = {}): InProcess {
     }),
     readTextFile: tracked(readSmallFile),
     fileMode: tracked(async (path: string) => (await stat(path)).mode & 0o777),
+    whoCanChange: tracked(whoCanChange),
     appendFile: tracked((path: string, text: string) => appendFile(path, text, 'utf8')),
     writeFileWhole: tracked(writeFileWhole),
     env,
