@@ -33,7 +33,7 @@ function patternOf(secrets: Iterable<string>): RegExp | null {
   let pattern = patterns.get(key);
   if (pattern === undefined) {
     const forms = [...new Set(usable.flatMap(formsOf))].sort((a, b) => b.length - a.length);
-    pattern = forms.length ? new RegExp(forms.map(escape).join('|'), 'giu') : null;
+    pattern = forms.length ? new RegExp(forms.map(literal).join('|'), 'giu') : null;
     // A run has a handful of secret sets; a process of the library, perhaps more: kept bounded.
     if (patterns.size >= 64) patterns.clear();
     patterns.set(key, pattern);
@@ -41,7 +41,7 @@ function patternOf(secrets: Iterable<string>): RegExp | null {
   return pattern;
 }
 
-function escape(text: string): string {
+function literal(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 

@@ -131,7 +131,8 @@ export async function whoCanChange(path: string): Promise<string | undefined> {
     const sticky = (info.mode & 0o1000) !== 0;
     if ((info.mode & 0o022) !== 0 && !sticky)
       return `others can replace it: the directory ${dir} is writable by them (mode ${(info.mode & 0o777).toString(8)})`;
-    if (!ownerOk(info.uid)) return `others can replace it: the directory ${dir} belongs to another user (uid ${info.uid})`;
+    if (!ownerOk(info.uid))
+      return `others can replace it: the directory ${dir} belongs to another user (uid ${info.uid})`;
   }
   return undefined;
 }
