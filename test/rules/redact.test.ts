@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MIN_SECRET_LENGTH, redact } from '../../src/core/redact.js';
+import { formsOf, MIN_SECRET_LENGTH, redact } from '../../src/core/redact.js';
 
 // Every form a secret takes when a server echoes it, and secrets that overlap.
 
@@ -83,5 +83,39 @@ describe('redact: secrets that overlap', () => {
 
   it('the same secret given twice is fine', () => {
     expect(redact('abcdefgh', ['abcdefgh', 'abcdefgh'])).toBe('***');
+  });
+});
+
+// The forms themselves, not through redact's cache of patterns: a pattern made once is reused,
+// so only a direct look proves each form is what the server would echo.
+describe('redact: the forms of a secret', () => {
+  it.each([
+    ['as it is', 'ab cd!é+/', 'ab cd!é+/'],
+    ['percent-encoded', 'ab cd!é+/', 'ab%20cd!%C3%A9%2B%2F'],
+    ['form-encoded from encodeURIComponent', 'ab cd!é+/', 'ab+cd!%C3%A9%2B%2F'],
+    ['form-encoded as URLSearchParams writes it', 'ab cd!é+/', 'ab+cd%21%C3%A9%2B%2F'],
+    ['escaped inside a JSON string, without the quotes', 'say "hi"\\', 'say \\"hi\\"\\\\'],
+    ['base64 of its UTF-8 bytes, two = of padding dropped', 'abcdéfgh', 'YWJjZMOpZmdo'],
+    ['base64, padding dropped', 'abcdefghij', 'YWJjZGVmZ2hpag'],
+    ['base64 with + in it', '\u00fb\u00ff\u00fe\u00ff', 'w7vDv8O+w78'],
+    ['base64 with / in it', '\u00ff\u00ff', 'w7/Dvw'],
+    ['URL-safe base64: - for +', '\u00fb\u00ff\u00fe\u00ff', 'w7vDv8O-w78'],
+    ['URL-safe base64: _ for /', '\u00ff\u00ff', 'w7_Dvw'],
+  ])('%s', (_, secret, form) => {
+    expect(formsOf(secret)).toContain(form);
+  });
+
+  it('no form carries more than the secret: no quotes, no "s=", no padding', () => {
+    for (const form of formsOf('say "hi" to abcdefghij')) {
+      expect(form.startsWith('"')).toBe(false);
+      expect(form.startsWith('s=')).toBe(false);
+      expect(form.endsWith('=')).toBe(false);
+    }
+  });
+
+  it('two secrets are not taken for one made of both', () => {
+    expect(redact('abcdefgh', ['abcdefgh', 'ijklmnop'])).toBe('***');
+    expect(redact('abcdefgh', ['abcdefghijklmnop'])).toBe('abcdefgh');
+    expect(redact('abcdefghijklmnop', ['abcdefghijklmnop'])).toBe('***');
   });
 });
