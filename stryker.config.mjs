@@ -17,6 +17,8 @@ export default {
     'src/rules/secrets.ts',
     'src/poll/outcome.ts',
     'src/poll/backoff.ts',
+    'src/poll/eta.ts',
+    'src/poll/pace.ts',
   ],
   coverageAnalysis: 'perTest',
   concurrency: 2,

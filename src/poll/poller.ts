@@ -241,7 +241,7 @@ class JobWatch {
    * the observed rate, so a pessimistic estimate does not make the watch late to notice the end.
    */
   private remainingMs(at: number): number | undefined {
-    const ends = [this.eta.eta(), this.eta.rateEta()].flatMap((e) => (e ? [e.at - at] : []));
+    const ends = [this.eta.serverEta(), this.eta.rateEta()].flatMap((e) => (e ? [e.at - at] : []));
     return ends.length ? ends.reduce((a, b) => (Math.abs(b) < Math.abs(a) ? b : a)) : undefined;
   }
 
