@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import type { ExportStatus } from '../src/api/schema.js';
 import type { JobRef } from '../src/api/urls.js';
 import { makeChalk } from '../src/io/color.js';
-import { EtaTracker } from '../src/poll/eta.js';
 import { makeFormatters } from '../src/render/format.js';
 import { jobLine } from '../src/render/job-line.js';
 import { JobState } from '../src/render/job-state.js';
@@ -98,30 +97,6 @@ describe('plain progress (CI logs)', () => {
   });
 });
 
-describe('ETA', () => {
-  it('prefers the server’s estimatedCompletion', () => {
-    const eta = new EtaTracker();
-    eta.observe(T0, running(10, { estimatedCompletion: '2026-01-01T11:30:00.000Z' }));
-    expect(eta.eta()).toEqual({ at: Date.parse('2026-01-01T11:30:00Z'), source: 'server' });
-  });
-
-  it('otherwise extrapolates the observed rate', () => {
-    const eta = new EtaTracker();
-    eta.observe(T0, running(10));
-    expect(eta.eta()).toBeUndefined();
-    eta.observe(T0 + 60_000, running(20));
-    // 10 points a minute, 80 to go: 8 more minutes.
-    expect(eta.eta()).toEqual({ at: T0 + 60_000 + 8 * 60_000, source: 'rate' });
-  });
-
-  it('has no estimate while nothing moves', () => {
-    const eta = new EtaTracker();
-    eta.observe(T0, running(10));
-    eta.observe(T0 + 60_000, running(10));
-    expect(eta.eta()).toBeUndefined();
-  });
-});
-
 describe('the live line', () => {
   const style = { color: makeChalk(false), format, unicode: true };
 
@@ -144,7 +119,7 @@ describe('the live line', () => {
     const state = new JobState(job, T0, '7A84B875');
     state.apply({ type: 'retry', job, at: T0, reason: 'HTTP 503', delayMs: 4000, attempt: 1 });
     expect(jobLine(state, T0 + 1000, style)).toBe(
-      '7A84B875  waiting for the first answer  1s  retry 1 in 3s: HTTP 503',
+      '7A84B875  waiting for the first answer  HTTP 503, retry in 3s  1s',
     );
   });
 
@@ -164,21 +139,103 @@ describe('the live line', () => {
       eta: etaAt === undefined ? undefined : { at: etaAt, source: 'server' },
     });
 
-  it('an ETA that has passed says overdue, not "any moment"; one days away shows its date', () => {
-    const late = new JobState(job, T0, '7A84B875');
-    poll(late, T0, 42, T0 + 60_000);
-    expect(jobLine(late, T0 + 10 * 60_000, style)).toContain('ETA overdue by 9m 00s');
+  /** `n` answers a second apart from `from`, none of them a change. */
+  const still = (state: JobState, from: number, pct: number, n: number, estimate?: number) => {
+    const extra = estimate === undefined ? {} : { estimatedCompletion: new Date(estimate).toISOString() };
+    for (let i = 1; i <= n; i++)
+      state.apply({
+        type: 'poll',
+        job,
+        at: from + i * 1000,
+        status: running(pct, extra),
+        changed: false,
+        eta: undefined,
+      });
+  };
+
+  it('a moving job whose server estimate has passed shows no "overdue" (a stale estimate is no news)', () => {
+    const moving = new JobState(job, T0, '7A84B875');
+    poll(moving, T0, 40, T0 - 447 * 86_400_000);
+    poll(moving, T0 + 30_000, 58, T0 - 447 * 86_400_000);
+    const line = jobLine(moving, T0 + 31_000, style);
+    expect(line).not.toContain('overdue');
+    expect(line).not.toContain('no progress');
+  });
+
+  it('an estimate days away shows its date', () => {
     const far = new JobState(job, T0, '7A84B875');
     poll(far, T0, 1, T0 + 8 * 86_400_000 + 7 * 3_600_000);
     expect(jobLine(far, T0, style)).toContain('ETA 2026-01-09 17:00 (8d 7h)');
   });
 
-  it('a job that has not moved for a while says so (stuck, not slow)', () => {
+  it('a job that stops says so after three answers without change, and how overdue it is', () => {
     const stuck = new JobState(job, T0, '7A84B875');
-    poll(stuck, T0, 42);
-    stuck.apply({ type: 'poll', job, at: T0 + 60_000, status: running(42), changed: false, eta: undefined });
-    expect(jobLine(stuck, T0 + 12 * 60_000, style)).toContain('no progress for 12m 00s');
-    expect(jobLine(stuck, T0 + 60_000, style)).not.toContain('no progress');
+    poll(stuck, T0, 42, T0 + 60_000);
+    still(stuck, T0, 42, 2, T0 + 60_000);
+    expect(jobLine(stuck, T0 + 2000, style)).not.toContain('no progress');
+    still(stuck, T0 + 2000, 42, 1, T0 + 60_000);
+    expect(jobLine(stuck, T0 + 3000, style)).toContain('no progress for 3s');
+    const late = jobLine(stuck, T0 + 10 * 60_000, style);
+    expect(late).toContain('no progress for 10m 00s');
+    expect(late).toContain('overdue by 9m 00s');
+    expect(late).not.toContain('ETA');
+  });
+
+  it('at 80 columns a stopped job keeps "no progress for" and drops the hints first', () => {
+    const stuck = new JobState(job, T0, '7A84B875-1C2D-4E5F-8A9B');
+    poll(stuck, T0, 42, T0 + 60_000);
+    still(stuck, T0, 42, 5);
+    const line = jobLine(stuck, T0 + 9 * 60_000 + 13_000, style, 78);
+    expect(line).toContain('no progress for 9m 13s');
+    expect(line).not.toContain('…');
+    expect(line).not.toContain('overdue');
+  });
+
+  it('a final frame shows no ETA', () => {
+    const done = new JobState(job, T0, '7A84B875');
+    poll(done, T0, 99, T0 + 1000);
+    done.apply({
+      type: 'poll',
+      job,
+      at: T0 + 5000,
+      status: { status: 'Successful', progress: { processed: 4500, total: 4500, percentage: 100 } },
+      changed: true,
+      eta: { at: T0 + 1000, source: 'server' },
+    });
+    expect(jobLine(done, T0 + 5000, style)).not.toMatch(/ETA|overdue/);
+  });
+
+  it('at 80 columns a long export keeps a bar (shrunk) with its counts', () => {
+    const state = new JobState(job, T0, '7A84B875-1C2D-4E5F-8A9B-0C1D2E3F4A5B');
+    poll(state, T0, 40, T0 + 3 * 3_600_000);
+    const line = jobLine(state, T0 + 1000, style, 78);
+    expect(line).toMatch(/█{3}░{5}/);
+    expect(line).toContain('40%');
+  });
+
+  it("a retry shows how long until the next try, with the job's percentage, at 80 columns", () => {
+    const state = new JobState(job, T0, '7A84B875-1C2D-4E5F-8A9B');
+    poll(state, T0, 40, T0 + 600_000);
+    state.apply({
+      type: 'retry',
+      job,
+      at: T0 + 1000,
+      reason: 'HTTP 503: Service Unavailable',
+      delayMs: 2000,
+      attempt: 1,
+    });
+    const line = jobLine(state, T0 + 1000, style, 78);
+    expect(line).toContain('HTTP 503, retry in 2s');
+    expect(line).toContain('40%');
+    state.apply({
+      type: 'retry',
+      job,
+      at: T0 + 3000,
+      reason: 'HTTP 503: Service Unavailable',
+      delayMs: 4000,
+      attempt: 2,
+    });
+    expect(jobLine(state, T0 + 3000, style, 78)).toContain('HTTP 503 ×2, retry in 4s');
   });
 
   it('at 40 columns the line keeps the percentage; a retry note gives way before the progress does', () => {

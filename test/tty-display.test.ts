@@ -13,7 +13,7 @@ import {
 // The terminal display's frames, written to a fake terminal on a hand-turned clock. (The real
 // terminal is test/process/tty.test.ts.)
 
-function display(jobs: number) {
+function display(jobs: number, ids = Array.from({ length: jobs }, (_, i) => `job-${i}`)) {
   const writes: string[] = [];
   const terminal = { isTTY: true, columns: 100, rows: 30, write: (text: string) => writes.push(text) };
   let t = Date.parse('2026-01-01T00:00:00Z');
@@ -40,11 +40,13 @@ function display(jobs: number) {
       },
     },
   );
-  const refs = Array.from({ length: jobs }, (_, i) => ({ id: `job-${i}`, url: `http://h/job-${i}` }));
+  const refs = ids.map((id) => ({ id, url: `http://h/${id}` }));
   progress.start(refs, t);
   return {
     progress,
     writes,
+    terminal,
+    refs,
     exitHandlers,
     /** Moves the clock on by `ms` and turns the spinner, as its timer would. */
     frame(ms = FRAME_MS) {
@@ -108,5 +110,77 @@ describe('the terminal display', () => {
 
   it('keeps its own time: the watch starts no second timer for it', () => {
     expect(display(1).progress.tickMs).toBeUndefined();
+  });
+
+  it('a job of several that ends says so above the block at that moment, and its row leaves the block', () => {
+    const d = display(2);
+    const [failing] = d.refs;
+    if (!failing) throw new Error('no job');
+    const result = {
+      job: failing,
+      outcome: 'failed' as const,
+      exitCode: 1,
+      status: { status: 'Failed' },
+      raw: null,
+      error: 'the export failed: destination refused\nsecond line',
+      polls: 1,
+      elapsedMs: 3000,
+    };
+    d.progress.event({ type: 'result', job: failing, at: 0, result });
+    const write = d.writes.at(-1) ?? '';
+    // erased, the line, then the block of the job left
+    const said = '✖ job-0  Failed after 3s  the export failed: destination refused';
+    expect(write.startsWith(`\r${ERASE_LINE}${UP(1)}${ERASE_LINE}${said}\n⠋ job-1`)).toBe(true);
+    expect(write).not.toContain('second line');
+    expect(d.frame()).not.toContain('job-0');
+  });
+
+  it('a single job gets no such line: its summary comes next', () => {
+    const d = display(1);
+    const [only] = d.refs;
+    if (!only) throw new Error('no job');
+    const result = {
+      job: only,
+      outcome: 'succeeded' as const,
+      exitCode: 0,
+      status: { status: 'Successful' },
+      raw: null,
+      error: null,
+      polls: 1,
+      elapsedMs: 1,
+    };
+    d.progress.event({ type: 'result', job: only, at: 0, result });
+    expect(d.writes.join('')).not.toContain('✔');
+  });
+
+  it('a terminal made narrower re-wraps the rows: that many rows are erased', () => {
+    const d = display(2, ['a'.repeat(60), 'b'.repeat(60)]);
+    d.terminal.columns = 200;
+    d.frame(1000);
+    // rows some 45 columns wide, drawn at 200: at 40 each takes 2 rows
+    d.terminal.columns = 40;
+    const widths =
+      (d.writes.at(-1) ?? '')
+        .split(ERASE_LINE)
+        .at(-1)
+        ?.replace('\u001b[?2026l', '')
+        .split('\n')
+        .map((row) => row.length) ?? [];
+    const expected = widths.reduce((rows, w) => rows + Math.ceil(w / 40), 0);
+    expect(expected).toBeGreaterThan(2);
+    const frame = d.frame();
+    expect(frame.split(ERASE_LINE).length - 1).toBe(expected);
+  });
+
+  it('whole IDs when they fit; at 80 columns, the shortest prefixes that tell them apart', () => {
+    const ids = ['nightly-export-2026-12-01-eu-1', 'nightly-export-2026-12-01-us-1'];
+    const d = display(2, ids);
+    d.terminal.columns = 200;
+    const wide = d.frame(1000);
+    for (const id of ids) expect(wide).toContain(`${id}  `);
+    d.terminal.columns = 80;
+    const narrow = d.frame(1000);
+    expect(narrow).toContain('nightly-export-2026-12-01-e…');
+    expect(narrow).not.toContain(ids[0]);
   });
 });

@@ -19,8 +19,21 @@ export interface ExportStatus {
 export interface WatchResult {
   job: string;
   url: string;
-  outcome: 'succeeded' | 'running' | 'failed' | 'timeout' | 'stalled' | 'error' | 'invalid' | 'interrupted';
-  /** The CLI's exit code for this job: 0 succeeded, 1 failed, 3 timeout, 4 no status, 5 invalid, 6 stalled, 130/143 interrupted. */
+  /** `abandoned`: with the CLI's --fail-fast, not watched to the end because another job failed first. */
+  outcome:
+    | 'succeeded'
+    | 'running'
+    | 'failed'
+    | 'timeout'
+    | 'stalled'
+    | 'error'
+    | 'invalid'
+    | 'interrupted'
+    | 'abandoned';
+  /**
+   * The CLI's exit code for this job: 0 succeeded, 1 failed, 3 timeout, 4 no status, 5 invalid,
+   * 6 stalled, 130/143 interrupted; an abandoned job has the code of the job that failed first.
+   */
   exitCode: number;
   status: ExportStatus | null;
   error: string | null;

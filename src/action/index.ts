@@ -182,9 +182,13 @@ function temporaryDirectory(env: Env): string | undefined {
   return undefined;
 }
 
-/** The worst outcome of the jobs, as the step's `outcome`: the one with the highest exit code. */
+/**
+ * The worst outcome of the jobs, as the step's `outcome`: the one with the highest exit code; of
+ * those, the cause before the jobs abandoned because of it (fail-fast), whatever their order.
+ */
 function worstOutcome(docs: ReadonlyArray<{ outcome: string; exitCode: number }>): string {
-  const [worst] = [...docs].sort((a, b) => b.exitCode - a.exitCode);
+  const abandoned = (doc: { outcome: string }) => (doc.outcome === 'abandoned' ? 1 : 0);
+  const [worst] = [...docs].sort((a, b) => b.exitCode - a.exitCode || abandoned(a) - abandoned(b));
   return worst?.outcome ?? 'error';
 }
 

@@ -32,7 +32,9 @@ export type Outcome =
   | 'stalled'
   | 'error'
   | 'invalid'
-  | 'interrupted';
+  | 'interrupted'
+  /** --fail-fast: left unwatched because another job failed first; it has that job's exit code. */
+  | 'abandoned';
 
 /**
  * The signals that end a run as an interruption, and the exit code of each, 128 + its number as
@@ -58,6 +60,9 @@ export function exitCodeFor(outcome: Outcome, signal?: InterruptSignal): number 
       return ExitCode.unavailable;
     case 'invalid':
       return ExitCode.invalid;
+    case 'abandoned':
+      // The run gives it the code of the job that failed first; alone, never a 0.
+      return ExitCode.failed;
     case 'interrupted':
       return (
         (signal && Object.hasOwn(INTERRUPTS, signal) ? INTERRUPTS[signal] : undefined) ?? ExitCode.sigint

@@ -20,6 +20,7 @@ const OUTCOMES = [
   'error',
   'invalid',
   'interrupted',
+  'abandoned',
 ] as const;
 
 /** A normalised ExportStatus: canonical status name, camelCase keys, ISO-8601 UTC dates. */

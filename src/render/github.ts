@@ -20,7 +20,9 @@ export function annotations(result: JobResult): string[] {
   const r = result.status?.results;
   if (result.outcome !== 'succeeded' && result.outcome !== 'running') {
     const title = escapeProperty(`Export ${id}: ${result.outcome}`);
-    return [`::error title=${title}::${escapeData(sanitize(result.error ?? result.outcome, 1000))}`];
+    // A job left unwatched by fail-fast did not fail: the job that did carries the error.
+    const level = result.outcome === 'abandoned' ? 'warning' : 'error';
+    return [`::${level} title=${title}::${escapeData(sanitize(result.error ?? result.outcome, 1000))}`];
   }
   const counts = [
     r?.warnings ? plural(r.warnings, 'warning') : '',

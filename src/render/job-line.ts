@@ -1,6 +1,6 @@
 import type { ChalkInstance } from 'chalk';
 import type { Phase } from '../api/schema.js';
-import { percentOf } from '../api/schema.js';
+import { isTerminal, percentOf } from '../api/schema.js';
 import { formatDuration } from '../core/duration.js';
 import { sanitize } from '../core/sanitize.js';
 import { truncateTo, visibleWidth } from './fit.js';
@@ -13,13 +13,13 @@ export interface LineStyle {
   unicode: boolean;
 }
 
-/** The bar takes a sixth of the terminal's width, within these bounds. */
+/** The bar takes a sixth of the terminal's width, within these bounds… */
 const BAR_MIN = 10;
 const BAR_MAX = 30;
+/** …and shrinks to this before it is left out. */
+const BAR_SHORT = 8;
 /** The width a status is padded to ("In Progress"), so the columns after it line up. */
 const STATUS_WIDTH = 11;
-/** A running job whose status and progress have not moved for this long says so. */
-export const STILL_FOR_MS = 5 * 60_000;
 const DAY_MS = 86_400_000;
 
 function barWidth(width: number): number {
@@ -43,10 +43,11 @@ function colorStatus(c: ChalkInstance, phase: Phase | undefined, text: string): 
 }
 
 /**
- * The live line of one job: its label, status, bar, processed/total (pct), ETA, elapsed, a pending
- * retry, how long nothing has moved. Made to fit `width` columns: a retry note goes first, then
- * the bar, then the ETA, then the counts (the percentage stays); what still does not fit is cut
- * with "…".
+ * The live line of one job: its label, status, bar, processed/total (pct), then what matters most
+ * about it now (a retry in progress, or how long nothing has moved), its ETA and the time watched.
+ * Made to fit `width` columns, giving up first the hints (the server's own estimate, how overdue),
+ * then half the bar, the ETA, the counts (the percentage stays), the rest of the bar and the time
+ * watched; what still does not fit is cut with "…". A retry or a stop is never left out.
  */
 export function jobLine(
   state: JobState,
@@ -74,52 +75,90 @@ export function jobLine(
     const name = sanitize(s.status, 40);
     parts.push({ text: colorStatus(c, state.phase, name.padEnd(STATUS_WIDTH)) });
     const pct = percentOf(s);
-    if (state.phase === 'running' || pct !== undefined)
-      parts.push({ text: c.cyan(progressBar(pct, barWidth(width), style.unicode)), drop: 2 });
+    if (state.phase === 'running' || pct !== undefined) {
+      const bar = (cells: number) => c.cyan(progressBar(pct, cells, style.unicode));
+      parts.push({ text: bar(barWidth(width)), steps: { 2: bar(BAR_SHORT), 5: null } });
+    }
     const progress = progressText(s, f);
     if (progress)
-      parts.push({ text: progress, drop: 4, short: pct === undefined ? undefined : f.percent(pct) });
-    const { eta } = state;
-    if (eta && state.phase !== 'pending') {
-      const left = eta.at - now;
-      const approx = eta.source === 'rate' ? '~' : '';
-      // Past its estimate the job is late, not about to finish; days away, the date matters.
-      const when =
-        left <= 0
-          ? c.yellow(`overdue by ${formatDuration(-left)}`)
-          : left > DAY_MS
-            ? `${f.day(eta.at)} ${f.time(eta.at)} (${approx}${formatDuration(left)})`
-            : `${f.time(eta.at)} (${approx}${formatDuration(left)})`;
-      parts.push({ text: c.dim(`ETA ${when}`), drop: 3 });
-    }
+      parts.push({ text: progress, steps: pct === undefined ? { 4: null } : { 4: f.percent(pct) } });
   }
-  parts.push({ text: c.dim(formatDuration(now - state.startedAt)) });
-  const still = now - state.lastChangeAt;
-  if (s && !state.done && still >= STILL_FOR_MS) {
-    parts.push({ text: c.yellow(`no progress for ${formatDuration(still)}`), drop: 1 });
+  // Pending is waiting for its turn: nothing is expected to move.
+  const stoppedFor = s && !state.done && state.phase !== 'pending' ? state.pace.stoppedFor(now) : undefined;
+  if (state.retry) parts.push({ text: c.yellow(retryNote(state.retry, now)) });
+  if (stoppedFor !== undefined)
+    parts.push({ text: c.yellow(`no progress for ${formatDuration(stoppedFor)}`) });
+  if (s && !state.done && !isTerminal(state.phase ?? 'unknown') && state.phase !== 'pending') {
+    parts.push(...etaParts(state, now, stoppedFor !== undefined, style));
   }
-  if (state.retry) {
-    const wait = Math.max(0, state.retry.until - now);
-    const retry = `retry ${state.retry.attempt} in ${formatDuration(wait)}: ${sanitize(state.retry.reason, 60)}`;
-    parts.push({ text: c.yellow(retry), drop: 1 });
-  }
+  parts.push({ text: c.dim(formatDuration(now - state.startedAt)), steps: { 6: null } });
   return fitParts(parts, width);
 }
 
-/** A part of a live line: `drop`, its rank in being left out; `short`, what it shrinks to instead. */
-interface Part {
-  text: string;
-  drop?: number;
-  short?: string | undefined;
+/** "HTTP 503, retry in 2s": the failure in a few words, and when the next try is. */
+function retryNote(retry: NonNullable<JobState['retry']>, now: number): string {
+  const cause = sanitize(retry.reason.split(':')[0] ?? '', 32);
+  const times = retry.attempt > 1 ? ` ×${retry.attempt}` : '';
+  return `${cause}${times}, retry in ${formatDuration(Math.max(0, retry.until - now))}`;
 }
 
-/** Joins the parts, dropping them by rank (1 first) while the line is too wide, then cuts it. */
+/**
+ * The ETA of a job that moves: the estimate of its recent rate (or the server's, until a rate is
+ * known), and the server's own as a hint when it differs. A passed estimate is never shown while
+ * the job moves; a job that has stopped shows none, only by how much it is overdue.
+ */
+function etaParts(state: JobState, now: number, stopped: boolean, style: LineStyle): Part[] {
+  const { color: c, format: f } = style;
+  const { eta } = state;
+  if (stopped) {
+    // Late by the nearer of the estimates, when one has passed.
+    const passed = [eta?.at, state.serverEstimate].filter(
+      (at): at is number => at !== undefined && at <= now,
+    );
+    if (passed.length === 0) return [];
+    const late = now - Math.max(...passed);
+    return [{ text: c.yellow(`overdue by ${formatDuration(late)}`), steps: { 1: null } }];
+  }
+  if (!eta || eta.at <= now) return [];
+  const parts: Part[] = [
+    { text: c.dim(`ETA ${when(eta.at, now, eta.source === 'rate' ? '~' : '', f)}`), steps: { 3: null } },
+  ];
+  const server = state.serverEstimate;
+  if (eta.source === 'rate' && server !== undefined && server > now && Math.abs(server - eta.at) >= 60_000) {
+    parts.push({ text: c.dim(`server says ${when(server, now, '', f)}`), steps: { 1: null } });
+  }
+  return parts;
+}
+
+/** "10:32 (~2m 10s)"; days away, the date first. */
+function when(at: number, now: number, approx: string, f: Formatters): string {
+  const left = at - now;
+  const clock = left > DAY_MS ? `${f.day(at)} ${f.time(at)}` : f.time(at);
+  return `${clock} (${approx}${formatDuration(left)})`;
+}
+
+/**
+ * A part of a live line: `steps`, what it becomes at each rank of shortening (null: left out).
+ * Ranks are applied in order, 1 first, while the line is too wide.
+ */
+interface Part {
+  text: string;
+  steps?: Partial<Record<number, string | null>>;
+}
+
+const RANKS = [1, 2, 3, 4, 5, 6];
+
+/** Joins the parts, shortening them rank by rank while the line is too wide, then cuts it. */
 function fitParts(parts: readonly Part[], width: number): string {
   let kept = [...parts];
   const line = () => kept.map((p) => p.text).join('  ');
-  for (const rank of [1, 2, 3, 4]) {
+  for (const rank of RANKS) {
     if (visibleWidth(line()) <= width) break;
-    kept = kept.flatMap((p) => (p.drop !== rank ? [p] : p.short ? [{ text: p.short }] : []));
+    kept = kept.flatMap((p) => {
+      const step = p.steps?.[rank];
+      if (step === undefined) return [p];
+      return step === null ? [] : [{ ...p, text: step }];
+    });
   }
   return truncateTo(line(), width);
 }

@@ -1,6 +1,7 @@
 import { type ExportStatus, type Phase, phaseOf } from '../api/schema.js';
 import type { JobRef } from '../api/urls.js';
 import type { Eta } from '../poll/eta.js';
+import { Pace } from '../poll/pace.js';
 import type { PollEvent } from '../poll/poller.js';
 
 /** What the live display remembers of one job, fed by its events. */
@@ -12,16 +13,23 @@ export class JobState {
   /** --wait-for-create: the job answered 404 and is given until then to appear. */
   waitingUntil: number | undefined;
   done = false;
-  /** When status or progress last changed (the start, until the first answer). */
-  lastChangeAt: number;
+  /** Whether the job moves, from the answers' changes. */
+  readonly pace: Pace;
 
   constructor(
     readonly job: JobRef,
     readonly startedAt: number,
     /** How the display names the job: told apart from the others it shows. */
-    readonly label: string = job.id,
+    public label: string = job.id,
   ) {
-    this.lastChangeAt = startedAt;
+    this.pace = new Pace(startedAt);
+  }
+
+  /** The server's estimatedCompletion, as last sent. */
+  get serverEstimate(): number | undefined {
+    const estimate = this.status?.estimatedCompletion;
+    const at = estimate ? Date.parse(estimate) : Number.NaN;
+    return Number.isNaN(at) ? undefined : at;
   }
 
   get phase(): Phase | undefined {
@@ -31,7 +39,7 @@ export class JobState {
   apply(event: PollEvent): void {
     switch (event.type) {
       case 'poll':
-        if (event.changed) this.lastChangeAt = event.at;
+        this.pace.observe(event.at, event.changed);
         this.status = event.status;
         this.eta = event.eta;
         this.retry = undefined;

@@ -14,6 +14,10 @@ const PLAIN_PERCENT_STEP = 10;
 const PLAIN_MIN_LINE_GAP_MS = 60_000;
 /** A line after this long without any, so CI systems that kill silent jobs do not. */
 export const HEARTBEAT_MS = 5 * 60_000;
+/** A first retry that waits at least this long is said at once: a silence that long needs a reason. */
+const LONG_RETRY_MS = 10_000;
+
+type RetryEvent = Extract<PollEvent, { type: 'retry' }>;
 
 interface PlainJob {
   id: string;
@@ -24,11 +28,16 @@ interface PlainJob {
   lastChangeAt: number;
   printedStep: number;
   lastText: string;
+  /** A first retry not said yet: said only if the next attempt fails too (or the watch ends). */
+  unsaid?: RetryEvent | undefined;
 }
 
 /**
  * Progress for logs (not a TTY): one timestamped line per change of status, progress lines at
- * most every 10 points or every minute, a heartbeat after 5 silent minutes. No colour, no cursor codes.
+ * most every 10 points or every minute, a heartbeat after 5 silent minutes. No colour, no cursor
+ * codes. A retry that the next attempt makes good is no line (a flaky API would fill the log
+ * with them): a first retry is said when the attempt after it fails too, when it waits 10 s or
+ * more, or when the watch ends before it.
  */
 export class PlainProgress implements Progress {
   /** Heartbeats are due after minutes: waking up every 30 s is plenty, and costs nothing. */
@@ -36,12 +45,16 @@ export class PlainProgress implements Progress {
   readonly interactive = false;
   private readonly jobs = new Map<string, PlainJob>();
 
-  /** `showPolls: false` (for `get`): only retries, which may take a while, get lines. */
+  /**
+   * `showPolls: false` (for `get`): only retries, which may take a while, get lines.
+   * `everyRetry` (--verbose): every retry is said as it happens.
+   */
   constructor(
     private readonly err: Sink,
     private readonly out: Sink,
     private readonly format: Formatters,
     private readonly showPolls = true,
+    private readonly everyRetry = false,
   ) {}
 
   start(jobs: readonly JobRef[], now: number): void {
@@ -61,6 +74,7 @@ export class PlainProgress implements Progress {
     const { id } = job;
     switch (event.type) {
       case 'poll': {
+        job.unsaid = undefined;
         const s = event.status;
         const status = sanitize(s.status, 60);
         const pct = percentOf(s);
@@ -81,11 +95,12 @@ export class PlainProgress implements Progress {
         break;
       }
       case 'retry':
-        this.line(
-          event.at,
-          `${id} retry ${event.attempt} in ${formatDuration(event.delayMs)}: ${sanitize(event.reason, 200)}`,
-        );
-        job.lastLineAt = event.at;
+        if (event.attempt === 1 && event.delayMs < LONG_RETRY_MS && !this.everyRetry) {
+          job.unsaid = event;
+          break;
+        }
+        this.sayRetry(job);
+        this.retryLine(job, event);
         break;
       case 'waiting':
         if (!job.toldWaiting) {
@@ -103,6 +118,7 @@ export class PlainProgress implements Progress {
       case 'warning':
         break;
       case 'result':
+        this.sayRetry(job);
         this.jobs.delete(event.job.url);
         break;
     }
@@ -130,6 +146,18 @@ export class PlainProgress implements Progress {
   }
 
   stop(): void {}
+
+  /** The first retry held back, said now (at its own time) that it matters. */
+  private sayRetry(job: PlainJob): void {
+    if (job.unsaid) this.retryLine(job, job.unsaid);
+    job.unsaid = undefined;
+  }
+
+  private retryLine(job: PlainJob, event: RetryEvent): void {
+    const wait = formatDuration(event.delayMs);
+    this.line(event.at, `${job.id} retry ${event.attempt} in ${wait}: ${sanitize(event.reason, 200)}`);
+    job.lastLineAt = event.at;
+  }
 
   private line(at: number, text: string): void {
     this.err.write(`${timestamp(at)} ${text}\n`);

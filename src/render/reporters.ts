@@ -4,7 +4,7 @@ import type { JobResult } from '../poll/job.js';
 import type { PollEvent } from '../poll/poller.js';
 import { annotations, GROUP_END, groupStart, stepSummary } from './github.js';
 import { eventDocument, jsonLine, resultDocument } from './json.js';
-import { renderSummary, type SummaryStyle } from './summary.js';
+import { abandonedNote, renderSummary, type SummaryStyle } from './summary.js';
 
 /**
  * What an output mode puts on stdout, one implementation per mode: `text` (a summary per job),
@@ -39,11 +39,28 @@ export function textReporter(out: WriteOut, style: SummaryStyle): Reporter {
       if (!several) out(renderSummary(result, style));
     },
     end: async (results) => {
-      if (!several) return;
-      for (const result of results) out(renderSummary(result, style));
-      out(`${tally(results)}\n`);
+      if (several) out(severalSummaries(results, style));
     },
   };
+}
+
+/**
+ * The summaries of several jobs, in the order they were given, and the tally. Under --fail-fast,
+ * the jobs left unwatched share one line and one command to check them, and the job that failed
+ * first comes last, next to the prompt: the cause is what the eye finds.
+ */
+export function severalSummaries(results: readonly JobResult[], style: SummaryStyle): string {
+  const abandoned = results.filter((r) => r.outcome === 'abandoned');
+  const cause = abandoned.length
+    ? results.find((r) => r.outcome !== 'abandoned' && r.exitCode === abandoned[0]?.exitCode)
+    : undefined;
+  const rest = results.filter((r) => r.outcome !== 'abandoned' && r !== cause);
+  return [
+    ...rest.map((r) => renderSummary(r, style)),
+    abandoned.length ? abandonedNote(abandoned, style) : '',
+    `${tally(results)}\n`,
+    cause ? renderSummary(cause, style) : '',
+  ].join('');
 }
 
 const OUTCOME_ORDER = [
@@ -55,15 +72,29 @@ const OUTCOME_ORDER = [
   'error',
   'invalid',
   'interrupted',
+  'abandoned',
 ] as const;
 
-/** "3 jobs: 2 succeeded, 1 failed": how the jobs of a run ended, by outcome. */
+/** How an outcome reads after a count: "2 timed out", "1 still running". */
+const TALLY_WORDS: Record<(typeof OUTCOME_ORDER)[number], string> = {
+  succeeded: 'succeeded',
+  running: 'still running',
+  failed: 'failed',
+  stalled: 'stalled',
+  timeout: 'timed out',
+  error: 'without a status',
+  invalid: 'with an invalid answer',
+  interrupted: 'interrupted',
+  abandoned: 'not watched to the end',
+};
+
+/** "3 jobs: 2 succeeded, 1 timed out": how the jobs of a run ended, by outcome. */
 export function tally(results: readonly JobResult[]): string {
   const counts = OUTCOME_ORDER.map(
     (outcome) => [outcome, results.filter((r) => r.outcome === outcome).length] as const,
   )
     .filter(([, n]) => n > 0)
-    .map(([outcome, n]) => `${n} ${outcome}`);
+    .map(([outcome, n]) => `${n} ${TALLY_WORDS[outcome]}`);
   return `${plural(results.length, 'job')}: ${counts.join(', ')}`;
 }
 
@@ -122,8 +153,8 @@ export function githubReporter(inner: Reporter, out: WriteOut, options: GitHubOp
         // The summaries are this reporter's here, after the group: the text reporter, which
         // would print those of several jobs at its end, is not asked to.
         out(`${GROUP_END}\n`);
-        for (const result of results) out(renderSummary(result, options.style));
-        if (results.length > 1) out(`${tally(results)}\n`);
+        if (results.length > 1) out(severalSummaries(results, options.style));
+        else for (const result of results) out(renderSummary(result, options.style));
         for (const result of results) for (const line of annotations(result)) out(`${line}\n`);
       } else {
         await inner.end(results);

@@ -17,9 +17,11 @@ export interface SummaryStyle {
    * The command that looks at a job again, ready to copy; undefined where there is none (the
    * demo's simulator is gone when its summary is printed).
    */
-  checkAgain?: ((job: JobRef) => string) | undefined;
+  checkAgain?: ((jobs: readonly JobRef[]) => string) | undefined;
   /** The export is the demo's: it stops with its simulator, it does not go on anywhere. */
   simulated?: boolean | undefined;
+  /** --until: what the watch waited for, said of a job that reached it ("reached --until 50%"). */
+  until?: string | undefined;
   /** The terminal's width: lines wrap at word boundaries under their label. None for a file or pipe. */
   width?: number | undefined;
 }
@@ -30,48 +32,13 @@ const NBSP = '\u00a0';
 
 /** The final summary of one job, as text lines ending in a newline. Pure. */
 export function renderSummary(result: JobResult, style: SummaryStyle): string {
-  const { color: c, symbols: sym, format: f } = style;
+  const { color: c, format: f } = style;
   const s = result.status;
-  const id = sanitize(result.job.id, 200);
   const lines: string[] = [];
   const row = (label: string, value: string) => lines.push(`  ${c.dim(label.padEnd(LABEL_WIDTH))}${value}`);
-  const duration = jobDurationMs(s, result.elapsedMs);
-  const took = (word: string) =>
-    duration === undefined ? '' : ` ${c.dim(`${word} ${formatDuration(duration)}`)}`;
 
+  lines.push(headline(result, style));
   const failedByThreshold = result.outcome === 'failed' && s !== null && phaseOf(s) === 'succeeded';
-  switch (result.outcome) {
-    case 'succeeded':
-      lines.push(`${c.green(sym.success)}${NBSP}${c.bold(id)}  ${c.green(statusName(s))}${took('in')}`);
-      break;
-    case 'running':
-      lines.push(`${c.cyan(sym.info)}${NBSP}${c.bold(id)}  ${c.cyan(statusName(s))}`);
-      break;
-    case 'failed':
-      // A job that succeeded and crossed --fail-on: it succeeded; a threshold fails the run.
-      lines.push(
-        failedByThreshold
-          ? `${c.red(sym.failure)}${NBSP}${c.bold(id)}  ${c.green(statusName(s))}${took('in')}, but the run fails`
-          : `${c.red(sym.failure)}${NBSP}${c.bold(id)}  ${c.red(statusName(s))}${took('after')}`,
-      );
-      break;
-    case 'timeout':
-      lines.push(`${c.yellow(sym.failure)}${NBSP}${c.bold(id)}  ${c.yellow('Timed out')}${took('after')}`);
-      break;
-    case 'stalled':
-      lines.push(`${c.red(sym.failure)}${NBSP}${c.bold(id)}  ${c.red('Stalled')}${took('after')}`);
-      break;
-    case 'error':
-      lines.push(`${c.red(sym.failure)}${NBSP}${c.bold(id)}  ${c.red('No status')}`);
-      break;
-    case 'invalid':
-      lines.push(`${c.red(sym.failure)}${NBSP}${c.bold(id)}  ${c.red('Invalid response')}`);
-      break;
-    case 'interrupted':
-      lines.push(`${c.yellow(sym.warning)}${NBSP}${c.bold(id)}  ${c.yellow('Stopped watching')}`);
-      break;
-  }
-
   if (result.error) row(failedByThreshold ? 'Fails on' : 'Error', sanitize(result.error));
   // A job that succeeded may still say something went wrong: shown, as JSON keeps it.
   if (s?.error && phaseOf(s) === 'succeeded') row('Message', sanitize(s.error));
@@ -90,7 +57,7 @@ export function renderSummary(result: JobResult, style: SummaryStyle): string {
     }
   }
   if (result.outcome === 'interrupted' || result.outcome === 'timeout' || result.outcome === 'stalled') {
-    const again = style.checkAgain?.(result.job);
+    const again = style.checkAgain?.([result.job]);
     row(
       'Note',
       style.simulated
@@ -104,6 +71,62 @@ export function renderSummary(result: JobResult, style: SummaryStyle): string {
   // In a terminal, each line fits: the header under itself, each value under its label.
   const fitted = width ? lines.map((line, i) => wrap(line, width, i === 0 ? 2 : LABEL_WIDTH + 2)) : lines;
   return `${fitted.join('\n').replaceAll(NBSP, ' ')}\n`;
+}
+
+/**
+ * The first line of a job's summary: its symbol, ID and how it ended ("✖ J  Failed after 3s").
+ * The live display prints it the moment a job of several ends.
+ */
+export function headline(
+  result: JobResult,
+  style: Pick<SummaryStyle, 'color' | 'symbols' | 'until'>,
+): string {
+  const { color: c, symbols: sym } = style;
+  const s = result.status;
+  const duration = jobDurationMs(s, result.elapsedMs);
+  const took = (word: string) =>
+    duration === undefined ? '' : ` ${c.dim(`${word} ${formatDuration(duration)}`)}`;
+  const line = (symbol: string, paint: ChalkInstance, words: string, after = '') =>
+    `${paint(symbol)}${NBSP}${c.bold(sanitize(result.job.id, 200))}  ${words}${after}`;
+  switch (result.outcome) {
+    case 'succeeded':
+      return line(sym.success, c.green, c.green(statusName(s)), took('in'));
+    case 'running':
+      // --until: the watch ended on the condition, and says so.
+      return line(sym.info, c.cyan, c.cyan(statusName(s)), style.until ? c.dim(`, ${style.until}`) : '');
+    case 'failed':
+      // A job that succeeded and crossed --fail-on: it succeeded; a threshold fails the run.
+      return s !== null && phaseOf(s) === 'succeeded'
+        ? line(sym.failure, c.red, c.green(statusName(s)), `${took('in')}, but the run fails`)
+        : line(sym.failure, c.red, c.red(statusName(s)), took('after'));
+    case 'timeout':
+      return line(sym.failure, c.yellow, c.yellow('Timed out'), took('after'));
+    case 'stalled':
+      return line(sym.failure, c.red, c.red('Stalled'), took('after'));
+    case 'error':
+      return line(sym.failure, c.red, c.red('No status'));
+    case 'invalid':
+      return line(sym.failure, c.red, c.red('Invalid response'));
+    case 'interrupted':
+      return line(sym.warning, c.yellow, c.yellow('Stopped watching'));
+    case 'abandoned':
+      return line(sym.warning, c.yellow, c.yellow('Not watched to the end'));
+  }
+}
+
+/**
+ * "⚠ 2 jobs not watched to the end (--fail-fast): b, c", then the one command that checks them.
+ */
+export function abandonedNote(results: readonly JobResult[], style: SummaryStyle): string {
+  const { color: c, symbols: sym } = style;
+  const ids = results.map((r) => c.bold(sanitize(r.job.id, 200))).join(', ');
+  const lines = [
+    `${c.yellow(sym.warning)} ${c.yellow(`${plural(results.length, 'job')} not watched to the end`)} (--fail-fast): ${ids}`,
+  ];
+  const again = style.checkAgain?.(results.map((r) => r.job));
+  if (again) lines.push(`  ${c.dim('check them with:')} ${again}`);
+  const { width } = style;
+  return `${(width ? lines.map((line) => wrap(line, width, 2)) : lines).join('\n')}\n`;
 }
 
 function statusName(s: ExportStatus | null): string {

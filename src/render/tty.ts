@@ -1,12 +1,15 @@
 import type { JobRef } from '../api/urls.js';
 import type { Clock } from '../core/clock.js';
 import type { Sink } from '../io/streams.js';
+import type { JobResult } from '../poll/job.js';
 import type { PollEvent } from '../poll/poller.js';
-import { truncateTo } from './fit.js';
+import { truncateTo, visibleWidth } from './fit.js';
 import { jobLine, type LineStyle } from './job-line.js';
 import { JobState } from './job-state.js';
 import type { Progress } from './progress.js';
-import { labelsFor } from './short-id.js';
+import { labelsFor, printableId } from './short-id.js';
+import { headline } from './summary.js';
+import { symbolsFor } from './symbols.js';
 
 const ESC = '\u001b[';
 /** The control sequences the display writes; the tests look for these very strings. */
@@ -41,12 +44,15 @@ export interface TtyEnvironment {
 
 /**
  * Progress in an interactive terminal: a spinner on stderr and one line per running job below
- * it, redrawn in place.
+ * it, redrawn in place. When one of several jobs ends, a line saying how goes above the block at
+ * that moment, and stays there.
  *
  * The lines are made when something they show changes (an event, the elapsed second, the
  * terminal's size); in between, a turn of the spinner rewrites the same lines with a new frame
  * in one write. Every line is cut to the terminal's width when it is made, so the block is
- * exactly as many rows as it has lines, and erasing it is a move up and one erase.
+ * exactly as many rows as it has lines. A terminal made narrower re-wraps what it shows (tmux,
+ * iTerm2, VTE, Windows Terminal and xterm.js do): a row drawn N columns wide then takes
+ * ceil(N / columns) rows, and that is how many are erased.
  */
 export function createTtyProgress(
   err: Sink,
@@ -70,16 +76,21 @@ class TtyProgress implements Progress {
   readonly tickMs = undefined;
   readonly interactive = true;
   private readonly jobs = new Map<string, JobState>();
+  /** Each job's label: its whole ID, and the shortest prefix told apart from the others. */
+  private readonly labels = new Map<string, { whole: string; short: string }>();
+  /** More than one job: each one's end gets a line of its own as it happens. */
+  private several = false;
   private readonly frames: readonly string[];
   private frame = 0;
   /** The job lines, as drawn after the spinner frame, how many rows they take, and when made. */
   private lines = '';
-  private lineRows = 1;
+  /** The visible width of each row of the block (the spinner's frame included). */
+  private lineWidths: number[] = [];
   private linesSecond = 0;
   /** When the watch started: elapsed times turn over on its seconds. */
   private origin = 0;
-  /** Rows the display takes on screen now (0: nothing drawn). */
-  private drawnRows = 0;
+  /** The widths of the rows on screen now (none: nothing drawn). */
+  private drawn: readonly number[] = [];
   private running = false;
   private stopped = false;
   private readonly stopHooks: Array<() => void> = [];
@@ -95,12 +106,13 @@ class TtyProgress implements Progress {
   }
 
   start(jobs: readonly JobRef[], now: number): void {
-    const labels = labelsFor(jobs.map((job) => job.id));
-    const width = Math.max(...[...labels.values()].map((label) => label.length));
-    // Labels padded alike, so the columns after them line up across jobs.
+    const short = labelsFor(jobs.map((job) => job.id));
     for (const job of jobs) {
-      this.jobs.set(job.url, new JobState(job, now, (labels.get(job.id) ?? job.id).padEnd(width)));
+      const whole = printableId(job.id);
+      this.labels.set(job.url, { whole, short: short.get(job.id) ?? whole });
+      this.jobs.set(job.url, new JobState(job, now));
     }
+    this.several = jobs.length > 1;
     this.origin = now;
     this.running = true;
     // However the process ends (a closed pipe exits at once), the cursor comes back.
@@ -123,17 +135,30 @@ class TtyProgress implements Progress {
     if (!state) return;
     state.apply(event);
     if (event.type === 'result') this.jobs.delete(event.job.url);
-    this.refresh();
+    if (event.type !== 'result' || !this.several) {
+      this.refresh();
+      return;
+    }
+    // The job's row leaves the block and its end is said above it, in the same write.
+    const line = this.endLine(event.result);
+    if (this.jobs.size === 0) {
+      this.refresh();
+      this.err.write(`${line}\n`);
+      return;
+    }
+    const now = this.environment.clock.now();
+    this.setLines(this.text(now), now);
+    this.log(line);
   }
 
   log(line: string): void {
     this.err.write(`${this.erase()}${line}\n${this.block()}`);
-    this.drawnRows = this.running ? this.lineRows : 0;
+    this.drawn = this.running ? this.lineWidths : [];
   }
 
   writeOut(text: string): void {
-    if (this.drawnRows > 0) this.err.write(this.erase());
-    this.drawnRows = 0;
+    if (this.drawn.length > 0) this.err.write(this.erase());
+    this.drawn = [];
     this.out.write(text);
     this.draw();
   }
@@ -147,7 +172,7 @@ class TtyProgress implements Progress {
     this.stopped = true;
     this.running = false;
     this.err.write(`${this.erase()}${SHOW_CURSOR}`);
-    this.drawnRows = 0;
+    this.drawn = [];
     for (const hook of this.stopHooks) hook();
   }
 
@@ -160,7 +185,7 @@ class TtyProgress implements Progress {
     if (this.jobs.size === 0) {
       // Every job has its result: the display goes; the summary is next.
       this.err.write(this.erase());
-      this.drawnRows = 0;
+      this.drawn = [];
       this.running = false;
       return;
     }
@@ -172,7 +197,7 @@ class TtyProgress implements Progress {
   private draw(): void {
     if (!this.running) return;
     this.err.write(`${BEGIN_FRAME}${this.erase()}${this.block()}${END_FRAME}`);
-    this.drawnRows = this.lineRows;
+    this.drawn = this.lineWidths;
   }
 
   private block(): string {
@@ -182,7 +207,8 @@ class TtyProgress implements Progress {
 
   private setLines(lines: string, now: number): void {
     this.lines = lines;
-    this.lineRows = lines.split('\n').length;
+    // The first row follows the spinner's frame and a space; the others carry their indent.
+    this.lineWidths = lines.split('\n').map((row, i) => visibleWidth(row) + (i === 0 ? 2 : 0));
     this.linesSecond = this.secondOf(now);
   }
 
@@ -196,8 +222,17 @@ class TtyProgress implements Progress {
    * for a screen clear and pushes the whole screen into its scrollback, every frame.
    */
   private erase(): string {
-    if (this.drawnRows === 0) return '';
-    return `\r${ERASE_LINE}${`${cursorUp(1)}${ERASE_LINE}`.repeat(this.drawnRows - 1)}`;
+    const rows = rowsOnScreen(this.drawn, this.err.columns);
+    if (rows === 0) return '';
+    return `\r${ERASE_LINE}${`${cursorUp(1)}${ERASE_LINE}`.repeat(rows - 1)}`;
+  }
+
+  /** "✖ failure-a  Failed after 3s  <the first line of its error>". */
+  private endLine(result: JobResult): string {
+    const { color: c } = this.style;
+    const head = headline(result, { color: c, symbols: symbolsFor(this.style.unicode) });
+    const error = result.error ? `  ${c.dim(result.error.split('\n')[0] ?? '')}` : '';
+    return `${head.replaceAll('\u00a0', ' ')}${error}`;
   }
 
   private text(now: number): string {
@@ -207,10 +242,39 @@ class TtyProgress implements Progress {
     const shown = states.length > room ? states.slice(0, room - 1) : states;
     // Each line fits the terminal: the spinner frame and a space (or the indent) come before it.
     const width = Math.max(10, (this.err.columns || 80) - 2);
+    this.label(states, width);
     const lines = shown.map((s) => jobLine(s, now, this.style, width));
     if (shown.length < states.length)
       lines.push(truncateTo(this.style.color.dim(`… and ${states.length - shown.length} more jobs`), width));
     // The spinner frame precedes the first line; later lines are indented to match.
     return lines.join('\n  ');
   }
+
+  /**
+   * Whole IDs (someone may copy one off the screen) when the longest takes at most a quarter of
+   * the line; else the shortest prefixes that tell them apart. Padded alike, so the columns after
+   * them line up across jobs.
+   */
+  private label(states: readonly JobState[], width: number): void {
+    const labels = states.map((s) => this.labels.get(s.job.url) ?? { whole: s.job.id, short: s.job.id });
+    const longest = Math.max(0, ...labels.map((l) => l.whole.length));
+    const whole = longest <= Math.max(WHOLE_ID_MIN, Math.floor(width / 4));
+    const chosen = labels.map((l) => (whole ? l.whole : l.short));
+    const pad = Math.max(0, ...chosen.map((l) => l.length));
+    states.forEach((s, i) => {
+      s.label = (chosen[i] ?? '').padEnd(pad);
+    });
+  }
+}
+
+/** An ID this long is shown whole however narrow the terminal. */
+const WHOLE_ID_MIN = 14;
+
+/**
+ * How many rows a block whose rows were drawn `widths` columns wide takes now that the terminal
+ * is `columns` wide: a row wider than the terminal has been re-wrapped onto several.
+ */
+export function rowsOnScreen(widths: readonly number[], columns: number | undefined): number {
+  if (!columns || columns <= 0) return widths.length;
+  return widths.reduce((rows, width) => rows + Math.max(1, Math.ceil(width / columns)), 0);
 }

@@ -17,7 +17,8 @@ describe('no false outcome at the edges', () => {
       }
     });
     try {
-      const r = await runCli(['watch', '--base-url', `${server.url}/v4`, 'J1', '--interval', '1s']);
+      // -v: a retry the next attempt makes good is said only there
+      const r = await runCli(['watch', '-v', '--base-url', `${server.url}/v4`, 'J1', '--interval', '1s']);
       expect(r.code).toBe(0);
       expect(r.stderr).toContain('invalid response: expected JSON, got text/html');
       expect(r.stdout).toContain('Successful');

@@ -22,7 +22,7 @@ describe('one glitch is retried, not the end of the watch', () => {
       sendJson(res, 200, DONE);
     });
     try {
-      const r = await run(['watch', '--base-url', server.url, 'J1']);
+      const r = await run(['watch', '-v', '--base-url', server.url, 'J1']);
       expect(r.code).toBe(0);
       expect(r.stderr).toMatch(/retry 1 in \d+m?s: protocol error: /);
     } finally {
@@ -40,7 +40,7 @@ describe('one glitch is retried, not the end of the watch', () => {
       sendJson(res, 200, DONE);
     });
     try {
-      const r = await run(['watch', '--base-url', server.url, 'J1']);
+      const r = await run(['watch', '-v', '--base-url', server.url, 'J1']);
       expect(r.code).toBe(0);
       expect(r.stderr).toMatch(/retry 1 in 1s: HTTP 503: "<html>busy busy/);
     } finally {

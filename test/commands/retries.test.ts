@@ -18,6 +18,36 @@ const id = freshIds('r');
 const run = runCli;
 
 describe('transient failures are retried', () => {
+  it('in a CI log, a retry the next attempt makes good is no line; failures in a row are', async () => {
+    // one 503 in every three answers; later, two in a row
+    const answers = new Map<string, number>();
+    const server = await scriptedServer((req, res) => {
+      // counted for each job
+      const n = (answers.get(req.url ?? '') ?? 0) + 1;
+      answers.set(req.url ?? '', n);
+      if (n >= 40) return sendJson(res, 200, DONE);
+      if (n % 3 === 0 || n === 31) return sendJson(res, 503, { code: '503-100', developerMessage: 'busy' });
+      sendJson(res, 200, {
+        status: 'In Progress',
+        progress: { processed: n, total: 40, percentage: n * 2.5 },
+      });
+    });
+    try {
+      const r = await run(['watch', '--base-url', server.url, '--interval', '100ms', 'J1']);
+      expect(r.code).toBe(0);
+      const retries = r.stderr.split('\n').filter((line) => line.includes(' retry '));
+      // answers 30 and 31 failed in a row: both said, in order; none of the twelve lone ones
+      expect(retries).toHaveLength(2);
+      expect(retries[0]).toMatch(/J1 retry 1 in \d+m?s: HTTP 503/);
+      expect(retries[1]).toMatch(/J1 retry 2 in \d+m?s: HTTP 503/);
+      // -v says each one
+      const verbose = await run(['watch', '-v', '--base-url', server.url, '--interval', '100ms', 'J2']);
+      expect(verbose.stderr.match(/J2 retry 1 in/g)?.length).toBeGreaterThanOrEqual(10);
+    } finally {
+      await server.close();
+    }
+  });
+
   const watchArgs = (base: string, job: string) => ['watch', '--base-url', base, '--interval', '200ms', job];
 
   it('the server is not up yet at start, then comes up: the watch waits and succeeds', async () => {
@@ -42,7 +72,7 @@ describe('transient failures are retried', () => {
     const first = await startSimulator({ port: 0, durationMs: 3000 });
     const port = first.port;
     let second: Simulator | undefined;
-    const r = await runCli(watchArgs(first.baseUrl, id('success')), {
+    const r = await runCli([...watchArgs(first.baseUrl, id('success')), '-v'], {
       clock: 'real',
       onStart: ({ stderr }) => {
         void stderr.until('In Progress').then(async () => {
@@ -78,7 +108,7 @@ describe('transient failures are retried', () => {
       else hold(res); // the first request is never answered
     });
     try {
-      const r = await run([...watchArgs(server.url, 'hang'), '--request-timeout', '500ms']);
+      const r = await run([...watchArgs(server.url, 'hang'), '--request-timeout', '500ms', '-v']);
       expect(r.code).toBe(0);
       expect(r.stderr).toContain('no answer within 500 ms (--request-timeout)');
       expect(server.requests).toHaveLength(2);
@@ -126,7 +156,7 @@ describe('transient failures are retried', () => {
       clock.now,
     );
     try {
-      const r = await runCli(watchArgs(server.url, 'limited'), { clock });
+      const r = await runCli([...watchArgs(server.url, 'limited'), '-v'], { clock });
       expect(r.code).toBe(0);
       const [a, b] = server.requests;
       expect((b?.start ?? 0) - (a?.end ?? 0)).toBeGreaterThanOrEqual(2000);

@@ -31,13 +31,31 @@ describe('several jobs', () => {
       .map((line) => JSON.parse(line));
     const [first, other] = docs;
     expect(first).toMatchObject({ job: failing, outcome: 'failed', exitCode: 1 });
-    expect(other).toMatchObject({ job: stuck, outcome: 'interrupted', exitCode: 1 });
-    expect(other.error).toContain(
-      `not watched to the end: ${failing} ended first, with exit code 1 (--fail-fast)`,
-    );
+    // an outcome of its own: not Ctrl-C's `interrupted`
+    expect(other).toMatchObject({ job: stuck, outcome: 'abandoned', exitCode: 1 });
+    expect(other.error).toBe(`${failing} ended first, with exit code 1 (--fail-fast)`);
     expect(other.status.status).toBe('In Progress');
     // within one interval of the failure
     expect(other.elapsedMs - first.elapsedMs).toBeLessThanOrEqual(100);
+  });
+
+  it('--fail-fast in text: the jobs left share one line and one command; the failing summary ends stdout', async () => {
+    const a = fx.id('stuck');
+    const failing = fx.id('failure');
+    const b = fx.id('stuck');
+    const r = await watch('--fail-fast', a, failing, b);
+    expect(r.code).toBe(1);
+    const lines = r.stdout.trimEnd().split('\n');
+    // the cause last, next to the prompt: its header and its rows, after the tally
+    const header = lines.findIndex((line) => line.startsWith(`✖ ${failing}  Failed`));
+    expect(header).toBeGreaterThan(0);
+    expect(lines.slice(header + 1).every((line) => line.startsWith('  '))).toBe(true);
+    expect(lines[header - 1]).toBe('3 jobs: 1 failed, 2 not watched to the end');
+    expect(lines).toContain(`⚠ 2 jobs not watched to the end (--fail-fast): ${a}, ${b}`);
+    expect(r.stdout).toContain(`check them with: export-status get ${a} ${b} --base-url`);
+    // one line for the others, not a block each
+    expect(r.stdout.split('Not watched to the end')).toHaveLength(1);
+    expect(lines.length).toBeLessThan(14);
   });
 
   it('summaries come in the order the jobs were given, whatever order they ended in, then one tally line', async () => {

@@ -49,7 +49,7 @@ describe('watch against the simulator', () => {
   });
 
   it('slow: a request that outlives --request-timeout is retried', async () => {
-    const r = await watch(id('slow'), '--request-timeout', '400ms');
+    const r = await watch(id('slow'), '--request-timeout', '400ms', '-v');
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('no answer within 400 ms (--request-timeout)');
   });

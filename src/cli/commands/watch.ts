@@ -66,7 +66,7 @@ export async function runWatch(
   const interrupts = listenForInterrupts(deps, progress);
   const connection = given ?? (await connect(api, deps));
   if (config.announceRenewals) announceRenewals(connection, progress, io);
-  const style = summaryStyle(api, deps, io, format);
+  const style = summaryStyle(api, config, deps, io, format);
   const run: Run = {
     api,
     connection,
@@ -119,8 +119,22 @@ function announceRenewals(connection: Connection, progress: Progress, io: IO): v
     progress.log(io.errColor.dim(`renewed the access token (${credentials.source}) ${why}`));
 }
 
-function summaryStyle(api: ApiConfig, deps: Deps, io: IO, format: Formatters): SummaryStyle {
+function summaryStyle(
+  api: ApiConfig,
+  config: WatchConfig,
+  deps: Deps,
+  io: IO,
+  format: Formatters,
+): SummaryStyle {
+  const { rules } = config;
+  const until = rules.once ? undefined : rules.until;
   return {
+    until:
+      until?.kind === 'percent'
+        ? `reached --until ${until.percent}%`
+        : until?.kind === 'running'
+          ? 'reached --until running'
+          : undefined,
     color: io.outColor,
     symbols: symbolsFor(io.unicode),
     format,
@@ -216,8 +230,8 @@ async function writeResults(
 const FAIL_FAST = 'fail-fast';
 
 /**
- * --fail-fast: the first job to end with a non-zero code stops the others, which end as not
- * watched to the end, with its code (never an interrupt's 130). Without it, results pass as they are.
+ * --fail-fast: the first job to end with a non-zero code stops the others, which end `abandoned`,
+ * with its code (never an interrupt's 130). Without it, results pass as they are.
  */
 function failFast(result: JobResult, run: Run): JobResult {
   if (!run.config.failFast) return result;
@@ -225,8 +239,9 @@ function failFast(result: JobResult, run: Run): JobResult {
     const first = run.failedFirst;
     return {
       ...result,
+      outcome: 'abandoned',
       exitCode: first.exitCode,
-      error: `not watched to the end: ${printableId(first.job.id)} ended first, with exit code ${first.exitCode} (--fail-fast)`,
+      error: `${printableId(first.job.id)} ended first, with exit code ${first.exitCode} (--fail-fast)`,
     };
   }
   if (result.exitCode !== 0 && !run.failedFirst && !run.signal.aborted) {
@@ -261,12 +276,13 @@ function chooseReporter(config: WatchConfig, deps: Deps, progress: Progress, sty
  * profile or the base URL when they are not the defaults (never a secret). None for the demo,
  * whose simulator is gone by then.
  */
-function checkAgain(api: ApiConfig, deps: Deps): ((job: JobRef) => string) | undefined {
+function checkAgain(api: ApiConfig, deps: Deps): ((jobs: readonly JobRef[]) => string) | undefined {
   if (api.baseUrlFrom === 'the simulator') return undefined;
-  return (job) => {
+  return (jobs) => {
     const words = [deps.invokedAs, 'get'];
-    if (!onBaseUrl(job, api.baseUrl)) return [...words, shellWord(job.url)].join(' ');
-    words.push(shellWord(job.id));
+    // A job off the base URL is named by its URL, which needs no option to find it.
+    for (const job of jobs) words.push(shellWord(onBaseUrl(job, api.baseUrl) ? job.id : job.url));
+    if (jobs.every((job) => !onBaseUrl(job, api.baseUrl))) return words.join(' ');
     if (api.profile) words.push('--profile', shellWord(api.profile));
     else if (api.baseUrlFrom === '--base-url' || api.baseUrlFrom === ENV.baseUrl) {
       words.push('--base-url', shellWord(api.baseUrl.href));
@@ -296,7 +312,7 @@ async function chooseProgress(
     );
   }
   if (quiet) return new QuietProgress(err, deps.stdout);
-  return new PlainProgress(err, deps.stdout, format, !config.rules.once);
+  return new PlainProgress(err, deps.stdout, format, !config.rules.once, config.verbose);
 }
 
 /** Whether a job's URL lies below the base URL (the job was named by its ID), a query or not. */
