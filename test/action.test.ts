@@ -171,6 +171,22 @@ describe('runAction, in this process against the simulator', () => {
     if (code !== 0) expect(r.stdout).toMatch(/::error title=Export \S+%3A /);
   });
 
+  it('fail-fast: the step’s outcome is the failing job’s, whatever the order of the IDs', async () => {
+    for (const order of [
+      ['failure', 'stuck'],
+      ['stuck', 'failure'],
+    ]) {
+      const ids = order.map((scenario) => fixture.id(scenario));
+      const given = { 'job-id': ids.join(' '), 'fail-fast': 'true', interval: '200ms' };
+      const r = await step({ ...given, 'base-url': fixture.sim.baseUrl });
+      expect(r.code).toBe(1);
+      expect(r.outputs).toMatchObject({ 'exit-code': '1', outcome: 'failed' });
+      // the job left is a warning, not a second error
+      expect(r.stdout.match(/::error /g)).toHaveLength(1);
+      expect(r.stdout).toMatch(/::warning title=Export \S+%3A abandoned::/);
+    }
+  });
+
   it.each([
     [
       'no credential input, for an API that is not this machine',

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { makeChalk } from '../src/io/color.js';
 import { makeFormatters } from '../src/render/format.js';
-import { githubReporter, jsonReporter, ndjsonReporter, textReporter } from '../src/render/reporters.js';
+import {
+  githubReporter,
+  jsonReporter,
+  ndjsonReporter,
+  tally,
+  textReporter,
+} from '../src/render/reporters.js';
 import { symbolsFor } from '../src/render/symbols.js';
 import { jobResult } from './support/results.js';
 
@@ -113,5 +119,19 @@ describe('one reporter per output mode', () => {
     expect(o.text()).not.toContain('::');
     expect(JSON.parse(o.text())).toMatchObject({ outcome: 'succeeded' });
     expect(appended).toHaveLength(1);
+  });
+});
+
+describe('the tally', () => {
+  it.each([
+    [['succeeded', 'timeout', 'timeout'], '3 jobs: 1 succeeded, 2 timed out'],
+    [['failed', 'abandoned', 'abandoned'], '3 jobs: 1 failed, 2 not watched to the end'],
+    [
+      ['running', 'error', 'invalid'],
+      '3 jobs: 1 still running, 1 without a status, 1 with an invalid answer',
+    ],
+    [['stalled', 'interrupted'], '2 jobs: 1 stalled, 1 interrupted'],
+  ] as const)('%j reads "%s"', (outcomes, line) => {
+    expect(tally(outcomes.map((outcome) => jobResult({ outcome })))).toBe(line);
   });
 });

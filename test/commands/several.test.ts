@@ -103,6 +103,8 @@ describe('waiting for something other than the end', () => {
     const half = await watch('--until', '50%', '--json', fx.id('success'));
     expect(half.code).toBe(0);
     expect(JSON.parse(half.stdout).status.progress.percentage).toBeGreaterThanOrEqual(50);
+    const said = await watch('--until', '50%', fx.id('success'));
+    expect(said.stdout).toMatch(/^ℹ \S+ {2}In Progress, reached --until 50%\n/);
     const failed = await watch('--until', '90%', fx.id('failure'));
     expect(failed.code).toBe(1);
     const bad = await watch('--until', 'soon', fx.id('success'));

@@ -148,4 +148,27 @@ describe('in tmux', () => {
       await server.close();
     }
   });
+
+  it('a moving job whose server estimate is long past never reads "overdue"', async () => {
+    // the API's own example documents carry estimates in 2025
+    const server = await scriptedServer((_req, res, n) =>
+      sendJson(res, 200, {
+        status: 'In Progress',
+        progress: { processed: n * 45, total: 4500, percentage: n },
+        estimatedCompletion: '2025-06-01T10:00:00Z',
+      }),
+    );
+    try {
+      watchIn('stale', { x: 120, y: 20 }, server.url, 'J-stale --interval 200ms --timeout 30s');
+      const screens: string[] = [];
+      await screenUntil('stale', (text) => {
+        screens.push(text);
+        return /J-stale.*\b(1[5-9]|[2-9]\d)%/.test(text);
+      });
+      expect(screens.some((text) => text.includes('ETA'))).toBe(true);
+      for (const text of screens) expect(text).not.toMatch(/overdue|no progress/);
+    } finally {
+      await server.close();
+    }
+  });
 });
