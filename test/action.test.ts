@@ -1,12 +1,13 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { actionInvocation, runAction } from '../src/action/index.js';
+import { actionInvocation, RESULT_OUTPUT_MAX_BYTES, runAction } from '../src/action/index.js';
 import { UsageError } from '../src/core/errors.js';
 import { inProcess } from './support/cli.js';
 import { readOutputs } from './support/github-output.js';
+import { scriptedServer, sendJson } from './support/servers.js';
 import { useSimulator } from './support/simulator.js';
 
 // The action's logic in this process: its inputs become the CLI's argv and environment, every
@@ -65,6 +66,16 @@ describe('actionInvocation: the CLI run each set of inputs becomes', () => {
       ['watch', `--result-file=${RESULT}`, '--', 'J1'],
     ],
     [
+      'deadline: passed on as it is',
+      { 'job-id': 'J1', deadline: '2099-01-01T00:00:00Z' },
+      ['watch', '--deadline=2099-01-01T00:00:00Z', `--result-file=${RESULT}`, '--', 'J1'],
+    ],
+    [
+      'body-file and state-file: started once',
+      { 'body-file': 'export.json', 'state-file': '.export-state' },
+      ['start', '--body', 'export.json', '--watch', '--state-file=.export-state', `--result-file=${RESULT}`],
+    ],
+    [
       'body-file: start it, then watch it',
       { 'body-file': 'export.json', timeout: '1h' },
       ['start', '--body', 'export.json', '--watch', '--timeout=1h', `--result-file=${RESULT}`],
@@ -111,6 +122,17 @@ describe('actionInvocation: the CLI run each set of inputs becomes', () => {
     ['interval', { 'job-id': 'J1', interval: '5ms' }, 'interval: at least 100ms, got 5ms'],
     ['fail-on', { 'job-id': 'J1', 'fail-on': 'warning' }, 'fail-on: expected one of never, errors, warnings'],
     ['until', { 'job-id': 'J1', until: 'later' }, 'until: expected done, running or a percentage'],
+    [
+      'state-file',
+      { 'job-id': 'J1', 'state-file': 's' },
+      'state-file: it records a started export, so it goes with body-file',
+    ],
+    ['deadline', { 'job-id': 'J1', deadline: '6pm' }, 'deadline: expected a date and time in ISO 8601'],
+    [
+      'deadline passed',
+      { 'job-id': 'J1', deadline: '2020-01-01T00:00:00Z' },
+      'deadline: 2020-01-01T00:00:00.000Z has already passed',
+    ],
     ['language', { 'job-id': 'J1', language: 'en' }, 'language: the export API takes en-US'],
     ['fail-fast', { 'job-id': 'J1', 'fail-fast': 'yes' }, 'fail-fast: expected true or false, got "yes"'],
   ])('%s: refused, naming the input', (_, given, says) => {
@@ -169,6 +191,32 @@ describe('runAction, in this process against the simulator', () => {
     expect(r.outputs).toMatchObject({ 'exit-code': String(code), outcome, 'job-id': id });
     expect(JSON.parse(r.outputs.result ?? '')).toMatchObject({ job: id, outcome, exitCode: code });
     if (code !== 0) expect(r.stdout).toMatch(/::error title=Export \S+%3A /);
+  });
+
+  it('a status with a 700 kB unknown field: result stays within its limit; result-file has every document whole', async () => {
+    const big = 'x'.repeat(700_000);
+    const server = await scriptedServer((_req, res) =>
+      sendJson(res, 200, {
+        status: 'Successful',
+        progress: { processed: 1, total: 1, percentage: 100 },
+        bulk: big,
+      }),
+    );
+    try {
+      const r = await step({ 'job-id': 'J1 J2', 'base-url': server.url, interval: '200ms' });
+      expect(r.code).toBe(0);
+      const result = r.outputs.result ?? '';
+      expect(Buffer.byteLength(result)).toBeLessThanOrEqual(RESULT_OUTPUT_MAX_BYTES);
+      // both jobs are there, without their raw field
+      expect(result.split('\n').map((line) => JSON.parse(line).job)).toEqual(['J1', 'J2']);
+      expect(r.stdout).toContain('::warning title=export-status::the result output is cut to 256 KiB');
+      const whole = readFileSync(r.outputs['result-file'] ?? '', 'utf8')
+        .trim()
+        .split('\n');
+      expect(whole.map((line) => JSON.parse(line).raw.bulk.length)).toEqual([700_000, 700_000]);
+    } finally {
+      await server.close();
+    }
   });
 
   it('fail-fast: the step’s outcome is the failing job’s, whatever the order of the IDs', async () => {
@@ -238,22 +286,33 @@ describe('runAction, in this process against the simulator', () => {
       ]);
       expect(decodeURIComponent(r.stdout)).toContain(`::error title=export-status::${says}`);
       expect(r.stdout).not.toMatch(/--[a-z]|EGAIN_/);
-      expect(r.outputs).toEqual({ 'exit-code': '2', outcome: 'usage', result: '', 'job-id': '' });
+      expect(r.outputs).toEqual({
+        'exit-code': '2',
+        outcome: 'usage',
+        result: '',
+        'result-file': '',
+        'job-id': '',
+      });
     },
   );
 
-  it('its temporary directory is removed after the step; an unusable RUNNER_TEMP is not a crash', async () => {
+  it('its temporary directory is removed after the step, the result file kept; an unusable RUNNER_TEMP is not a crash', async () => {
     const id = fixture.id('success');
     const ok = await step({ 'job-id': id, 'base-url': fixture.sim.baseUrl, interval: '200ms' });
     expect(ok.code).toBe(0);
-    // step() points RUNNER_TEMP at the directory that also holds the output files: nothing else is left
+    // step() points RUNNER_TEMP at the directory that also holds the output files: nothing else is
+    // left but the result file its output names
+    const kept = ok.outputs['result-file'] ?? '';
+    expect(dirname(kept)).toBe(dirname(ok.outputFile));
     const r = await step(
       { 'job-id': fixture.id('success'), 'base-url': fixture.sim.baseUrl, interval: '200ms' },
       { RUNNER_TEMP: '/nonexistent/runner/temp' },
     );
     expect(r.code).toBe(0);
     expect(r.outputs).toMatchObject({ 'exit-code': '0', outcome: 'succeeded' });
-    expect(readdirSync(dirname(ok.outputFile)).sort()).toEqual(['output', 'summary.md']);
+    expect(readdirSync(dirname(ok.outputFile)).sort()).toEqual(
+      [basename(kept), 'output', 'summary.md'].sort(),
+    );
   });
 
   it('a GITHUB_OUTPUT that cannot be written: an ::error naming it, exit 74, not a crash', async () => {
@@ -274,7 +333,13 @@ describe('runAction, in this process against the simulator', () => {
     expect(r.stdout).toBe(
       '::error title=export-status::fail-on: expected one of never, errors, warnings, got "warning"\n',
     );
-    expect(r.outputs).toEqual({ 'exit-code': '2', outcome: 'usage', result: '', 'job-id': '' });
+    expect(r.outputs).toEqual({
+      'exit-code': '2',
+      outcome: 'usage',
+      result: '',
+      'result-file': '',
+      'job-id': '',
+    });
     expect(fixture.sim.requests.length).toBe(before);
   });
 });

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -196,6 +196,23 @@ describe('getExportStatus, parseExportStatus, startExport', () => {
     }).result;
     expect(result.outcome).toBe('succeeded');
   });
+
+  it('start with a stateFile: a second call starts nothing and gives the first job', async () => {
+    const stateFile = join(mkdtempSync(join(tmpdir(), 'export-status-lib-state-')), 'export.state');
+    const options = { baseUrl: sim.baseUrl, stateFile, ...credentials() };
+    const posts = () => sim.requests.filter((q) => q.method === 'POST').length;
+    const before = posts();
+    const first = await startExport(REQUEST, options);
+    const second = await startExport(REQUEST, options);
+    expect(first.reused).toBe(false);
+    expect(second).toEqual({ ...first, reused: true });
+    expect(posts()).toBe(before + 1);
+    writeFileSync(stateFile, 'not a record');
+    await expect(startExport(REQUEST, options)).rejects.toMatchObject({
+      exitCode: 2,
+      message: expect.stringContaining('stateFile '),
+    });
+  });
 });
 
 describe('the library keeps the promises of the CLI, in its own words', () => {
@@ -246,5 +263,25 @@ describe('the library keeps the promises of the CLI, in its own words', () => {
     }).result;
     expect(timedOut.error).toMatch(/^not finished within 300ms \(timeout\); last status /);
     for (const text of [result.error, missing.error, timedOut.error]) expect(text).not.toMatch(/--[a-z]/);
+  });
+
+  it('deadline: a Date or ISO text; the watch ends at it; one passed is refused with exit code 2', async () => {
+    const deadline = new Date(Date.now() + 400);
+    const ended = await watchExport('stuck-lib-12', {
+      baseUrl: sim.baseUrl,
+      interval: 100,
+      deadline,
+      ...credentials(),
+    }).result;
+    expect(ended).toMatchObject({ outcome: 'timeout', exitCode: 3 });
+    expect(ended.error).toContain(`not finished by ${deadline.toISOString()} (deadline)`);
+    const passed = watchExport('stuck-lib-13', {
+      baseUrl: sim.baseUrl,
+      deadline: '2020-01-01T00:00:00Z',
+    }).result;
+    await expect(passed).rejects.toMatchObject({
+      exitCode: 2,
+      message: expect.stringMatching(/^deadline: 2020-01-01T00:00:00.000Z has already passed/),
+    });
   });
 });

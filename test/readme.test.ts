@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { buildProgram } from '../src/cli/program.js';
 
 // The README's reference of `watch` lists exactly the flags --help lists.
@@ -34,4 +35,72 @@ describe('the README’s example export bodies', () => {
     expect(bodies).toHaveLength(2);
     for (const body of bodies) expect(parseExportRequest(body).ok).toBe(true);
   });
+});
+
+// The README's workflows run as written: a CI author copies them.
+describe('the README’s GitHub Actions workflows', () => {
+  const ACTION = parse(readFileSync(new URL('../action.yml', import.meta.url), 'utf8')) as {
+    outputs: Record<string, unknown>;
+  };
+  type Step = {
+    id?: string;
+    uses?: string;
+    run?: string;
+    env?: Record<string, string>;
+    with?: Record<string, string>;
+  };
+  /** Each yaml block's steps: a list of steps, or a workflow's jobs' steps. */
+  const snippets = [...README.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => {
+    const doc = parse(m[1] ?? '') as Step[] | { jobs: Record<string, { steps: Step[] }> };
+    return Array.isArray(doc) ? doc : Object.values(doc.jobs).flatMap((job) => job.steps);
+  });
+
+  it('there are some', () => {
+    expect(snippets.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it.each(snippets.map((steps, i) => [i + 1, steps] as const))(
+    'workflow %i: no expression inside run (script injection)',
+    (_, steps) => {
+      for (const step of steps) expect(step.run ?? '').not.toContain('${{');
+    },
+  );
+
+  it.each(snippets.map((steps, i) => [i + 1, steps] as const))(
+    'workflow %i: installs the CLI in a way that works before it runs it, never from the registry',
+    (_, steps) => {
+      const text = JSON.stringify(steps);
+      // not on the npm registry: npx would fail, or run another package with the secrets in its environment
+      expect(text).not.toMatch(/npx (-y )?export-status/);
+      const runs = steps.findIndex((s) => /(^|\s)export-status /.test(s.run ?? ''));
+      if (runs === -1) return;
+      const installs = steps.findIndex((s) =>
+        /npm install -g "?(git\+https:|\.\/export-status-)/.test(s.run ?? ''),
+      );
+      expect(installs).toBeGreaterThanOrEqual(0);
+      expect(installs).toBeLessThan(runs);
+    },
+  );
+
+  it.each(snippets.map((steps, i) => [i + 1, steps] as const))(
+    'workflow %i: the action is pinned to a release, not a branch',
+    (_, steps) => {
+      for (const step of steps.filter((s) => s.uses?.includes('/export-status@'))) {
+        expect(step.uses).not.toMatch(/@(main|master)$/);
+      }
+    },
+  );
+
+  it.each(snippets.map((steps, i) => [i + 1, steps] as const))(
+    'workflow %i: names only steps and outputs that exist',
+    (_, steps) => {
+      const text = JSON.stringify(steps);
+      for (const [, id, output] of text.matchAll(/steps\.([\w-]+)\.outputs\.([\w-]+)/g)) {
+        const step = steps.find((s) => s.id === id);
+        expect(step, `step ${id}`).toBeDefined();
+        if (step?.uses?.includes('/export-status@')) expect(Object.keys(ACTION.outputs)).toContain(output);
+        else expect(step?.run ?? '', `${id} sets ${output}`).toContain(`${output}=`);
+      }
+    },
+  );
 });

@@ -395,6 +395,7 @@ describe('starting an export: one outcome, one exit code, on every front end', (
         expect(library.started).toEqual({
           jobId: 'JOB-7',
           statusUrl: `${baseUrl}/content/export/JOB-7/status`,
+          reused: false,
         });
       } else {
         // the same words from both: no setting is named in a start outcome

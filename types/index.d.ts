@@ -100,6 +100,8 @@ export interface WatchOptions extends ConnectionOptions {
   minInterval?: number;
   maxInterval?: number;
   timeout?: number;
+  /** A time after which the watch gives up (outcome `timeout`), whenever it started: a Date or ISO 8601 text. */
+  deadline?: Date | string;
   stallTimeout?: number;
   waitForCreate?: number;
   failOn?: 'never' | 'errors' | 'warnings';
@@ -123,7 +125,17 @@ export declare class ExportStatusError extends Error {
 export declare function watchExport(jobId: string, options?: WatchOptions): Watch;
 export declare function getExportStatus(jobId: string, options?: ConnectionOptions): Promise<ExportStatus>;
 export declare function parseExportStatus(input: string | unknown, options?: { strict?: boolean }): ExportStatus;
+export interface StartOptions extends ConnectionOptions {
+  /**
+   * A file that records the job started; a later call with the same body and API starts nothing
+   * while that job runs or has succeeded, and gives that job (`reused: true`). A file that is not
+   * a state file throws (exit code 2); one that cannot be written after a start, exit code 74.
+   */
+  stateFile?: string;
+}
+
+/** `reused`: the job of the state file, still going or succeeded; nothing was started. */
 export declare function startExport(
   body: unknown,
-  options?: ConnectionOptions,
-): Promise<{ jobId: string; statusUrl: string }>;
+  options?: StartOptions,
+): Promise<{ jobId: string; statusUrl: string; reused: boolean }>;

@@ -7,7 +7,7 @@
  * summary); the machine-readable result comes from --result-file.
  */
 import { randomUUID } from 'node:crypto';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type FrontEnd, main } from '../cli/main.js';
@@ -25,6 +25,7 @@ const FLAG_INPUTS = [
   ['base-url', '--base-url'],
   ['interval', '--interval'],
   ['timeout', '--timeout'],
+  ['deadline', '--deadline'],
   ['stall-timeout', '--stall-timeout'],
   ['wait-for-create', '--wait-for-create'],
   ['fail-on', '--fail-on'],
@@ -49,6 +50,7 @@ const INPUT_NAMES: Record<SettingName, string> = {
   maxInterval: 'interval',
   waitForCreate: 'wait-for-create',
   timeout: 'timeout',
+  deadline: 'deadline',
   stallTimeout: 'stall-timeout',
   requestTimeout: 'request-timeout',
   maxRetries: 'max-retries',
@@ -63,6 +65,7 @@ const INPUT_NAMES: Record<SettingName, string> = {
   job: 'job-id',
   insecureHttp: 'insecure-http',
   body: 'body-file',
+  stateFile: 'state-file',
   profile: 'profile',
 };
 
@@ -97,6 +100,9 @@ export function actionInvocation(
     throw new UsageError('job-id and body-file: give one (watch jobs, or start one)');
   if (jobIds.length === 0 && !bodyFile)
     throw new UsageError('job-id: no job ID given (or body-file, to start one)');
+  const stateFile = input(env, 'state-file');
+  if (stateFile !== undefined && !bodyFile)
+    throw new UsageError('state-file: it records a started export, so it goes with body-file');
   // A job ID never starts with "-": such a word would be an option (--help, --base-url=…).
   if (jobIds.some((id) => id.startsWith('-'))) {
     throw new UsageError("job-id: a word starts with '-': that is an option, not a job ID");
@@ -114,6 +120,7 @@ export function actionInvocation(
     {
       interval: input(env, 'interval')?.toLowerCase() === 'auto' ? 'auto' : durations.interval,
       timeout: durations.timeout,
+      deadline: input(env, 'deadline'),
       stallTimeout: durations['stall-timeout'],
       waitForCreate: durations['wait-for-create'],
       failOn: input(env, 'fail-on'),
@@ -121,6 +128,7 @@ export function actionInvocation(
     },
     ACTION_WORDS,
     false,
+    { now: Date.now() },
   );
   if (input(env, 'language') !== undefined) checkLanguage(input(env, 'language'), ACTION_WORDS);
   const failFast = input(env, 'fail-fast');
@@ -134,6 +142,7 @@ export function actionInvocation(
     if (value !== undefined) argv.push(`${flag}=${value}`);
   }
   if (failFast === 'true') argv.push('--fail-fast');
+  if (stateFile !== undefined) argv.push(`--state-file=${stateFile}`);
   argv.push(`--result-file=${resultFile}`);
   if (!bodyFile) argv.push('--', ...jobIds);
 
@@ -166,6 +175,16 @@ function setOutputs(env: Env, outputs: Record<string, string>, deps: Deps): bool
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
     ACTION.usageError(`cannot write the step's outputs to GITHUB_OUTPUT ${file} (${code})`, deps);
     return false;
+  }
+}
+
+/** The result file moved where it outlives the step; '' when it cannot be. */
+function keep(resultFile: string, kept: string): string {
+  try {
+    renameSync(resultFile, kept);
+    return kept;
+  } catch {
+    return '';
   }
 }
 
@@ -219,28 +238,62 @@ export async function runAction(env: Env, deps: Deps): Promise<number> {
     );
     setOutputs(
       env,
-      { 'exit-code': String(ExitCode.output), outcome: 'error', result: '', 'job-id': '' },
+      { 'exit-code': String(ExitCode.output), outcome: 'error', result: '', 'result-file': '', 'job-id': '' },
       deps,
     );
     return ExitCode.output;
   }
+  // The documents outlive the step beside the directory (RUNNER_TEMP lasts as long as the job):
+  // the `result-file` output names them, whole, whatever the `result` output had room for.
+  const kept = `${dir}.ndjson`;
   try {
-    const code = await runIn(join(dir, 'result.ndjson'), env, deps);
-    return code;
+    return await runIn(join(dir, 'result.ndjson'), kept, env, deps);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-/** The action's run, its result written to `resultFile` and read back for the outputs. */
-async function runIn(resultFile: string, env: Env, deps: Deps): Promise<number> {
+/**
+ * GitHub keeps 1 MB of outputs per job: `result` keeps to a quarter of it, so the other outputs,
+ * and the steps of other actions, have room.
+ */
+export const RESULT_OUTPUT_MAX_BYTES = 256 * 1024;
+
+/**
+ * The `result` output: every document, one a line; when they exceed the limit, without their
+ * `raw` (the fields the schema does not know), then as many whole lines as fit. `cut` says so.
+ */
+export function resultOutput(lines: readonly string[]): { text: string; cut: boolean } {
+  const text = lines.join('\n');
+  if (Buffer.byteLength(text) <= RESULT_OUTPUT_MAX_BYTES) return { text, cut: false };
+  const kept: string[] = [];
+  let bytes = 0;
+  for (const line of lines) {
+    const { raw: _raw, ...slim } = JSON.parse(line) as Record<string, unknown>;
+    const slimLine = JSON.stringify(slim);
+    const size = Buffer.byteLength(slimLine) + (kept.length > 0 ? 1 : 0);
+    if (bytes + size > RESULT_OUTPUT_MAX_BYTES) break;
+    kept.push(slimLine);
+    bytes += size;
+  }
+  return { text: kept.join('\n'), cut: true };
+}
+
+/** The action's run, its result written to `resultFile`, read back for the outputs and kept at `kept`. */
+async function runIn(resultFile: string, kept: string, env: Env, deps: Deps): Promise<number> {
   let invocation: ReturnType<typeof actionInvocation>;
   try {
     invocation = actionInvocation(env, resultFile);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     ACTION.usageError(err.message, deps);
-    const usage = { 'exit-code': String(ExitCode.usage), outcome: USAGE_OUTCOME, result: '', 'job-id': '' };
+    const usage = {
+      'exit-code': String(ExitCode.usage),
+      outcome: USAGE_OUTCOME,
+      result: '',
+      'result-file': '',
+      'job-id': '',
+    };
     return setOutputs(env, usage, deps) ? ExitCode.usage : ExitCode.output;
   }
   const code = await main(invocation.argv, { ...deps, env: { ...deps.env, ...invocation.env } }, ACTION);
@@ -251,12 +304,21 @@ async function runIn(resultFile: string, env: Env, deps: Deps): Promise<number> 
     // no result: the CLI ended before any job did (a usage error), and said why
   }
   const docs = lines.map((line) => JSON.parse(line) as { job: string; outcome: string; exitCode: number });
+  const result = resultOutput(lines);
+  const keptFile = existsSync(resultFile) ? keep(resultFile, kept) : '';
+  if (result.cut) {
+    const where = keptFile ? `; every document, whole, is in ${keptFile} (the result-file output)` : '';
+    deps.stdout.write(
+      `::warning title=export-status::${escapeData(`the result output is cut to ${RESULT_OUTPUT_MAX_BYTES / 1024} KiB (GitHub keeps 1 MB of outputs per job)${where}`)}\n`,
+    );
+  }
   const written = setOutputs(
     env,
     {
       'exit-code': String(code),
       outcome: docs.length > 0 ? worstOutcome(docs) : outcomeOfCode(code),
-      result: lines.join('\n'),
+      result: result.text,
+      'result-file': keptFile,
       'job-id': docs.map((d) => d.job).join('\n'),
     },
     deps,

@@ -35,6 +35,8 @@ export interface Flags {
   maxInterval?: number;
   waitForCreate?: number;
   timeout?: number;
+  deadline?: string;
+  stateFile?: string;
   stallTimeout?: number;
   until?: string;
   failFast?: boolean;
@@ -197,6 +199,10 @@ function addWatchOptions(cmd: Command): Command {
     )
     .option('-t, --timeout <duration>', 'give up after this long (exit 3)', duration)
     .option(
+      '--deadline <time>',
+      'give up at this time, ISO 8601 like 2026-12-07T18:00:00Z (exit 3): a re-run keeps it, where --timeout starts again',
+    )
+    .option(
       '--stall-timeout <duration>',
       'give up when neither status nor progress changed for this long (exit 6)',
       duration,
@@ -295,7 +301,11 @@ const COMMANDS: Record<CommandName, Declare> = {
           .command('start')
           .description('start an export (POST /content/export) and print its job ID; with --watch, watch it')
           .requiredOption('--body <file>', 'the export request (KnowledgeExport JSON); "-" reads stdin')
-          .option('--watch', 'go on watching the new job, as `watch` does'),
+          .option('--watch', 'go on watching the new job, as `watch` does')
+          .option(
+            '--state-file <path>',
+            'record the job started here; a re-run with the same body starts nothing while that job runs or has succeeded',
+          ),
       ),
     ),
   parse: (program) =>

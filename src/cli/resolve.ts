@@ -67,6 +67,8 @@ export type Config =
       command: 'start';
       bodyFile: string;
       thenWatch: boolean;
+      /** --state-file: the record that keeps a re-run from starting a second export. */
+      stateFile: string | undefined;
       api: ApiConfig;
       watch: WatchConfig;
       /** The front end's words for what it says of the body ("--body", "body-file"). */
@@ -94,7 +96,7 @@ export async function resolveConfig(
     case 'watch':
     case 'get': {
       // What the flags alone say is checked first: a typo is reported before anything is read.
-      const watch = watchConfig(flags, command === 'get', words);
+      const watch = watchConfig(flags, command === 'get', words, sources.clock?.now());
       const named = args.length === 1 && args[0] === '-' ? await idsFromStdin(sources, watch, words) : args;
       const api = await apiConfig(flags, sources, watch, words, (baseUrl) => resolveJobs(named, baseUrl));
       return { command, jobs: api.jobs, api, watch };
@@ -107,12 +109,14 @@ export async function resolveConfig(
           : flags,
         false,
         words,
+        sources.clock?.now(),
       );
       const api = await apiConfig(flags, sources, watch, words, () => []);
       return {
         command,
         bodyFile: flags.body ?? '-',
         thenWatch: Boolean(flags.watch),
+        stateFile: flags.stateFile,
         api,
         watch,
         words,
@@ -300,10 +304,10 @@ function resolveJobs(args: readonly string[], baseUrl: URL): JobRef[] {
   return jobs;
 }
 
-function watchConfig(flags: Flags, once: boolean, words: Vocabulary): WatchConfig {
+function watchConfig(flags: Flags, once: boolean, words: Vocabulary, now: number | undefined): WatchConfig {
   return {
     ...outputConfig(flags),
-    rules: checkRules(ruleSettings(flags), words, once),
+    rules: checkRules(ruleSettings(flags), words, once, { now }),
     concurrency: checkConcurrency(flags.concurrency, words),
     warnings: [],
     notifyAfterMs:
@@ -322,6 +326,7 @@ function ruleSettings(flags: Flags): RuleSettings {
     maxInterval: flags.maxInterval,
     waitForCreate: flags.waitForCreate,
     timeout: flags.timeout,
+    deadline: flags.deadline,
     stallTimeout: flags.stallTimeout,
     until: flags.until,
     requestTimeout: flags.requestTimeout,

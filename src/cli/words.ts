@@ -10,6 +10,7 @@ const FLAGS: Record<SettingName, string> = {
   maxInterval: '--max-interval',
   waitForCreate: '--wait-for-create',
   timeout: '--timeout',
+  deadline: '--deadline',
   stallTimeout: '--stall-timeout',
   requestTimeout: '--request-timeout',
   maxRetries: '--max-retries',
@@ -24,6 +25,7 @@ const FLAGS: Record<SettingName, string> = {
   job: 'job',
   insecureHttp: '--insecure-http',
   body: '--body',
+  stateFile: '--state-file',
   profile: '--profile',
 };
 

@@ -19,6 +19,7 @@ import { realClock } from '../core/clock.js';
 import { DEFAULTS } from '../core/defaults.js';
 import { UsageError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
+import { readSmallFile, writeFileWhole } from '../node/files.js';
 import { runShell } from '../node/shell.js';
 import { chooseTransport } from '../node/transport.js';
 import type { JobResult } from '../poll/job.js';
@@ -35,6 +36,7 @@ import {
 } from '../rules/connection.js';
 import { checkHeader, checkLanguage, checkRules } from '../rules/settings.js';
 import { checkExportBody, describeStart, sendStart, startExitCode } from '../rules/start.js';
+import { startOnce, stateFileIO } from '../rules/start-once.js';
 import type { SettingName, Vocabulary } from '../rules/vocabulary.js';
 import { wordingFor } from '../rules/wording.js';
 import { USER_AGENT } from '../version.js';
@@ -57,11 +59,21 @@ export interface ConnectionOptions {
   signal?: AbortSignal;
 }
 
+export interface StartOptions extends ConnectionOptions {
+  /**
+   * A file that records the job started; a later call with the same body and API starts nothing
+   * while that job runs or has succeeded, and gives that job (`reused: true`).
+   */
+  stateFile?: string;
+}
+
 export interface WatchOptions extends ConnectionOptions {
   interval?: number | 'auto';
   minInterval?: number;
   maxInterval?: number;
   timeout?: number;
+  /** A time after which the watch gives up (outcome `timeout`), whenever it started: a Date or ISO 8601 text. */
+  deadline?: Date | string;
   stallTimeout?: number;
   waitForCreate?: number;
   failOn?: FailOn;
@@ -100,6 +112,7 @@ const OPTIONS: Record<SettingName, string> = {
   maxInterval: 'maxInterval',
   waitForCreate: 'waitForCreate',
   timeout: 'timeout',
+  deadline: 'deadline',
   stallTimeout: 'stallTimeout',
   requestTimeout: 'requestTimeout',
   maxRetries: 'maxRetries',
@@ -114,6 +127,7 @@ const OPTIONS: Record<SettingName, string> = {
   job: 'jobId',
   insecureHttp: 'allowInsecureHttp',
   body: 'body',
+  stateFile: 'stateFile',
   // the library reads no configuration file
   profile: 'profile',
 };
@@ -139,7 +153,7 @@ const LIBRARY_WORDING = wordingFor(LIBRARY_WORDS);
 export function watchExport(jobId: string, options: WatchOptions = {}): Watch {
   let prepared: Prepared;
   try {
-    prepared = prepare(jobId, options, checkRules(options, LIBRARY_WORDS, false));
+    prepared = prepare(jobId, options, checkRules(options, LIBRARY_WORDS, false, { now: realClock.now() }));
   } catch (err) {
     return refusedWatch(asExportStatusError(err));
   }
@@ -234,24 +248,38 @@ export function parseExportStatus(input: string | unknown, options: { strict?: b
  */
 export async function startExport(
   body: unknown,
-  options: ConnectionOptions = {},
-): Promise<{ jobId: string; statusUrl: string }> {
+  options: StartOptions = {},
+): Promise<{ jobId: string; statusUrl: string; reused: boolean }> {
   const { checked, baseUrl, spec, requestTimeoutMs } = guard(() => {
     const checked = checkExportBody(body, LIBRARY_WORDS);
     const { requestTimeoutMs } = checkRules(options, LIBRARY_WORDS, true);
     return { checked, ...connectionSpec(options, [], requestTimeoutMs), requestTimeoutMs };
   });
   const { client } = await open(spec, options);
-  const started = await sendStart(
+  const start = {
     baseUrl,
-    checked,
+    body: checked,
     client,
-    options.signal ?? new AbortController().signal,
-    requestTimeoutMs,
+    signal: options.signal ?? new AbortController().signal,
+    timeoutMs: requestTimeoutMs,
+    now: realClock.now,
+  };
+  const { stateFile } = options;
+  const once = await (stateFile === undefined
+    ? sendStart(baseUrl, checked, client, start.signal, requestTimeoutMs).then((outcome) => ({
+        outcome,
+        writeError: undefined,
+      }))
+    : startOnce(stateFile, stateFileIO(readSmallFile, writeFileWhole), start, LIBRARY_WORDS)
   ).catch((err: unknown) => {
     throw asExportStatusError(err);
   });
-  if (started.kind === 'started') return { jobId: started.job.id, statusUrl: started.job.url };
+  const started = once.outcome;
+  // The export is started, but a re-run would start another: the caller must know.
+  if (once.writeError) throw new ExportStatusError(once.writeError, ExitCode.output);
+  if (started.kind === 'started' || started.kind === 'reused') {
+    return { jobId: started.job.id, statusUrl: started.job.url, reused: started.kind === 'reused' };
+  }
   const detail = started.kind === 'not-started' ? started : undefined;
   throw new ExportStatusError(
     describeStart(started, LIBRARY_WORDS),

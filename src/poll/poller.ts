@@ -107,6 +107,8 @@ class JobWatch {
   private readonly startedAt: number;
   private readonly schedule: Schedule | undefined;
   private readonly hardDeadline: number;
+  /** --deadline comes before --timeout: a timeout is said as the deadline's. */
+  private readonly deadlineFirst: boolean;
   private readonly createDeadline: number | undefined;
   private lastChangeAt: number;
   /** When the last answer came, on the monotonic clock. */
@@ -130,10 +132,18 @@ class JobWatch {
     this.answeredAt = this.startedAt;
     this.schedule = rules.once ? undefined : rules;
     const timeoutMs = this.schedule?.timeoutMs;
-    this.hardDeadline =
+    const deadlineAt = this.schedule?.deadlineAt;
+    const byTimeout =
       timeoutMs === undefined
         ? Number.POSITIVE_INFINITY
         : this.startedAt + Math.max(1, timeoutMs - (this.schedule?.spentMs ?? 0));
+    // The wall-clock deadline, on the monotonic clock from here on.
+    const byDeadline =
+      deadlineAt === undefined
+        ? Number.POSITIVE_INFINITY
+        : this.startedAt + Math.max(1, deadlineAt - ctx.clock.now());
+    this.hardDeadline = Math.min(byTimeout, byDeadline);
+    this.deadlineFirst = byDeadline < byTimeout;
     const graceMs = this.schedule?.waitForCreateMs;
     this.createDeadline = graceMs === undefined ? undefined : this.startedAt + graceMs;
   }
@@ -329,7 +339,9 @@ class JobWatch {
   timedOut(): ResultEvent {
     const lastStatus = this.last?.status.status;
     if (this.ctx.clock.monotonic() >= this.hardDeadline) {
-      return this.end('timeout', { kind: 'timeout', timeoutMs: this.schedule?.timeoutMs ?? 0, lastStatus });
+      const deadlineAt = this.deadlineFirst ? this.schedule?.deadlineAt : undefined;
+      const timeoutMs = this.schedule?.timeoutMs ?? 0;
+      return this.end('timeout', { kind: 'timeout', timeoutMs, lastStatus, deadlineAt });
     }
     return this.end('stalled', { kind: 'stalled', stallMs: this.schedule?.stallTimeoutMs ?? 0, lastStatus });
   }

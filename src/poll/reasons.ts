@@ -15,7 +15,8 @@ export type EndReason =
   | { kind: 'unreadable-count'; failOn: FailOn; path: string; missing?: boolean }
   /** Too many transient failures in a row. */
   | { kind: 'retries-exhausted'; cause: TransientCause; attempts: number; maxRetries: number }
-  | { kind: 'timeout'; timeoutMs: number; lastStatus: string | undefined }
+  /** `deadlineAt`: it was --deadline that passed, not --timeout. */
+  | { kind: 'timeout'; timeoutMs: number; lastStatus: string | undefined; deadlineAt?: number | undefined }
   | { kind: 'stalled'; stallMs: number; lastStatus: string | undefined }
   /** No status can be had this way (a 4xx, a certificate problem…). */
   | { kind: 'final'; reason: string; hint?: Hint | undefined }

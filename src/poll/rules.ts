@@ -13,6 +13,8 @@ export interface Schedule {
   /** --wait-for-create: answer 404 means "not created yet" for this long after the first poll. */
   waitForCreateMs?: number | undefined;
   timeoutMs?: number | undefined;
+  /** --deadline: the wall-clock time (epoch ms) after which the watch gives up, as --timeout does. */
+  deadlineAt?: number | undefined;
   /** Time the run spent before watching (reading the job IDs from stdin), counted against timeoutMs. */
   spentMs?: number | undefined;
   stallTimeoutMs?: number | undefined;

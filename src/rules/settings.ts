@@ -17,6 +17,8 @@ export interface RuleSettings {
   maxInterval?: unknown;
   waitForCreate?: unknown;
   timeout?: unknown;
+  /** An absolute time: ISO 8601 text, a Date (the library) or epoch ms. */
+  deadline?: unknown;
   stallTimeout?: unknown;
   requestTimeout?: unknown;
   maxRetries?: unknown;
@@ -28,6 +30,8 @@ export interface RuleSettings {
 export interface RuleDefaults {
   intervalMs?: number;
   requestTimeoutMs?: number;
+  /** The wall clock now: a deadline before it is refused. */
+  now?: number | undefined;
 }
 
 /** The most consecutive transient failures a watch may be told to tolerate. */
@@ -79,9 +83,38 @@ export function checkRules(
     adaptive,
     waitForCreateMs: duration(settings.waitForCreate, 'waitForCreate', v, 1),
     timeoutMs: duration(settings.timeout, 'timeout', v, 1),
+    deadlineAt: checkDeadline(settings.deadline, v, defaults.now),
     stallTimeoutMs: duration(settings.stallTimeout, 'stallTimeout', v, 1),
     until: checkUntil(settings.until, v),
   };
+}
+
+/** ISO 8601 date and time, with a zone (Z, +01:00) or without (local time). */
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$/i;
+
+/**
+ * --deadline: an absolute time after which the watch gives up with exit 3, as --timeout does. A
+ * re-run of a CI step keeps it, where --timeout would start again. One already past is refused.
+ */
+export function checkDeadline(value: unknown, v: Vocabulary, now: number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const at =
+    value instanceof Date
+      ? value.getTime()
+      : typeof value === 'string' && ISO_DATE_TIME.test(value.trim())
+        ? Date.parse(value.trim())
+        : Number.NaN;
+  if (Number.isNaN(at)) {
+    throw new UsageError(
+      `${v.name.deadline}: expected a date and time in ISO 8601, like 2026-12-07T18:00:00Z; got ${shown(value)}`,
+    );
+  }
+  if (now !== undefined && at <= now) {
+    throw new UsageError(
+      `${v.name.deadline}: ${new Date(at).toISOString()} has already passed (it is ${new Date(now).toISOString()})`,
+    );
+  }
+  return at;
 }
 
 /** `done`, `running` or `N%` (0 < N ≤ 100): what the watch waits for. */

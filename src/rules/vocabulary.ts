@@ -9,6 +9,7 @@ export type SettingName =
   | 'maxInterval'
   | 'waitForCreate'
   | 'timeout'
+  | 'deadline'
   | 'stallTimeout'
   | 'requestTimeout'
   | 'maxRetries'
@@ -23,6 +24,7 @@ export type SettingName =
   | 'job'
   | 'insecureHttp'
   | 'body'
+  | 'stateFile'
   | 'profile';
 
 export interface Vocabulary {

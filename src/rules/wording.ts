@@ -32,7 +32,9 @@ function endText(reason: EndReason, v: Vocabulary): string {
       return `${transientText(reason.cause, v)} (gave up after ${tries}; ${v.setting('maxRetries', reason.maxRetries)})`;
     }
     case 'timeout':
-      return `not finished within ${formatDuration(reason.timeoutMs)} (${v.name.timeout})${lastState(reason)}`;
+      return reason.deadlineAt === undefined
+        ? `not finished within ${formatDuration(reason.timeoutMs)} (${v.name.timeout})${lastState(reason)}`
+        : `not finished by ${new Date(reason.deadlineAt).toISOString()} (${v.name.deadline})${lastState(reason)}`;
     case 'stalled':
       return `no change in status or progress for ${formatDuration(reason.stallMs)} (${v.name.stallTimeout})${lastState(reason)}`;
     case 'final':

@@ -55,7 +55,8 @@ describe('export-status completion', () => {
       fish.stdout.split('\n').find((l) => l.includes(`-l ${flag} `) || l.endsWith(`-l ${flag}`));
     for (const flag of ['profile', 'base-url', 'interval', 'until', 'timeout'])
       expect(line(flag), flag).toMatch(/ -x( |$)/);
-    for (const flag of ['token-file', 'body', 'result-file']) expect(line(flag), flag).toMatch(/ -r -F( |$)/);
+    for (const flag of ['token-file', 'body', 'result-file', 'state-file'])
+      expect(line(flag), flag).toMatch(/ -r -F( |$)/);
     expect(fish.stdout).not.toMatch(/ -r( -a| -s|$)/m);
     const bad = await runCli(['completion', 'tcsh']);
     expect(bad.code).toBe(2);

@@ -103,3 +103,52 @@ describe('--wait-for-create', () => {
     expect(r.stdout).toContain('HTTP 404');
   });
 });
+
+describe('--deadline', () => {
+  it('a job that never ends: exit 3 at the deadline, said as the deadline', async () => {
+    const startedAt = clock.now();
+    const deadline = new Date(startedAt + 2000).toISOString();
+    const r = await run([
+      'watch',
+      '--base-url',
+      fx.sim.baseUrl,
+      '--interval',
+      '300ms',
+      '--deadline',
+      deadline,
+      id('stuck'),
+    ]);
+    expect(r.code).toBe(3);
+    // at the deadline, and the last poll's grace at most: well within 5 s
+    expect(clock.now() - startedAt).toBeGreaterThanOrEqual(2000);
+    expect(clock.now() - startedAt).toBeLessThanOrEqual(4000);
+    expect(r.stdout).toContain(`not finished by ${deadline} (--deadline)`);
+  });
+
+  it('the nearer of --deadline and --timeout ends the watch, and is the one named', async () => {
+    const deadline = new Date(clock.now() + 60_000).toISOString();
+    const r = await run([
+      'watch',
+      '--base-url',
+      fx.sim.baseUrl,
+      '--interval',
+      '300ms',
+      '--deadline',
+      deadline,
+      '--timeout',
+      '1s',
+      id('stuck'),
+    ]);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toContain('not finished within 1s (--timeout)');
+  });
+
+  it('a deadline already passed is a usage error, before any request', async () => {
+    const before = fx.sim.requests.length;
+    const past = new Date(clock.now() - 1000).toISOString();
+    const r = await run(['watch', '--base-url', fx.sim.baseUrl, '--deadline', past, id('stuck')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`--deadline: ${past} has already passed`);
+    expect(fx.sim.requests.length).toBe(before);
+  });
+});

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -239,5 +239,112 @@ describe('start leaves the body’s language list to the server', () => {
     ]);
     expect(r.code).toBe(0);
     expect(fx.sim.requests.filter((q) => q.method === 'POST').length).toBe(before + 1);
+  });
+});
+
+describe('start --state-file: a re-run does not start a second export', () => {
+  /** An API whose jobs are J1, J2, …; each answers `states[id]` (In Progress unless set). */
+  async function api() {
+    const posts: string[] = [];
+    const states = new Map<string, string>();
+    const server = await scriptedServer((req, res) => {
+      if (req.method === 'POST') {
+        const id = `J${posts.length + 1}`;
+        posts.push(id);
+        res.writeHead(202, { location: `/content/export/${id}` });
+        res.end();
+        return;
+      }
+      const id = /export\/([^/]+)\/status/.exec(req.url ?? '')?.[1] ?? '';
+      if (!posts.includes(id)) return sendJson(res, 404, { code: '404-100', developerMessage: 'not found' });
+      sendJson(res, 200, { status: states.get(id) ?? 'In Progress', progress: { percentage: 10 } });
+    });
+    return { server, posts, states };
+  }
+
+  it('one POST for two runs; the second prints the first job; after it fails, a third run starts anew', async () => {
+    const { server, posts, states } = await api();
+    try {
+      const state = join(mkdtempSync(join(dir, 'state-')), 'export.state');
+      const body = file('state-body.json', REQUEST);
+      const start = () => run(['start', '--base-url', server.url, '--body', body, '--state-file', state]);
+      const first = await start();
+      expect(first).toMatchObject({ code: 0, stdout: 'J1\n' });
+      const second = await start();
+      expect(second).toMatchObject({ code: 0, stdout: 'J1\n' });
+      expect(second.stderr).toContain('Export J1 (started ');
+      expect(second.stderr).toContain('In Progress) is the one in --state-file');
+      expect(posts).toEqual(['J1']);
+      states.set('J1', 'Successful');
+      expect((await start()).stdout).toBe('J1\n');
+      states.set('J1', 'Failed');
+      const third = await start();
+      expect(third).toMatchObject({ code: 0, stdout: 'J2\n' });
+      expect(third.stderr).toContain(`--state-file ${state}: its job J1 ended Failed; starting a new export`);
+      expect(posts).toEqual(['J1', 'J2']);
+      // the file names the new job, and holds no secret nor the body
+      const record = JSON.parse(readFileSync(state, 'utf8'));
+      expect(record).toMatchObject({ version: 1, jobId: 'J2', baseUrl: `${server.url}/` });
+      expect(record.bodyDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a changed body, or a job the API does not know, starts anew; a file that is not a state file starts nothing', async () => {
+    const { server, posts } = await api();
+    try {
+      const folder = mkdtempSync(join(dir, 'state-'));
+      const state = join(folder, 'export.state');
+      const start = (body: unknown) =>
+        run(['start', '--base-url', server.url, '--body', file('b.json', body), '--state-file', state]);
+      await start(REQUEST);
+      const changed = await start({ ...REQUEST, resourceTypes: ['topics'] });
+      expect(changed.stdout).toBe('J2\n');
+      expect(changed.stderr).toContain('the body has changed; starting a new export');
+      writeFileSync(
+        state,
+        JSON.stringify({
+          ...JSON.parse(readFileSync(state, 'utf8')),
+          jobId: 'J9',
+          statusUrl: `${server.url}/content/export/J9/status`,
+        }),
+      );
+      const gone = await start({ ...REQUEST, resourceTypes: ['topics'] });
+      expect(gone.stdout).toBe('J3\n');
+      expect(gone.stderr).toContain('the API does not know its job J9');
+      writeFileSync(state, 'jobs: J1\n');
+      const strange = await start(REQUEST);
+      expect(strange.code).toBe(2);
+      expect(strange.stderr).toContain(
+        `--state-file ${state}: not a state file of export-status; nothing was started`,
+      );
+      expect(posts).toEqual(['J1', 'J2', 'J3']);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a recorded job that cannot be checked now starts nothing (exit 4)', async () => {
+    const { server, posts } = await api();
+    const state = join(mkdtempSync(join(dir, 'state-')), 'export.state');
+    const body = file('down.json', REQUEST);
+    await run(['start', '--base-url', server.url, '--body', body, '--state-file', state]);
+    const url = server.url;
+    await server.close();
+    const r = await run([
+      'start',
+      '--base-url',
+      url,
+      '--body',
+      body,
+      '--state-file',
+      state,
+      '--request-timeout',
+      '1s',
+    ]);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain('cannot be checked');
+    expect(posts).toEqual(['J1']);
   });
 });

@@ -71,7 +71,13 @@ const credentials = () => ({
 describe('the GitHub Action', () => {
   it('is a JavaScript action: node24, one committed file, every output declared', () => {
     expect(action.runs).toEqual({ using: 'node24', main: 'action/main.cjs' });
-    expect(Object.keys(action.outputs).sort()).toEqual(['exit-code', 'job-id', 'outcome', 'result']);
+    expect(Object.keys(action.outputs).sort()).toEqual([
+      'exit-code',
+      'job-id',
+      'outcome',
+      'result',
+      'result-file',
+    ]);
   });
 
   it('watches the jobs with the CLI’s GitHub log (groups, summaries), sets every output, writes the step summary', async () => {

@@ -3,6 +3,7 @@ import { DEFAULTS, MIN_INTERVAL_MS } from '../../src/core/defaults.js';
 import { MAX_DURATION_MS } from '../../src/core/duration.js';
 import {
   checkConcurrency,
+  checkDeadline,
   checkHeader,
   checkLanguage,
   checkRules,
@@ -182,6 +183,62 @@ describe('until', () => {
 
   it('absent: undefined', () => {
     expect(checkUntil(undefined, KEYS)).toBeUndefined();
+  });
+});
+
+describe('deadline', () => {
+  const NOW = Date.parse('2026-12-07T12:00:00Z');
+  it.each([
+    ['2026-12-07T18:00:00Z', '2026-12-07T18:00:00.000Z'],
+    [' 2026-12-07T18:00:00.250Z ', '2026-12-07T18:00:00.250Z'],
+    ['2026-12-07T18:00Z', '2026-12-07T18:00:00.000Z'],
+    ['2026-12-07T19:00:00+01:00', '2026-12-07T18:00:00.000Z'],
+    ['2026-12-07t18:00:00z', '2026-12-07T18:00:00.000Z'],
+    ['2026-12-07T12:00:00.001Z', '2026-12-07T12:00:00.001Z'],
+  ])('%j → %s', (value, iso) => {
+    expect(checkDeadline(value, KEYS, NOW)).toBe(Date.parse(iso));
+  });
+
+  it('a Date, as the library takes it', () => {
+    expect(checkDeadline(new Date(NOW + 1000), KEYS, NOW)).toBe(NOW + 1000);
+  });
+
+  it('without a zone: local time, as Date reads it', () => {
+    expect(checkDeadline('2026-12-08T18:00:00', KEYS, NOW)).toBe(new Date(2026, 11, 8, 18).getTime());
+  });
+
+  it.each([
+    '18:00',
+    '2026-12-07',
+    'tomorrow',
+    '2026-12-07T25:00:00Z',
+    'x2026-12-07T18:00:00Z',
+    7,
+    null,
+    new Date(Number.NaN),
+  ])('%j is refused', (value) => {
+    expect(refusal(() => checkDeadline(value, KEYS, NOW))).toMatch(
+      /^deadline: expected a date and time in ISO 8601, like 2026-12-07T18:00:00Z; got /,
+    );
+  });
+
+  it.each(['2026-12-07T12:00:00Z', '2026-12-07T11:59:59Z'])(
+    '%s, not after now, is refused as passed',
+    (value) => {
+      expect(refusal(() => checkDeadline(value, KEYS, NOW))).toBe(
+        `deadline: ${new Date(value).toISOString()} has already passed (it is 2026-12-07T12:00:00.000Z)`,
+      );
+    },
+  );
+
+  it('absent: undefined; no clock: not judged against now', () => {
+    expect(checkDeadline(undefined, KEYS, NOW)).toBeUndefined();
+    expect(checkDeadline('2020-01-01T00:00:00Z', KEYS, undefined)).toBe(Date.parse('2020-01-01T00:00:00Z'));
+  });
+
+  it('is part of the watch’s rules', () => {
+    const rules = checkRules({ deadline: '2026-12-07T18:00:00Z' }, KEYS, false, { now: NOW });
+    expect(rules).toMatchObject({ deadlineAt: Date.parse('2026-12-07T18:00:00Z') });
   });
 });
 

@@ -20,7 +20,13 @@ interface CommandInfo {
 }
 
 /** Options whose values are files, and the one whose values come from the configuration file. */
-const FILE_OPTIONS = new Set(['--body', '--token-file', '--client-secret-file', '--result-file']);
+const FILE_OPTIONS = new Set([
+  '--body',
+  '--token-file',
+  '--client-secret-file',
+  '--result-file',
+  '--state-file',
+]);
 const PROFILE_OPTION = '--profile';
 /** Values an option takes that commander does not know as choices: offered all the same. */
 const VALUES: Readonly<Record<string, readonly string[]>> = {

@@ -1,6 +1,6 @@
 import { MAX_BODY_BYTES } from '../../api/schema.js';
 import { UsageError } from '../../core/errors.js';
-import { ExitCode } from '../../core/exit-codes.js';
+import { combineExitCodes, ExitCode } from '../../core/exit-codes.js';
 import { sanitize } from '../../core/sanitize.js';
 import { errnoWords } from '../../core/words.js';
 import type { Deps } from '../../deps.js';
@@ -11,6 +11,7 @@ import {
   sendStart,
   startExitCode,
 } from '../../rules/start.js';
+import { startOnce, stateFileIO } from '../../rules/start-once.js';
 import type { Vocabulary } from '../../rules/vocabulary.js';
 import type { Config } from '../resolve.js';
 import { connect } from './connect.js';
@@ -32,24 +33,49 @@ export async function runStart(config: StartConfig, deps: Deps): Promise<number>
     deps,
     watch.verbose ? (line) => deps.stderr.write(`${line}\n`) : undefined,
   );
-  const started = await sendStart(
-    api.baseUrl,
+  const start = {
+    baseUrl: api.baseUrl,
     body,
-    connection.client,
-    new AbortController().signal,
-    watch.rules.requestTimeoutMs,
-  );
-  if (started.kind !== 'started') {
-    deps.stderr.write(`error: ${describeStart(started, config.words)}\n`);
-    return startExitCode(started);
+    client: connection.client,
+    signal: new AbortController().signal,
+    timeoutMs: watch.rules.requestTimeoutMs,
+    now: () => deps.clock.now(),
+  };
+  const { outcome, replaced, writeError } = config.stateFile
+    ? await startOnce(
+        config.stateFile,
+        stateFileIO(
+          (path, max) => deps.readTextFile(path, max),
+          (path, text) => deps.writeFileWhole(path, text),
+        ),
+        start,
+        config.words,
+      )
+    : { outcome: await sendStart(start.baseUrl, body, start.client, start.signal, start.timeoutMs) };
+  if (replaced)
+    deps.stderr.write(
+      `${config.words.name.stateFile} ${config.stateFile}: ${replaced}; starting a new export\n`,
+    );
+  if (outcome.kind !== 'started' && outcome.kind !== 'reused') {
+    deps.stderr.write(`error: ${describeStart(outcome, config.words)}\n`);
+    return startExitCode(outcome);
   }
-  const { job } = started;
+  const { job } = outcome;
+  const id = sanitize(job.id, 200);
+  if (outcome.kind === 'reused') {
+    const { record, status } = outcome;
+    deps.stderr.write(
+      `Export ${id} (started ${record.startedAt}, ${sanitize(status.status, 40)}) is the one in ${config.words.name.stateFile} ${config.stateFile}: not started again\n`,
+    );
+  } else if (writeError) deps.stderr.write(`error: ${writeError}\n`);
+  // The state file is part of the promise: one that could not be written fails the run at its end.
+  const failed = writeError ? ExitCode.output : ExitCode.ok;
   if (!config.thenWatch) {
     deps.stdout.write(`${job.id}\n`);
-    return ExitCode.ok;
+    return failed;
   }
-  deps.stderr.write(`Started export ${sanitize(job.id, 200)}\n`);
-  return runWatch([job], api, watch, deps, connection);
+  if (outcome.kind === 'started') deps.stderr.write(`Started export ${id}\n`);
+  return combineExitCodes([await runWatch([job], api, watch, deps, connection), failed]);
 }
 
 /** Reads and validates the request body; anything wrong is a usage error and nothing is sent. */
