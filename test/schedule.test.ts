@@ -99,8 +99,8 @@ describe('--interval auto on a simulated 1-hour job', () => {
 
   it('polls at the minimum right after the status changes from Pending', async () => {
     const { polls } = await simulate({ intervalMs: 2000, adaptive: auto });
-    // Pending for the first 6 minutes; In Progress seen at the first poll after that
-    const firstRunning = polls.find((p) => p >= 0.1 * HOUR) ?? 0;
+    // Pending for the first 30 s (a tenth of the job, at most 30 s); In Progress seen at the first poll after that
+    const firstRunning = polls.find((p) => p >= 30_000) ?? 0;
     const next = polls[polls.indexOf(firstRunning) + 1] ?? 0;
     expect(next - firstRunning).toBe(2000);
   });
@@ -108,7 +108,7 @@ describe('--interval auto on a simulated 1-hour job', () => {
   it('a job that fails long before its estimate is still noticed within the current interval', async () => {
     const { result, endedAt } = await simulate({ intervalMs: 2000, adaptive: auto }, { scenario: 'failure' });
     expect(result.outcome).toBe('failed');
-    const failedAt = 0.1 * HOUR + 0.9 * HOUR * 0.6;
+    const failedAt = 30_000 + (HOUR - 30_000) * 0.6;
     expect(endedAt - failedAt).toBeLessThanOrEqual(60_000);
   });
 });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseExportStatus, wsErrorCommonSchema } from '../src/api/schema.js';
+import { durationOf } from '../src/sim/scenarios.js';
 import { type Simulator, startSimulator } from '../src/sim/server.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
@@ -45,6 +46,9 @@ async function expectWsError(res: Response, status: number, code: string) {
   expect(body.code).toBe(code);
   expect(body.developerMessage).toBeTruthy();
 }
+
+/** The API wants Accept-Language on every request, a POST too. */
+const EN = { 'accept-language': 'en-US' };
 
 describe('simulator', () => {
   it('serves on loopback with the API prefix', () => {
@@ -179,7 +183,7 @@ describe('simulator', () => {
     clock = T0;
     const res = await fetch(`${sim.baseUrl}/content/export?scenario=failure`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', 'accept-language': 'en-US' },
       body: JSON.stringify(REQUEST),
     });
     expect(res.status).toBe(202);
@@ -193,15 +197,17 @@ describe('simulator', () => {
   });
 
   it('POST with a body that is not JSON, or an unknown scenario, is a 400', async () => {
-    const bad = await fetch(`${sim.baseUrl}/content/export`, { method: 'POST', body: '{nope' });
+    const bad = await fetch(`${sim.baseUrl}/content/export`, { method: 'POST', headers: EN, body: '{nope' });
     await expectWsError(bad, 400, '400-100');
     const unknown = await fetch(`${sim.baseUrl}/content/export?scenario=chaos`, {
       method: 'POST',
+      headers: EN,
       body: JSON.stringify(REQUEST),
     });
     await expectWsError(unknown, 400, '400-101');
     const missing = await fetch(`${sim.baseUrl}/content/export`, {
       method: 'POST',
+      headers: EN,
       body: '{"portalID": "PROD-1000"}',
     });
     expect(missing.status).toBe(400);
@@ -212,6 +218,7 @@ describe('simulator', () => {
     });
     const invalid = await fetch(`${sim.baseUrl}/content/export`, {
       method: 'POST',
+      headers: EN,
       body: JSON.stringify({ ...REQUEST, resourceTypes: ['everything'] }),
     });
     expect(await invalid.json()).toMatchObject({
@@ -244,6 +251,7 @@ describe('simulator', () => {
     );
     const post = await fetch(`${secured.baseUrl}/content/export`, {
       method: 'POST',
+      headers: EN,
       body: JSON.stringify(REQUEST),
     });
     await expectWsError(post, 401, '401-104');
@@ -320,17 +328,84 @@ describe('a malformed request', () => {
   });
 });
 
+describe('as strict as the service', () => {
+  it.each([
+    ['none', {}],
+    ['xx-XX', { 'accept-language': 'xx-XX' }],
+    ['en', { 'accept-language': 'en' }],
+  ])('a POST with Accept-Language %s is refused with 406-100, and no job is made', async (_, headers) => {
+    const res = await fetch(`${sim.baseUrl}/content/export`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify(REQUEST),
+    });
+    await expectWsError(res, 406, '406-100');
+  });
+
+  it('answers only under the API’s path: a base URL without it gets a 404 that says so', async () => {
+    const root = new URL(sim.baseUrl).origin;
+    const res = await fetch(`${root}/content/export/J1/status`, { headers: EN });
+    expect(res.status).toBe(404);
+    const body = (await res.json()) as { developerMessage: string };
+    expect(body.developerMessage).toContain("the API's paths start with /knowledge/portalmgr/v4");
+  });
+
+  it.each([
+    ['success-d3h-nightly', 3 * 3_600_000],
+    ['stuck-d90s', 90_000],
+    ['failure-D1h30m-x', 5_400_000],
+    ['success-nightly', undefined],
+    ['success-d3', undefined],
+    ['success-dx-3h', undefined],
+    ['success-d50ms', undefined],
+    ['3h', 3 * 3_600_000],
+    [null, undefined],
+  ])('a job’s own duration: %j → %j', (text, ms) => {
+    expect(durationOf(text)).toBe(ms);
+  });
+
+  it('a job of three hours is Pending for 30 s, not 18 minutes, and moves after', async () => {
+    clock = T0;
+    const status = async () =>
+      (await (await get('success-d3h-pending')).json()) as {
+        status: string;
+        progress?: { percentage: number };
+      };
+    expect((await status()).status).toBe('Pending');
+    clock = T0 + 31_000;
+    expect((await status()).status).toBe('In Progress');
+    // an hour and a half in: about half-way, as a job of three hours is
+    clock = T0 + 90 * 60_000;
+    const half = (await status()).progress?.percentage ?? 0;
+    expect(half).toBeGreaterThan(45);
+    expect(half).toBeLessThan(55);
+  });
+
+  it('a POST may choose the duration: ?duration=3h; a bad one is a 400', async () => {
+    const post = (query: string) =>
+      fetch(`${sim.baseUrl}/content/export?${query}`, {
+        method: 'POST',
+        headers: EN,
+        body: JSON.stringify(REQUEST),
+      });
+    await expectWsError(await post('duration=soon'), 400, '400-101');
+    expect((await post('duration=2h')).status).toBe(202);
+  });
+});
+
 describe('the export body’s language, as the API checks it', () => {
   it('takes a code of the body’s own list (en-GB, ja-JA, fil-PH) and refuses others with 400-196 naming the allowed values', async () => {
     for (const code of ['en-GB', 'ja-JA', 'fil-PH']) {
       const res = await fetch(`${sim.baseUrl}/content/export`, {
         method: 'POST',
+        headers: EN,
         body: JSON.stringify({ ...REQUEST, language: { code } }),
       });
       expect(res.status).toBe(202);
     }
     const refused = await fetch(`${sim.baseUrl}/content/export`, {
       method: 'POST',
+      headers: EN,
       body: JSON.stringify({ ...REQUEST, language: { code: 'ja-JP' } }),
     });
     expect(refused.status).toBe(400);

@@ -2,7 +2,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULTS, ENV } from '../core/defaults.js';
 import { parseDuration } from '../core/duration.js';
 import { FAIL_ON, type FailOn } from '../poll/rules.js';
-import { DEMO_SCENARIOS } from '../sim/scenarios.js';
+import { DEMO_SCENARIOS, SCENARIO_HELP } from '../sim/scenarios.js';
 
 export type CommandName =
   | 'watch'
@@ -443,6 +443,15 @@ or to an SFTP server:
      "sftpDetails": {"host": "sftp.example.com", "username": "…", "password": "…"}}}
 Secrets in the body are never printed.`;
 
+/** The simulator's scenarios, and how a job gets one and its own duration. */
+const SERVE_HELP = `
+Scenarios: a job's ID picks one by its prefix (failure-1, stuck-nightly), a POST by ?scenario=:
+${Object.entries(SCENARIO_HELP)
+  .map(([name, what]) => `  ${name.padEnd(15)} ${what}`)
+  .join('\n')}
+Each job takes --duration, unless its ID names its own (success-d3h-nightly, stuck-d90s) or the
+POST says ?duration=3h. The API is served under /knowledge/portalmgr/v4 only, as the service is.`;
+
 /** Which commands' help shows the exit codes and the environment variables of the API. */
 const TALKS_TO_THE_API = new Set<CommandName>(['watch', 'get', 'start']);
 
@@ -450,6 +459,7 @@ function helpAfter(command: CommandName): string {
   const examples = EXAMPLES[command];
   const parts = examples ? [`\nExamples:\n${examples.map((e) => `  $ ${e}`).join('\n')}`] : [];
   if (command === 'start') parts.push(BODY_HELP);
+  if (command === 'serve') parts.push(SERVE_HELP);
   if (TALKS_TO_THE_API.has(command)) parts.push(EXIT_CODE_HELP, ENV_HELP);
   if (command === 'parse' || command === 'demo') parts.push(EXIT_CODE_HELP);
   return parts.join('\n');

@@ -1,4 +1,5 @@
 import type { ExportStatus } from '../api/schema.js';
+import { parseDuration } from '../core/duration.js';
 
 export const SCENARIOS = [
   'success',
@@ -14,6 +15,32 @@ export const SCENARIOS = [
   'server-error',
 ] as const;
 export type Scenario = (typeof SCENARIOS)[number];
+
+/** What each scenario does, for `serve --help` (README has the same table). */
+export const SCENARIO_HELP: Readonly<Record<Scenario, string>> = {
+  success: 'Pending, In Progress with counts and ETA, then Successful with results',
+  failure: 'fails at 60 % with an error message',
+  flaky: '503 with Retry-After, the documented 429s, between good answers',
+  slow: 'every third answer is held back longer than a request timeout',
+  'unknown-status': 'reports Archiving, a status the client does not know, for a while',
+  garbage: 'an HTML login page and truncated JSON with 200',
+  stuck: 'stops moving at 42 % forever',
+  'not-found': '404 404-100',
+  forbidden: '403 403-197',
+  'not-acceptable': '406 406-100',
+  'server-error': '500 500-100',
+};
+
+/**
+ * A job's own duration, named in its ID (`success-d3h-nightly`, `stuck-d90s`: a part `d` and a
+ * duration, between dashes) or in a POST's `?duration=`; undefined: the server's --duration.
+ */
+export function durationOf(text: string | null | undefined): number | undefined {
+  if (!text) return undefined;
+  const named = /(?:^|-)d(\d+(?:ms|s|m|h)(?:\d+(?:ms|s|m))*)(?=-|$)/i.exec(text)?.[1] ?? text;
+  const parsed = parseDuration(named);
+  return parsed.ok && parsed.ms >= 100 ? parsed.ms : undefined;
+}
 
 /** What `demo --scenario` offers: every job scenario, and an export that outlives its access tokens. */
 export const DEMO_SCENARIOS = [...SCENARIOS, 'token-expiry'] as const;
@@ -37,8 +64,10 @@ export interface SimJob {
   requests: number;
 }
 
-/** Jobs spend this share of their time Pending before work starts. */
+/** Jobs spend this share of their time Pending before work starts… */
 const PENDING_SHARE = 0.1;
+/** …and never longer than this: a 3-hour job does not sit in Pending for 18 minutes. */
+const PENDING_MAX_MS = 30_000;
 /** `failure` jobs fail when this share of the work is done. */
 const FAILURE_AT = 0.6;
 /** `stuck` jobs stop moving here, forever. */
@@ -51,7 +80,7 @@ const UNKNOWN_STATUS_VALUE = 'Archiving';
 /** The job's ExportStatus at `now`, on the server's clock. */
 export function statusAt(job: SimJob, now: number): ExportStatus {
   const elapsed = Math.max(0, now - job.createdAt);
-  const pendingMs = job.durationMs * PENDING_SHARE;
+  const pendingMs = Math.min(job.durationMs * PENDING_SHARE, PENDING_MAX_MS);
   if (elapsed < pendingMs) return { status: 'Pending' };
 
   const startMs = job.createdAt + pendingMs;

@@ -5,7 +5,7 @@ import { EXPORT_LANGUAGES, parseExportRequest } from '../api/export-request.js';
 import { apiLanguage } from '../api/languages.js';
 import { parseExportStatus } from '../api/schema.js';
 import { DEFAULTS, defaultMs } from '../core/defaults.js';
-import { SCENARIOS, type Scenario, type SimJob, scenarioOf, statusAt } from './scenarios.js';
+import { durationOf, SCENARIOS, type Scenario, type SimJob, scenarioOf, statusAt } from './scenarios.js';
 
 export interface SimulatorOptions {
   host?: string;
@@ -58,7 +58,7 @@ export interface Simulator {
   close(): Promise<void>;
 }
 
-/** The path prefix of the real API, which the simulator serves under (and also without). */
+/** The path prefix of the real API, which the simulator serves under, and only under. */
 const API_PREFIX = '/knowledge/portalmgr/v4';
 const DEFAULT_SIM_DURATION_MS = defaultMs(DEFAULTS.serve.duration);
 const DEFAULT_SLOW_MS = defaultMs(DEFAULTS.serve.slow);
@@ -69,8 +69,8 @@ const MAX_POST_BYTES = 64 * 1024;
 
 const TOKEN_ROUTE = '/oauth2/v2.0/token';
 const DEFAULT_TOKEN_TTL_MS = defaultMs(DEFAULTS.serve.tokenTtl);
-const STATUS_ROUTE = new RegExp(`^(?:${API_PREFIX})?/content/export/([^/]+)/status$`);
-const EXPORT_ROUTE = new RegExp(`^(?:${API_PREFIX})?/content/export$`);
+const STATUS_ROUTE = new RegExp(`^${API_PREFIX}/content/export/([^/]+)/status$`);
+const EXPORT_ROUTE = new RegExp(`^${API_PREFIX}/content/export$`);
 
 /** A real HTTP server implementing the export API, with scenarios for its bad days. */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
@@ -137,8 +137,11 @@ class SimulatorState {
     const statusMatch = STATUS_ROUTE.exec(url.pathname);
     const isExport = EXPORT_ROUTE.test(url.pathname);
     const { pathname } = url;
-    if (!statusMatch && !isExport) sendError(res, 404, '404-100', `No route for ${pathname}`);
-    else if (statusMatch && req.method !== 'GET')
+    if (!statusMatch && !isExport) {
+      // The commonest mistake, a base URL without the API's path, is told as the service would
+      // answer it (404), with what the path should start with.
+      sendError(res, 404, '404-100', `No route for ${pathname}: the API's paths start with ${API_PREFIX}`);
+    } else if (statusMatch && req.method !== 'GET')
       sendError(res, 405, '405-100', `Use GET on ${pathname}`, { allow: 'GET' });
     else if (isExport && req.method !== 'POST')
       sendError(res, 405, '405-100', `Use POST on ${pathname}`, { allow: 'POST' });
@@ -156,10 +159,10 @@ class SimulatorState {
           'www-authenticate': 'Bearer',
         },
       );
-    else if (isExport) this.createExport(req, res, url);
     else if (!apiLanguage(String(req.headers['accept-language'] ?? '')))
-      // Required, and one of the 15, as the API's description says.
+      // Required on every request, the POST too, and one of the 15, as the API's description says.
       sendError(res, 406, '406-100', "The 'Accept-Language' header value is invalid.");
+    else if (isExport) this.createExport(req, res, url);
     else {
       const job = this.jobFor(decodeURIComponent(statusMatch?.[1] ?? ''));
       job.requests++;
@@ -240,7 +243,7 @@ class SimulatorState {
     });
   }
 
-  private jobFor(id: string, scenario?: Scenario): SimJob {
+  private jobFor(id: string, scenario?: Scenario, durationMs?: number): SimJob {
     let job = this.jobs.get(id);
     if (!job) {
       if (this.jobs.size >= MAX_JOBS) this.jobs.delete(this.jobs.keys().next().value as string);
@@ -248,7 +251,7 @@ class SimulatorState {
         id,
         scenario: scenario ?? scenarioOf(id),
         createdAt: this.now(),
-        durationMs: this.options.durationMs ?? DEFAULT_SIM_DURATION_MS,
+        durationMs: durationMs ?? durationOf(id) ?? this.options.durationMs ?? DEFAULT_SIM_DURATION_MS,
         total: DEFAULT_TOTAL,
         requests: 0,
       };
@@ -262,6 +265,17 @@ class SimulatorState {
     const scenarioParam = url.searchParams.get('scenario') ?? 'success';
     if (!(SCENARIOS as readonly string[]).includes(scenarioParam)) {
       sendError(res, 400, '400-101', `Unknown scenario ${JSON.stringify(scenarioParam)}`);
+      return;
+    }
+    const durationParam = url.searchParams.get('duration');
+    const durationMs = durationOf(durationParam);
+    if (durationParam !== null && durationMs === undefined) {
+      sendError(
+        res,
+        400,
+        '400-101',
+        `Invalid duration ${JSON.stringify(durationParam)}: like 90s, 30m or 3h`,
+      );
       return;
     }
     readBody(req, MAX_POST_BYTES).then((text) => {
@@ -290,7 +304,7 @@ class SimulatorState {
       const scenario = scenarioParam as Scenario;
       const uuid = randomUUID().toUpperCase();
       const id = scenario === 'success' ? uuid : `${scenario}-${uuid}`;
-      this.jobFor(id, scenario);
+      this.jobFor(id, scenario, durationMs);
       // As the API documents it: relative, and without /status.
       const location = `${API_PREFIX}/content/export/${encodeURIComponent(id)}`;
       // As documented: a Location, and no body.

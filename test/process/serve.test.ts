@@ -23,6 +23,7 @@ describe('export-status serve', () => {
     expect(parseExportStatus(await res.json(), { strict: true }).ok).toBe(true);
     const created = await fetch(`${firstLine}/content/export`, {
       method: 'POST',
+      headers: { 'accept-language': 'en-US' },
       body: JSON.stringify({
         portalID: 'PROD-1000',
         language: { code: 'en-US' },
