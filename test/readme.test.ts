@@ -104,3 +104,22 @@ describe('the README’s GitHub Actions workflows', () => {
     },
   );
 });
+
+describe('CONTRACT', () => {
+  it('lists every flag of every command that --help lists, and no other', () => {
+    const contract = readFileSync(new URL('../docs/CONTRACT.md', import.meta.url), 'utf8');
+    const start = contract.indexOf('## Flags');
+    const section = contract.slice(start, contract.indexOf('\n## ', start + 1));
+    const listed = new Set(
+      section
+        .split('\n')
+        .filter((line) => line.startsWith('| `-'))
+        .flatMap((line) => [...(line.split(' | ')[0] ?? '').matchAll(/--[a-z][a-z-]*/g)].map((m) => m[0])),
+    );
+    const program = buildProgram('0', { out: () => {}, err: () => {} }, () => {});
+    const help = new Set(
+      program.commands.flatMap((c) => c.options.map((o) => o.long).filter((f): f is string => Boolean(f))),
+    );
+    expect([...listed].sort()).toEqual([...help].sort());
+  });
+});

@@ -39,7 +39,7 @@ export interface WatchResult {
   error: string | null;
   polls: number;
   elapsedMs: number;
-  /** Fields the server sent that the schema does not know. */
+  /** Fields the server sent that the schema does not know (inside progress and results: under raw.progress, raw.results). */
   raw?: Record<string, unknown>;
 }
 
@@ -118,7 +118,7 @@ export declare class ExportStatusError extends Error {
   /** The CLI's exit code: 2 bad options or body, 4 no status (HTTP, network), 5 invalid answer. */
   readonly exitCode: number;
   readonly httpStatus?: number;
-  /** The API's WSErrorCommon code, such as 404-101. */
+  /** The API's WSErrorCommon code, such as 404-100 (a job ID the status endpoint does not know). */
   readonly code?: string;
 }
 

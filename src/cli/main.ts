@@ -86,6 +86,8 @@ async function run(config: Config, deps: Deps): Promise<number> {
     case 'demo':
       return (await import('./commands/demo.js')).runDemo(config, deps);
     case 'config':
+      if (config.check)
+        return (await import('./commands/config-check.js')).runConfigCheck(config.check, deps);
       return (await import('./commands/config.js')).runConfig(
         config.report,
         config.namesOnly,

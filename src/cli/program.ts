@@ -37,6 +37,7 @@ export interface Flags {
   timeout?: number;
   deadline?: string;
   stateFile?: string;
+  check?: boolean;
   stallTimeout?: number;
   until?: string;
   failFast?: boolean;
@@ -334,6 +335,10 @@ const COMMANDS: Record<CommandName, Declare> = {
       .command('config')
       .description('show the profiles, the one in use, and where each setting comes from (no secrets)')
       .option('--names', 'only the names of the profiles, one a line (for completion scripts)')
+      .option(
+        '--check',
+        'check the settings: read every file they name, get a token, make one authenticated request (exit 0, 2 or 4)',
+      )
       .option('--json', 'the same as one JSON document')
       .option('--profile <name>', `the profile to show (env ${ENV.profile})`)
       .option('--base-url <url>', 'as for watch')

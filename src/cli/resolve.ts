@@ -75,7 +75,14 @@ export type Config =
       words: Vocabulary;
     }
   | { command: 'serve'; simulator: SimulatorOptions; quiet: boolean }
-  | { command: 'config'; report: SettingsReport; namesOnly: boolean; json: boolean }
+  | {
+      command: 'config';
+      report: SettingsReport;
+      namesOnly: boolean;
+      json: boolean;
+      /** --check: the API settings to try, every file read and every check passed. */
+      check: ApiConfig | undefined;
+    }
   | { command: 'completion'; shell: string | undefined }
   | { command: 'version' }
   | { command: 'demo'; scenario: DemoScenario; simulator: SimulatorOptions; watch: WatchConfig };
@@ -127,12 +134,13 @@ export async function resolveConfig(
     case 'config': {
       // Only `config` reports on every setting.
       const { settingsReport } = await import('./report.js');
-      return {
-        command,
-        report: await settingsReport(flags, sources),
-        namesOnly: Boolean(flags.names),
-        json: Boolean(flags.json),
-      };
+      const report = await settingsReport(flags, sources);
+      // --check resolves the settings as a watch would: a file that cannot be read, a missing
+      // credential or a secret bound for plain http is refused here, exit 2.
+      const check = flags.check
+        ? await apiConfig(flags, sources, watchConfig(flags, true, words, undefined), words, () => [])
+        : undefined;
+      return { command, report, namesOnly: Boolean(flags.names), json: Boolean(flags.json), check };
     }
     case 'completion':
       return { command, shell: args[0] };

@@ -140,7 +140,12 @@ class SimulatorState {
     if (!statusMatch && !isExport) {
       // The commonest mistake, a base URL without the API's path, is told as the service would
       // answer it (404), with what the path should start with.
-      sendError(res, 404, '404-100', `No route for ${pathname}: the API's paths start with ${API_PREFIX}`);
+      if (pathname.startsWith(`${API_PREFIX}/`)) sendError(res, 404, '404-100', `No route for ${pathname}`);
+      else {
+        // Outside the API: not its own 404 (no WSErrorCommon code), a gateway's.
+        res.writeHead(404, { 'content-type': 'text/plain' });
+        res.end(`Not Found: no route for ${pathname}; the API's paths start with ${API_PREFIX}`);
+      }
     } else if (statusMatch && req.method !== 'GET')
       sendError(res, 405, '405-100', `Use GET on ${pathname}`, { allow: 'GET' });
     else if (isExport && req.method !== 'POST')

@@ -195,3 +195,68 @@ describe('no secret in any output', () => {
     }
   });
 });
+
+describe('config --check: what a long watch would find out at its first poll, found out now', () => {
+  const check = (env: Record<string, string>, ...extra: string[]) =>
+    run(['config', '--check', '--base-url', fx.sim.baseUrl, ...extra], { env });
+
+  it('a credential the API takes: exit 0, one token, one request for a job that cannot exist', async () => {
+    const before = fx.sim.requests.length;
+    const r = await check(clientEnv());
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(
+      /^ok: .* accepted the credential \(.*\): a job that cannot exist answered (404|a status)\n$/,
+    );
+    const made = fx.sim.requests.slice(before);
+    expect(made.map((q) => q.path.split('/').at(-1))).toEqual(['token', 'status']);
+    expect(made.at(-1)).toMatchObject({ authorized: true });
+  });
+
+  it('a secret file that is not there: exit 2 naming it, nothing sent', async () => {
+    const before = fx.sim.requests.length;
+    const missing = join(dir, 'nonexist.secret');
+    const env = clientEnv();
+    delete (env as Record<string, string | undefined>).EGAIN_CLIENT_SECRET;
+    const r = await check(env, '--client-secret-file', missing);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(missing);
+    expect(fx.sim.requests.length).toBe(before);
+  });
+
+  it('a secret the token endpoint refuses: exit 4, the secret shown nowhere', async () => {
+    const r = await check(clientEnv({ EGAIN_CLIENT_SECRET: 'wrong-secret-77f3a1' }));
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/^error: the check of .* failed: .*401/);
+    expect(`${r.stdout}${r.stderr}`).not.toContain('wrong-secret-77f3a1');
+  });
+
+  it('the service’s 404 for a job it does not know is the proof too', async () => {
+    const api = await scriptedServer((req, res) =>
+      req.headers.authorization === 'Bearer good-token-5a1e2c'
+        ? sendJson(res, 404, { code: '404-100', developerMessage: 'not found' })
+        : sendJson(res, 401, { code: '401-101', developerMessage: 'no' }),
+    );
+    try {
+      const ok = await runCli(['config', '--check', '--base-url', api.url], {
+        env: { EGAIN_ACCESS_TOKEN: 'good-token-5a1e2c' },
+      });
+      expect(ok.code).toBe(0);
+      expect(ok.stdout).toContain('a job that cannot exist answered 404 (404-100)');
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('a base URL without the API’s path: a 404 that is not the API’s own, exit 4 saying so', async () => {
+    const root = new URL(fx.sim.baseUrl).origin;
+    const r = await check(clientEnv(), '--base-url', root);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain("not the API's own 404");
+  });
+
+  it('a token the API refuses: exit 4', async () => {
+    const r = await check({ EGAIN_ACCESS_TOKEN: 'not-a-token-of-this-api-3c9' });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain('401');
+  });
+});
