@@ -19,6 +19,7 @@ export default {
     'src/poll/backoff.ts',
     'src/poll/eta.ts',
     'src/poll/pace.ts',
+    'src/delivery/destination.ts',
   ],
   coverageAnalysis: 'perTest',
   concurrency: 2,

@@ -35,7 +35,7 @@ const esmRequire = {
   banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
 };
 
-const VENDORED = ['undici', 'oauth4webapi'];
+const VENDORED = ['undici', 'oauth4webapi', 'aws4fetch', 'fast-xml-parser'];
 
 /**
  * Each vendored library, in the bundle, is a require() of its own file next to it, run the first

@@ -76,6 +76,16 @@ describe('actionInvocation: the CLI run each set of inputs becomes', () => {
       ['start', '--body', 'export.json', '--watch', '--state-file=.export-state', `--result-file=${RESULT}`],
     ],
     [
+      'verify-delivery true with body-file; a destination with job-id',
+      { 'body-file': 'export.json', 'verify-delivery': 'true' },
+      ['start', '--body', 'export.json', '--watch', '--verify-delivery', `--result-file=${RESULT}`],
+    ],
+    [
+      'verify-delivery: a destination for jobs watched',
+      { 'job-id': 'J1', 'verify-delivery': 's3://exports/x' },
+      ['watch', '--verify-delivery=s3://exports/x', `--result-file=${RESULT}`, '--', 'J1'],
+    ],
+    [
       'body-file: start it, then watch it',
       { 'body-file': 'export.json', timeout: '1h' },
       ['start', '--body', 'export.json', '--watch', '--timeout=1h', `--result-file=${RESULT}`],

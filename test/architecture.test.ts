@@ -18,13 +18,15 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   io: ['core'],
   api: ['core'],
   poll: ['core', 'api'],
-  sim: ['core', 'api'],
+  sim: ['core', 'api', 'delivery'],
+  /** Verifying a delivery: its listers and their comparison, loaded only when asked for. */
+  delivery: ['core', 'io', 'api', 'poll'],
   rules: ['core', 'api', 'poll'],
   render: ['core', 'io', 'api', 'poll'],
   deps: ['core', 'io', 'api'],
   node: ['core', 'io', 'api', 'deps'],
-  cli: ['core', 'io', 'api', 'poll', 'sim', 'render', 'deps', 'rules', 'node', 'version'],
-  library: ['core', 'api', 'poll', 'rules', 'render', 'node', 'version'],
+  cli: ['core', 'io', 'api', 'poll', 'sim', 'render', 'deps', 'rules', 'node', 'version', 'delivery'],
+  library: ['core', 'api', 'poll', 'rules', 'render', 'node', 'version', 'delivery'],
   action: ['core', 'rules', 'cli', 'deps', 'render'],
 };
 

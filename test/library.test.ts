@@ -11,6 +11,7 @@ import {
   watchExport,
 } from '../src/library/index.js';
 import { type Simulator, startSimulator } from '../src/sim/server.js';
+import { ACCESS_KEY, type S3Server, SECRET_KEY, startS3 } from './support/s3.js';
 import { tokenScript } from './support/token-script.js';
 
 // The library, as another Node program uses it: against the simulator on loopback, real time.
@@ -282,6 +283,58 @@ describe('the library keeps the promises of the CLI, in its own words', () => {
     await expect(passed).rejects.toMatchObject({
       exitCode: 2,
       message: expect.stringMatching(/^deadline: 2020-01-01T00:00:00.000Z has already passed/),
+    });
+  });
+});
+
+describe('watchExport with verifyDelivery', () => {
+  let s3: S3Server;
+  let delivering: Simulator;
+  beforeAll(async () => {
+    s3 = await startS3(['exports']);
+    delivering = await startSimulator({ port: 0, durationMs: 1200, deliverTo: s3.endpoint });
+  });
+  afterAll(async () => {
+    await delivering.close();
+    await s3.close();
+  });
+
+  it('a job whose files arrived: succeeded with its delivery; AWS settings from env, never process.env', async () => {
+    const started = await startExport(
+      {
+        ...REQUEST,
+        dataDestination: {
+          destinationType: 'AWS S3 bucket',
+          path: 's3://exports/lib',
+          s3Details: { region: 'us-east-1', accessKey: ACCESS_KEY, secretKey: SECRET_KEY },
+        },
+      },
+      { baseUrl: delivering.baseUrl },
+    );
+    const env = {
+      AWS_ENDPOINT_URL_S3: s3.endpoint,
+      AWS_ACCESS_KEY_ID: ACCESS_KEY,
+      AWS_SECRET_ACCESS_KEY: SECRET_KEY,
+    };
+    const result = await watchExport(started.jobId, {
+      baseUrl: delivering.baseUrl,
+      interval: 100,
+      verifyDelivery: 's3://exports/lib',
+      env,
+    }).result;
+    expect(result).toMatchObject({
+      outcome: 'succeeded',
+      delivery: { destination: 's3://exports/lib/', totalFiles: 3 },
+    });
+    // without the AWS settings: refused before anything is watched, exit 2
+    await expect(
+      watchExport(started.jobId, { baseUrl: delivering.baseUrl, verifyDelivery: 's3://exports/lib' }).result,
+    ).rejects.toMatchObject({ exitCode: 2, message: expect.stringContaining('no AWS credentials') });
+    await expect(
+      watchExport(started.jobId, { baseUrl: delivering.baseUrl, verifyDelivery: 'ftp://x' }).result,
+    ).rejects.toMatchObject({
+      exitCode: 2,
+      message: expect.stringMatching(/^verifyDelivery: an unknown kind/),
     });
   });
 });

@@ -29,6 +29,7 @@ export interface WatchResult {
     | 'error'
     | 'invalid'
     | 'interrupted'
+    | 'undelivered'
     | 'abandoned';
   /**
    * The CLI's exit code for this job: 0 succeeded, 1 failed, 3 timeout, 4 no status, 5 invalid,
@@ -39,6 +40,13 @@ export interface WatchResult {
   error: string | null;
   polls: number;
   elapsedMs: number;
+  /** verifyDelivery: the new files at the destination (outcome undelivered when there are none). */
+  delivery?: {
+    destination: string;
+    files: Array<{ name: string; size: number; modified: string }>;
+    totalFiles: number;
+    totalBytes: number;
+  };
   /** Fields the server sent that the schema does not know (inside progress and results: under raw.progress, raw.results). */
   raw?: Record<string, unknown>;
 }
@@ -102,6 +110,12 @@ export interface WatchOptions extends ConnectionOptions {
   timeout?: number;
   /** A time after which the watch gives up (outcome `timeout`), whenever it started: a Date or ISO 8601 text. */
   deadline?: Date | string;
+  /**
+   * After Successful, look for the export's files at `s3://bucket/prefix` (modified since the
+   * job's startTime), with the AWS variables of `env` (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+   * AWS_SESSION_TOKEN, AWS_REGION, AWS_ENDPOINT_URL_S3): none is outcome `undelivered` (exit 7).
+   */
+  verifyDelivery?: string;
   stallTimeout?: number;
   waitForCreate?: number;
   failOn?: 'never' | 'errors' | 'warnings';

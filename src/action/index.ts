@@ -66,6 +66,7 @@ const INPUT_NAMES: Record<SettingName, string> = {
   insecureHttp: 'insecure-http',
   body: 'body-file',
   stateFile: 'state-file',
+  verifyDelivery: 'verify-delivery',
   profile: 'profile',
 };
 
@@ -143,6 +144,15 @@ export function actionInvocation(
   }
   if (failFast === 'true') argv.push('--fail-fast');
   if (stateFile !== undefined) argv.push(`--state-file=${stateFile}`);
+  // true: the body's destination (with body-file); a destination URL; false: no check.
+  const verify = input(env, 'verify-delivery');
+  if (verify === 'true') {
+    if (!bodyFile)
+      throw new UsageError(
+        'verify-delivery: true takes the destination of body-file; name one (s3://bucket/prefix) to watch jobs',
+      );
+    argv.push('--verify-delivery');
+  } else if (verify !== undefined && verify !== 'false') argv.push(`--verify-delivery=${verify}`);
   argv.push(`--result-file=${resultFile}`);
   if (!bodyFile) argv.push('--', ...jobIds);
 

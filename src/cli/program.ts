@@ -38,6 +38,8 @@ export interface Flags {
   deadline?: string;
   stateFile?: string;
   check?: boolean;
+  verifyDelivery?: string | boolean;
+  deliver?: boolean;
   stallTimeout?: number;
   until?: string;
   failFast?: boolean;
@@ -87,6 +89,7 @@ Exit codes:
   2    usage error: unknown flag, bad value, missing argument, bad configuration
   3    --timeout ran out before the job finished (still running: check later)
   6    --stall-timeout ran out: neither status nor progress changed for that long (stuck)
+  7    --verify-delivery: Successful, but nothing new at the destination
   4    no status could be had: HTTP 4xx, retries exhausted, network unreachable
   5    the server's answer is not a valid ExportStatus (the first, or past --max-retries)
   70   an internal error (a bug: please report it)
@@ -215,6 +218,10 @@ function addWatchOptions(cmd: Command): Command {
     .option(
       '--fail-fast',
       'with several jobs: the first that ends with a non-zero code ends the watch with it',
+    )
+    .option(
+      '--verify-delivery [destination]',
+      "after Successful, check the export's files arrived (exit 7 if none): s3://bucket/prefix; start takes the body's",
     )
     .option('--no-notify', 'no bell or desktop notification when a long watch ends in a terminal')
     .option(
@@ -376,6 +383,10 @@ const COMMANDS: Record<CommandName, Declare> = {
         '--slow <duration>',
         withDefault('how long the `slow` scenario holds back its slow answers', DEFAULTS.serve.slow),
         durationParser(0),
+      )
+      .option(
+        '--deliver',
+        "a job started by a POST writes a few files to its body's S3 destination before Successful (at AWS_ENDPOINT_URL_S3)",
       )
       .option('-q, --quiet', 'do not log requests'),
   demo: (program) =>

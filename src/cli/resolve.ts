@@ -9,6 +9,7 @@ import { parseHttpUrl, resolveJob } from '../api/urls.js';
 import { DEFAULTS, ENV, defaultMs as ms } from '../core/defaults.js';
 import { EndedError, UsageError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
+import { type Destination, parseDestination, type StoredFile, verifiable } from '../delivery/destination.js';
 import type { ConfigSources } from '../deps.js';
 import type { WatchRules } from '../poll/rules.js';
 import { type ConnectionSpec, type CredentialSpec, checkConnection } from '../rules/connection.js';
@@ -58,6 +59,11 @@ export interface WatchConfig extends OutputConfig {
   failFast: boolean;
   /** --result-file: where the --json documents of every job are written, whole, at the end. */
   resultFile: string | undefined;
+  /**
+   * --verify-delivery: a succeeded job's files are looked for at the destination. `destination`
+   * undefined: the body's (start); `before`: the listing taken before the start.
+   */
+  delivery?: { destination: Destination | undefined; before?: readonly StoredFile[] | undefined } | undefined;
 }
 
 export type Config =
@@ -104,6 +110,11 @@ export async function resolveConfig(
     case 'get': {
       // What the flags alone say is checked first: a typo is reported before anything is read.
       const watch = watchConfig(flags, command === 'get', words, sources.clock?.now());
+      if (watch.delivery && !watch.delivery.destination) {
+        throw new UsageError(
+          `${words.name.verifyDelivery}: name where the job delivers, like s3://bucket/prefix (start takes the body's)`,
+        );
+      }
       const named = args.length === 1 && args[0] === '-' ? await idsFromStdin(sources, watch, words) : args;
       const api = await apiConfig(flags, sources, watch, words, (baseUrl) => resolveJobs(named, baseUrl));
       return { command, jobs: api.jobs, api, watch };
@@ -129,8 +140,19 @@ export async function resolveConfig(
         words,
       };
     }
-    case 'serve':
-      return { command, simulator: serveOptions(flags), quiet: Boolean(flags.quiet) };
+    case 'serve': {
+      const simulator = serveOptions(flags);
+      if (flags.deliver) {
+        const endpoint = sources.env.AWS_ENDPOINT_URL_S3 || sources.env.AWS_ENDPOINT_URL;
+        if (!endpoint) {
+          throw new UsageError(
+            '--deliver: set AWS_ENDPOINT_URL_S3 to the S3-compatible server the files go to',
+          );
+        }
+        simulator.deliverTo = endpoint;
+      }
+      return { command, simulator, quiet: Boolean(flags.quiet) };
+    }
     case 'config': {
       // Only `config` reports on every setting.
       const { settingsReport } = await import('./report.js');
@@ -323,7 +345,15 @@ function watchConfig(flags: Flags, once: boolean, words: Vocabulary, now: number
     announceRenewals: Boolean(flags.verbose),
     failFast: Boolean(flags.failFast),
     resultFile: flags.resultFile,
+    delivery: deliveryConfig(flags.verifyDelivery, words),
   };
+}
+
+/** --verify-delivery: a destination URL, or (for start) the body's. */
+function deliveryConfig(value: string | boolean | undefined, words: Vocabulary): WatchConfig['delivery'] {
+  if (value === undefined || value === false) return undefined;
+  const destination = value === true ? undefined : parseDestination(value, words.name.verifyDelivery);
+  return { destination: destination && verifiable(destination, words.name.verifyDelivery) };
 }
 
 /** The flags the watch's rules are made of, as the rules below the CLI take them. */

@@ -26,6 +26,7 @@ const FLAGS: Record<SettingName, string> = {
   insecureHttp: '--insecure-http',
   body: '--body',
   stateFile: '--state-file',
+  verifyDelivery: '--verify-delivery',
   profile: '--profile',
 };
 

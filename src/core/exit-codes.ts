@@ -8,6 +8,8 @@ export const ExitCode = {
   invalid: 5,
   /** --stall-timeout: nothing changed for that long (stuck, not slow). */
   stalled: 6,
+  /** --verify-delivery: the job succeeded, and nothing new is at its destination. */
+  undelivered: 7,
   sigint: 130,
   sigterm: 143,
   /** A bug in export-status itself (EX_SOFTWARE): no job outcome produces it. */
@@ -33,6 +35,8 @@ export type Outcome =
   | 'error'
   | 'invalid'
   | 'interrupted'
+  /** --verify-delivery: Successful, but nothing new at the destination. */
+  | 'undelivered'
   /** --fail-fast: left unwatched because another job failed first; it has that job's exit code. */
   | 'abandoned';
 
@@ -60,6 +64,8 @@ export function exitCodeFor(outcome: Outcome, signal?: InterruptSignal): number 
       return ExitCode.unavailable;
     case 'invalid':
       return ExitCode.invalid;
+    case 'undelivered':
+      return ExitCode.undelivered;
     case 'abandoned':
       // The run gives it the code of the job that failed first; alone, never a 0.
       return ExitCode.failed;

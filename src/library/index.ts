@@ -19,6 +19,7 @@ import { realClock } from '../core/clock.js';
 import { DEFAULTS } from '../core/defaults.js';
 import { UsageError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
+import { type Destination, parseDestination, verifiable } from '../delivery/destination.js';
 import { readSmallFile, writeFileWhole } from '../node/files.js';
 import { runShell } from '../node/shell.js';
 import { chooseTransport } from '../node/transport.js';
@@ -79,6 +80,11 @@ export interface WatchOptions extends ConnectionOptions {
   failOn?: FailOn;
   /** What the watch waits for: the job's end (default), the job leaving Pending, or N % of progress. */
   until?: 'done' | 'running' | `${number}%`;
+  /**
+   * After Successful, look for the export's files at `s3://bucket/prefix` (modified since the
+   * job's startTime), with the AWS variables of `env`: none is outcome `undelivered` (exit 7).
+   */
+  verifyDelivery?: string;
 }
 
 /** A failure, with the CLI's exit code for it and, when the API gave them, its HTTP status and code. */
@@ -128,6 +134,7 @@ const OPTIONS: Record<SettingName, string> = {
   insecureHttp: 'allowInsecureHttp',
   body: 'body',
   stateFile: 'stateFile',
+  verifyDelivery: 'verifyDelivery',
   // the library reads no configuration file
   profile: 'profile',
 };
@@ -154,6 +161,10 @@ export function watchExport(jobId: string, options: WatchOptions = {}): Watch {
   let prepared: Prepared;
   try {
     prepared = prepare(jobId, options, checkRules(options, LIBRARY_WORDS, false, { now: realClock.now() }));
+    const where = optionalString(options.verifyDelivery, 'verifyDelivery');
+    if (where !== undefined) {
+      prepared.delivery = verifiable(parseDestination(where, 'verifyDelivery'), 'verifyDelivery');
+    }
   } catch (err) {
     return refusedWatch(asExportStatusError(err));
   }
@@ -291,6 +302,8 @@ export async function startExport(
 
 /** A job, its rules and its connection, every option checked: nothing has been opened or sent yet. */
 interface Prepared {
+  /** verifyDelivery: where the job's files are looked for. */
+  delivery?: Destination | undefined;
   job: JobRef;
   rules: WatchRules;
   spec: ConnectionSpec;
@@ -313,6 +326,7 @@ async function runJob(
 ): Promise<JobResult & { document: WatchResult; httpStatus?: number; errorCode?: string }> {
   const { job, rules, signal } = prepared;
   const { client } = await open(prepared.spec, prepared.options);
+  const delivery = prepared.delivery && (await deliveryOf(prepared.delivery, prepared.options));
   let last: { httpStatus?: number; errorCode?: string } = {};
   const events = pollJob(job, rules, {
     clock: realClock,
@@ -329,14 +343,24 @@ async function runJob(
   });
   for await (const event of events) {
     if (event.type === 'result') {
+      const ended = delivery ? await delivery.verify(event.result) : event.result;
       // One document: the result event carries the very object `.result` resolves to.
-      const document = resultDocument(event.result);
+      const document = resultDocument(ended);
       onEvent({ type: 'result', job: event.job, at: event.at, result: document });
-      return { ...event.result, ...last, document };
+      return { ...ended, ...last, document };
     }
     onEvent(event);
   }
   throw new ExportStatusError('the watch ended without a result', ExitCode.internal);
+}
+
+/** verifyDelivery: the destination's check, its module loaded only then; AWS settings from `env`. */
+async function deliveryOf(destination: Destination, options: ConnectionOptions) {
+  const { deliveryCheck, withDelivery } = await import('../delivery/verify.js');
+  const env = options.env ?? {};
+  const check = guard(() => deliveryCheck(destination, env, chooseTransport(env), realClock));
+  const watchedFrom = realClock.now();
+  return { verify: (result: JobResult) => withDelivery(result, check, undefined, watchedFrom) };
 }
 
 /** Runs the checks of the options; what they refuse becomes an ExportStatusError of exit code 2. */

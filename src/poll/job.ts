@@ -15,4 +15,15 @@ export interface JobResult {
   error: string | null;
   polls: number;
   elapsedMs: number;
+  /** --verify-delivery: what the export wrote to its destination (absent when not verified). */
+  delivery?: Delivery | undefined;
+}
+
+/** What was delivered: the new files at the destination, and their totals. */
+export interface Delivery {
+  /** "s3://bucket/folder/". */
+  destination: string;
+  files: Array<{ name: string; size: number; modified: string }>;
+  totalFiles: number;
+  totalBytes: number;
 }

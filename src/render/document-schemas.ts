@@ -20,6 +20,7 @@ const OUTCOMES = [
   'error',
   'invalid',
   'interrupted',
+  'undelivered',
   'abandoned',
 ] as const;
 
@@ -58,6 +59,15 @@ const resultFields = {
   elapsedMs: count,
   /** Fields the server sent that the schema does not know, as sent. */
   raw: z.optional(z.record(z.string(), z.unknown())),
+  /** --verify-delivery: the new files at the destination. */
+  delivery: z.optional(
+    z.strictObject({
+      destination: z.string(),
+      files: z.array(z.strictObject({ name: z.string(), size: count, modified: isoDate })),
+      totalFiles: count,
+      totalBytes: count,
+    }),
+  ),
 };
 
 /** One line of `--output json`: how one job ended. */

@@ -130,3 +130,15 @@ export function jobDurationMs(status: ExportStatus | null, observedMs: number): 
   if (status?.startTime && end) return Math.max(0, Date.parse(end) - Date.parse(status.startTime));
   return observedMs > 0 ? observedMs : undefined;
 }
+
+/** "48.2 MB", "512 B": decimal units, as S3 consoles and `ls -h --si` show sizes. */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
+}

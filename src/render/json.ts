@@ -13,6 +13,7 @@ export interface ResultDocument {
   polls: number;
   elapsedMs: number;
   raw?: Record<string, unknown>;
+  delivery?: JobResult['delivery'];
 }
 
 export function resultDocument(result: JobResult): ResultDocument {
@@ -28,6 +29,7 @@ export function resultDocument(result: JobResult): ResultDocument {
   };
   const raw = unknownFields(result.raw);
   if (raw) doc.raw = raw;
+  if (result.delivery) doc.delivery = result.delivery;
   return doc;
 }
 

@@ -71,6 +71,7 @@ const OUTCOME_ORDER = [
   'timeout',
   'error',
   'invalid',
+  'undelivered',
   'interrupted',
   'abandoned',
 ] as const;
@@ -85,6 +86,7 @@ const TALLY_WORDS: Record<(typeof OUTCOME_ORDER)[number], string> = {
   error: 'without a status',
   invalid: 'with an invalid answer',
   interrupted: 'interrupted',
+  undelivered: 'not delivered',
   abandoned: 'not watched to the end',
 };
 

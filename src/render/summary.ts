@@ -6,7 +6,7 @@ import { sanitize } from '../core/sanitize.js';
 import { plural } from '../core/words.js';
 import type { JobResult } from '../poll/job.js';
 import { wrap } from './fit.js';
-import { type Formatters, jobDurationMs, progressText } from './format.js';
+import { type Formatters, formatBytes, jobDurationMs, progressText } from './format.js';
 import type { Symbols } from './symbols.js';
 
 export interface SummaryStyle {
@@ -49,6 +49,14 @@ export function renderSummary(result: JobResult, style: SummaryStyle): string {
     const progress = progressText(s, f, ' of ');
     if (progress) row(result.outcome === 'succeeded' ? 'Processed' : 'Progress', progress);
     if (s.results) row('Results', resultsText(s, style));
+    const { delivery } = result;
+    if (delivery && delivery.totalFiles > 0) {
+      const size = formatBytes(delivery.totalBytes);
+      row(
+        'Delivered',
+        `${plural(delivery.totalFiles, 'file', f.number)}, ${size} to ${sanitize(delivery.destination, 300)}`,
+      );
+    }
     if (s.startTime) row('Started', f.date(s.startTime));
     if (s.completionTime) row('Completed', f.date(s.completionTime));
     if (s.failureTime) row('Failed', f.date(s.failureTime));
@@ -109,6 +117,8 @@ export function headline(
       return line(sym.failure, c.red, c.red('Invalid response'));
     case 'interrupted':
       return line(sym.warning, c.yellow, c.yellow('Stopped watching'));
+    case 'undelivered':
+      return line(sym.failure, c.red, c.green(statusName(s)), `${took('in')}, ${c.red('but not delivered')}`);
     case 'abandoned':
       return line(sym.warning, c.yellow, c.yellow('Not watched to the end'));
   }

@@ -25,6 +25,7 @@ export type SettingName =
   | 'insecureHttp'
   | 'body'
   | 'stateFile'
+  | 'verifyDelivery'
   | 'profile';
 
 export interface Vocabulary {

@@ -1,5 +1,6 @@
 import type { ExportStatus } from '../api/schema.js';
 import { parseDuration } from '../core/duration.js';
+import type { Destination } from '../delivery/destination.js';
 
 export const SCENARIOS = [
   'success',
@@ -62,6 +63,9 @@ export interface SimJob {
   total: number;
   /** Status requests seen for this job, to pace the flaky/slow/garbage answers. */
   requests: number;
+  /** `serve --deliver`: where the POST body said the files go; `delivered` once they are written. */
+  destination?: Destination | undefined;
+  delivered?: Promise<void> | undefined;
 }
 
 /** Jobs spend this share of their time Pending before work starts… */

@@ -5,6 +5,7 @@ import { EXPORT_LANGUAGES, parseExportRequest } from '../api/export-request.js';
 import { apiLanguage } from '../api/languages.js';
 import { parseExportStatus } from '../api/schema.js';
 import { DEFAULTS, defaultMs } from '../core/defaults.js';
+import { type Destination, destinationOfBody } from '../delivery/destination.js';
 import { durationOf, SCENARIOS, type Scenario, type SimJob, scenarioOf, statusAt } from './scenarios.js';
 
 export interface SimulatorOptions {
@@ -33,6 +34,12 @@ export interface SimulatorOptions {
   now?: () => number;
   /** Told of each answer the simulator holds back (the `slow` scenario): a test's clock goes on meanwhile. */
   holding?: ((res: http.ServerResponse) => void) | undefined;
+  /**
+   * `serve --deliver`: a job created by a POST writes a few JSON files to the body's S3
+   * destination, at this S3-compatible endpoint (AWS_ENDPOINT_URL_S3), before it answers
+   * Successful; with the body's own keys.
+   */
+  deliverTo?: string | undefined;
 }
 
 export interface RecordedRequest {
@@ -309,7 +316,10 @@ class SimulatorState {
       const scenario = scenarioParam as Scenario;
       const uuid = randomUUID().toUpperCase();
       const id = scenario === 'success' ? uuid : `${scenario}-${uuid}`;
-      this.jobFor(id, scenario, durationMs);
+      const job = this.jobFor(id, scenario, durationMs);
+      if (this.options.deliverTo && request.value.dataDestination.destinationType === 'AWS S3 bucket') {
+        job.destination = destinationOfBody(request.value as Record<string, unknown>, 'the request');
+      }
       // As the API documents it: relative, and without /status.
       const location = `${API_PREFIX}/content/export/${encodeURIComponent(id)}`;
       // As documented: a Location, and no body.
@@ -387,11 +397,53 @@ class SimulatorState {
 
   private sendStatus(job: SimJob, res: http.ServerResponse): void {
     const doc = statusAt(job, this.now());
+    if (doc.status === 'Successful' && job.destination && this.options.deliverTo) {
+      // The files are there before the status says Successful, as a real export's would be.
+      job.delivered ??= deliverFiles(job, job.destination, this.options.deliverTo);
+      job.delivered.then(
+        () => this.answer(job, doc, res),
+        () => this.answer(job, doc, res),
+      );
+      return;
+    }
+    this.answer(job, doc, res);
+  }
+
+  private answer(job: SimJob, doc: ReturnType<typeof statusAt>, res: http.ServerResponse): void {
+    if (res.destroyed) return;
     // The document is checked against the client's own schema, so the two can never drift apart.
     const check = parseExportStatus(doc, { strict: job.scenario !== 'unknown-status' });
     if (!check.ok) throw new Error(`simulator produced an invalid document: ${JSON.stringify(check.issues)}`);
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify(doc));
+  }
+}
+
+/** Files a simulated export writes: a few JSON files of articles, as eGain's up to 250 a file. */
+const DELIVERED_FILES = 3;
+
+/** Writes the job's files to its S3 destination with the body's keys (path-style, at `endpoint`). */
+async function deliverFiles(job: SimJob, destination: Destination, endpoint: string): Promise<void> {
+  if (destination.kind !== 's3' || !destination.credentials) return;
+  const { AwsClient } = await import('aws4fetch');
+  const client = new AwsClient({
+    ...destination.credentials,
+    service: 's3',
+    region: destination.region ?? 'us-east-1',
+  });
+  const base = `${endpoint.replace(/\/+$/, '')}/${encodeURIComponent(destination.bucket)}`;
+  for (let part = 1; part <= DELIVERED_FILES; part++) {
+    const key = `${destination.prefix}${job.id}/articles-${part}.json`;
+    const body = JSON.stringify({
+      export: job.id,
+      part,
+      articles: Array.from({ length: 5 }, (_, i) => ({ id: `A${part}-${i}` })),
+    });
+    const res = await client.fetch(`${base}/${key.split('/').map(encodeURIComponent).join('/')}`, {
+      method: 'PUT',
+      body,
+    });
+    if (!res.ok) throw new Error(`PUT ${key}: HTTP ${res.status}`);
   }
 }
 

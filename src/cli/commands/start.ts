@@ -3,6 +3,7 @@ import { UsageError } from '../../core/errors.js';
 import { combineExitCodes, ExitCode } from '../../core/exit-codes.js';
 import { sanitize } from '../../core/sanitize.js';
 import { errnoWords } from '../../core/words.js';
+import { destinationOfBody, verifiable } from '../../delivery/destination.js';
 import type { Deps } from '../../deps.js';
 import {
   type CheckedBody,
@@ -25,8 +26,15 @@ type StartConfig = Extract<Config, { command: 'start' }>;
  */
 export async function runStart(config: StartConfig, deps: Deps): Promise<number> {
   const body = await readBody(config.bodyFile, config.words, deps);
-  const { api, watch } = config;
+  const { api } = config;
+  let { watch } = config;
   for (const warning of watch.warnings) deps.stderr.write(`warning: ${warning}\n`);
+  if (watch.delivery) {
+    // What is at the destination before the start: what is there after, and was not, is the delivery.
+    const delivery = await deliveryBeforeStart(config, body, deps);
+    if (typeof delivery === 'number') return delivery;
+    watch = { ...watch, delivery };
+  }
 
   const connection = await connect(
     api,
@@ -98,4 +106,36 @@ async function readBody(file: string, words: Vocabulary, deps: Deps): Promise<Ch
     );
   }
   return checkExportBody(json, words);
+}
+
+/**
+ * --verify-delivery on start: the body's destination (or the one named), listed before the POST.
+ * A listing that cannot be made starts nothing (exit 4): the export would fail to deliver too.
+ */
+async function deliveryBeforeStart(
+  config: StartConfig,
+  body: CheckedBody,
+  deps: Deps,
+): Promise<NonNullable<StartConfig['watch']['delivery']> | number> {
+  const { words } = config;
+  if (!config.thenWatch) {
+    throw new UsageError(
+      `${words.name.verifyDelivery}: the delivery is looked for when the job has succeeded, so it goes with --watch`,
+    );
+  }
+  const destination = verifiable(
+    config.watch.delivery?.destination ??
+      destinationOfBody(JSON.parse(body.text) as Record<string, unknown>, words.name.body),
+    words.name.verifyDelivery,
+  );
+  const { deliveryCheck, ListingError } = await import('../../delivery/verify.js');
+  const check = deliveryCheck(destination, deps.env, deps.transport, deps.clock);
+  try {
+    deps.stderr.write(`Listing ${check.name} before the start\n`);
+    return { destination, before: await check.snapshot() };
+  } catch (err) {
+    if (!(err instanceof ListingError)) throw err;
+    deps.stderr.write(`error: cannot list ${check.name}: ${err.message}; nothing was started\n`);
+    return ExitCode.unavailable;
+  }
 }

@@ -5,6 +5,7 @@ import { ENV } from '../../core/defaults.js';
 import { combineExitCodes, ExitCode, exitCodeFor } from '../../core/exit-codes.js';
 import { sanitize } from '../../core/sanitize.js';
 import { shellWord } from '../../core/words.js';
+import type { Destination, StoredFile } from '../../delivery/destination.js';
 import type { Deps } from '../../deps.js';
 import { type IO, makeIO } from '../../io/streams.js';
 import type { JobResult } from '../../poll/job.js';
@@ -48,6 +49,8 @@ interface Run {
   stopAll: (reason: string) => void;
   /** --fail-fast: the job whose non-zero end stopped the others. */
   failedFirst?: JobResult;
+  /** --verify-delivery: the check of the destination, loaded only then. */
+  delivery?: Awaited<ReturnType<typeof openDelivery>> | undefined;
 }
 
 /** `watch` and `get`: poll every job at once, show progress, print results, return the exit code. */
@@ -67,6 +70,9 @@ export async function runWatch(
   const connection = given ?? (await connect(api, deps));
   if (config.announceRenewals) announceRenewals(connection, progress, io);
   const style = summaryStyle(api, config, deps, io, format);
+  const delivery = config.delivery?.destination
+    ? await openDelivery(config.delivery.destination, config.delivery.before, deps)
+    : undefined;
   const run: Run = {
     api,
     connection,
@@ -79,6 +85,7 @@ export async function runWatch(
     answered: new Set(),
     signal: interrupts.signal,
     stopAll: interrupts.stopAll,
+    delivery,
   };
   run.reporter.start(jobs);
   const startedMono = deps.clock.monotonic();
@@ -192,7 +199,11 @@ async function watchOne(job: JobRef, run: Run): Promise<JobResult> {
       continue;
     }
     if (event.type === 'result') {
-      result = failFast(event.result, run);
+      const ended =
+        run.delivery && event.result.outcome === 'succeeded'
+          ? await delivered(event.result, run)
+          : event.result;
+      result = failFast(ended, run);
       progress.event({ ...event, result });
       run.reporter.result(result);
     } else {
@@ -202,6 +213,23 @@ async function watchOne(job: JobRef, run: Run): Promise<JobResult> {
   }
   if (!result) throw new Error('poller ended without a result');
   return result;
+}
+
+/** The check of a destination, with its module: loaded only by a run that verifies. */
+async function openDelivery(destination: Destination, before: readonly StoredFile[] | undefined, deps: Deps) {
+  const { deliveryCheck, withDelivery } = await import('../../delivery/verify.js');
+  const check = deliveryCheck(destination, deps.env, deps.transport, deps.clock);
+  return { check, before, startedAt: deps.clock.now(), withDelivery };
+}
+
+/** --verify-delivery: the job's delivery looked for (said in the log), when it succeeded. */
+async function delivered(result: JobResult, run: Run): Promise<JobResult> {
+  if (!run.delivery) return result;
+  const { check, before, startedAt, withDelivery } = run.delivery;
+  run.progress.log(
+    `${timestamp(run.deps.clock.now())} ${printableId(result.job.id)} listing ${check.name} for the delivery`,
+  );
+  return withDelivery(result, check, before, startedAt);
 }
 
 /**

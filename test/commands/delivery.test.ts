@@ -1,0 +1,203 @@
+import { mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AwsClient } from 'aws4fetch';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Simulator, startSimulator } from '../../src/sim/server.js';
+import { runCli } from '../support/cli.js';
+import { ACCESS_KEY, type S3Server, SECRET_KEY, startS3 } from '../support/s3.js';
+import { VirtualClock } from '../support/virtual-clock.js';
+
+// --verify-delivery against an S3-compatible server that checks signatures, on loopback. The
+// simulators keep real time: the S3 server stamps its objects with it.
+let s3: S3Server;
+let delivering: Simulator;
+let silent: Simulator;
+const dir = mkdtempSync(join(tmpdir(), 'export-status-delivery-'));
+const s3env = () => ({ AWS_ENDPOINT_URL_S3: s3.endpoint });
+
+beforeAll(async () => {
+  s3 = await startS3(['exports']);
+  delivering = await startSimulator({ port: 0, durationMs: 1500, deliverTo: s3.endpoint });
+  silent = await startSimulator({ port: 0, durationMs: 1500 });
+});
+afterAll(async () => {
+  await delivering.close();
+  await silent.close();
+  await s3.close();
+});
+
+function body(folder: string, secretKey = SECRET_KEY): string {
+  const path = join(dir, `${folder}-${Math.random().toString(36).slice(2)}.json`);
+  writeFileSync(
+    path,
+    JSON.stringify({
+      portalID: 'PROD-1000',
+      language: { code: 'en-US' },
+      resourceTypes: ['articles'],
+      dataDestination: {
+        destinationType: 'AWS S3 bucket',
+        path: `s3://exports/${folder}`,
+        s3Details: { region: 'us-east-1', accessKey: ACCESS_KEY, secretKey },
+      },
+    }),
+  );
+  return path;
+}
+
+/** Puts an object as someone else would have, before the export. */
+async function put(key: string): Promise<void> {
+  const client = new AwsClient({
+    accessKeyId: ACCESS_KEY,
+    secretAccessKey: SECRET_KEY,
+    service: 's3',
+    region: 'us-east-1',
+  });
+  const res = await client.fetch(`${s3.endpoint}/exports/${key}`, { method: 'PUT', body: '{"old":true}' });
+  expect(res.status).toBe(200);
+}
+
+const start = (sim: Simulator, file: string, ...extra: string[]) =>
+  runCli(
+    [
+      'start',
+      '--base-url',
+      sim.baseUrl,
+      '--body',
+      file,
+      '--watch',
+      '--interval',
+      '200ms',
+      '--verify-delivery',
+      ...extra,
+    ],
+    { clock: 'real', env: s3env() },
+  );
+
+describe('start --watch --verify-delivery', () => {
+  it('files that appear: exit 0, and --json lists exactly the new keys', async () => {
+    await put('nightly/older-export.json');
+    const r = await start(delivering, body('nightly'), '--json');
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.outcome).toBe('succeeded');
+    expect(doc.delivery).toMatchObject({ destination: 's3://exports/nightly/', totalFiles: 3 });
+    expect(doc.delivery.files.map((f: { name: string }) => f.name)).toEqual(
+      [1, 2, 3].map((part) => `nightly/${doc.job}/articles-${part}.json`),
+    );
+    expect(doc.delivery.totalBytes).toBe(
+      doc.delivery.files.reduce((n: number, f: { size: number }) => n + f.size, 0),
+    );
+    // the CI log says when it lists
+    expect(r.stderr).toContain('Listing s3://exports/nightly/ before the start');
+    expect(r.stderr).toMatch(/listing s3:\/\/exports\/nightly\/ for the delivery/);
+  });
+
+  it('the summary says what arrived', async () => {
+    const r = await start(delivering, body('summary'));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/ {2}Delivered {2}3 files, \d+ B to s3:\/\/exports\/summary\//);
+  });
+
+  it('nothing new: exit 7, outcome undelivered, saying where it looked, after listing again while storage may lag', async () => {
+    // virtual time for the waits between listings (what is compared is the listing before the start)
+    const clock = new VirtualClock();
+    const sim = await startSimulator({ port: 0, durationMs: 1500, now: clock.now });
+    const args = [
+      'start',
+      '--base-url',
+      sim.baseUrl,
+      '--body',
+      body('empty'),
+      '--watch',
+      '--interval',
+      '200ms',
+    ];
+    const r = await runCli([...args, '--verify-delivery', '--json'], { clock, env: s3env() }).finally(() =>
+      sim.close(),
+    );
+    expect(r.code).toBe(7);
+    const doc = JSON.parse(r.stdout);
+    expect(doc).toMatchObject({
+      outcome: 'undelivered',
+      exitCode: 7,
+      delivery: { totalFiles: 0, files: [] },
+    });
+    expect(doc.error).toBe('Successful, but nothing new at s3://exports/empty/');
+  });
+
+  it('a wrong secret key: exit 4 before anything is started, and the key appears nowhere', async () => {
+    const before = silent.requests.filter((q) => q.method === 'POST').length;
+    const wrong = 'wrong-secret-key-5d2e8a';
+    const r = await start(silent, body('denied', wrong), '-v');
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain('cannot list s3://exports/denied/: SignatureDoesNotMatch');
+    expect(r.stderr).toContain('nothing was started');
+    expect(`${r.stdout}${r.stderr}`).not.toContain(wrong);
+    expect(silent.requests.filter((q) => q.method === 'POST').length).toBe(before);
+  });
+
+  it('a bucket that does not exist: exit 4 naming it', async () => {
+    const file = body('x');
+    const text = readFileSync(file, 'utf8').replace('s3://exports/x', 's3://no-such-bucket/x');
+    writeFileSync(file, text);
+    const r = await start(silent, file);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain('cannot list s3://no-such-bucket/x/: NoSuchBucket');
+  });
+});
+
+describe('watch <id> --verify-delivery s3://…', () => {
+  it('counts only objects modified since the job’s startTime', async () => {
+    // an object from an earlier export, an hour old
+    await put('weekly/last-week.json');
+    const objects = join(s3.directory, 'exports', 'weekly');
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    for (const name of readdirSync(objects)) utimesSync(join(objects, name), hourAgo, hourAgo);
+    const started = await runCli(['start', '--base-url', delivering.baseUrl, '--body', body('weekly')], {
+      clock: 'real',
+    });
+    const job = started.stdout.trim();
+    const env = { ...s3env(), AWS_ACCESS_KEY_ID: ACCESS_KEY, AWS_SECRET_ACCESS_KEY: SECRET_KEY };
+    const r = await runCli(
+      [
+        'watch',
+        '--base-url',
+        delivering.baseUrl,
+        '--interval',
+        '200ms',
+        '--verify-delivery',
+        's3://exports/weekly',
+        '--json',
+        job,
+      ],
+      { clock: 'real', env },
+    );
+    expect(r.code).toBe(0);
+    const names = JSON.parse(r.stdout).delivery.files.map((f: { name: string }) => f.name);
+    expect(names).toHaveLength(3);
+    expect(names).not.toContain('weekly/last-week.json');
+  });
+
+  it('without AWS credentials: exit 2 saying which variables', async () => {
+    const r = await runCli(
+      ['watch', '--base-url', silent.baseUrl, '--verify-delivery', 's3://exports/x', 'J1'],
+      {
+        clock: 'real',
+        env: s3env(),
+      },
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      'no AWS credentials to list s3://exports/x/: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY',
+    );
+  });
+
+  it('a destination that is not one: exit 2 naming the flag', async () => {
+    const r = await runCli(['watch', '--base-url', silent.baseUrl, '--verify-delivery', 'ftp://x/y', 'J1'], {
+      clock: 'real',
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--verify-delivery: an unknown kind of destination');
+  });
+});
