@@ -20,6 +20,7 @@ export default {
     'src/poll/eta.ts',
     'src/poll/pace.ts',
     'src/delivery/destination.ts',
+    'src/delivery/known-hosts.ts',
   ],
   coverageAnalysis: 'perTest',
   concurrency: 2,

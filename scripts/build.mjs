@@ -5,7 +5,7 @@
 //   module costs start-up time (resolution, the ES module loader, a compile), and CommonJS
 //   because the ES module loader alone costs more than the whole CLI's own code.
 // - dist/vendor/*.cjs: the large libraries only some runs need (undici behind a proxy,
-//   oauth4webapi with client credentials), each in a file of its own that dist/cli.cjs
+//   oauth4webapi with client credentials; aws4fetch, fast-xml-parser and ssh2 verifying a delivery), each in a file of its own that dist/cli.cjs
 //   require()s when the code that uses it first runs. Compiling them on every start would cost
 //   more than all the rest (V8 reads a whole file before running any of it).
 // - dist/index.js: the library, ESM, the package's import entry; readable (not minified).
@@ -29,13 +29,16 @@ const common = {
   logLevel: 'warning',
   // The version is built in: reading package.json at every start costs a file read.
   define: { EXPORT_STATUS_VERSION: JSON.stringify(version) },
+  // ssh2's optional native parts (a crypto binding, cpu-features), each require()d in a try:
+  // left out, ssh2 runs on its JavaScript alone, as it does where they were never built.
+  external: ['*.node', 'cpu-features'],
 };
 // CommonJS dependencies bundled into ESM still call require() for Node built-ins.
 const esmRequire = {
   banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
 };
 
-const VENDORED = ['undici', 'oauth4webapi', 'aws4fetch', 'fast-xml-parser'];
+const VENDORED = ['undici', 'oauth4webapi', 'aws4fetch', 'fast-xml-parser', 'ssh2'];
 
 /**
  * Each vendored library, in the bundle, is a require() of its own file next to it, run the first

@@ -111,11 +111,16 @@ export interface WatchOptions extends ConnectionOptions {
   /** A time after which the watch gives up (outcome `timeout`), whenever it started: a Date or ISO 8601 text. */
   deadline?: Date | string;
   /**
-   * After Successful, look for the export's files at `s3://bucket/prefix` (modified since the
+   * After Successful, look for the export's files at `s3://bucket/prefix` or
+   * `sftp://user@host[:port]/path` (modified since the
    * job's startTime), with the AWS variables of `env` (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
    * AWS_SESSION_TOKEN, AWS_REGION, AWS_ENDPOINT_URL_S3): none is outcome `undelivered` (exit 7).
    */
   verifyDelivery?: string;
+  /** With verifyDelivery to SFTP: a private key file to log in with (else EXPORT_STATUS_SFTP_PASSWORD of env). */
+  sftpKey?: string;
+  /** With verifyDelivery to SFTP: the accepted host key fingerprints (SHA256:…); else env.HOME's ~/.ssh/known_hosts. */
+  sftpHostKey?: string | string[];
   stallTimeout?: number;
   waitForCreate?: number;
   failOn?: 'never' | 'errors' | 'warnings';

@@ -40,6 +40,8 @@ export interface Flags {
   check?: boolean;
   verifyDelivery?: string | boolean;
   deliver?: boolean;
+  sftpKey?: string;
+  sftpHostKey?: string[];
   stallTimeout?: number;
   until?: string;
   failFast?: boolean;
@@ -222,6 +224,12 @@ function addWatchOptions(cmd: Command): Command {
     .option(
       '--verify-delivery [destination]',
       "after Successful, check the export's files arrived (exit 7 if none): s3://bucket/prefix; start takes the body's",
+    )
+    .option('--sftp-key <path>', 'with --verify-delivery to SFTP: a private key file to log in with')
+    .option(
+      '--sftp-host-key <fingerprint>',
+      "with --verify-delivery to SFTP: the server's host key (SHA256:…, as ssh-keygen -l prints it), repeatable; else ~/.ssh/known_hosts",
+      (value: string, previous: string[] = []) => [...previous, value],
     )
     .option('--no-notify', 'no bell or desktop notification when a long watch ends in a terminal')
     .option(

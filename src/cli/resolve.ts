@@ -9,7 +9,8 @@ import { parseHttpUrl, resolveJob } from '../api/urls.js';
 import { DEFAULTS, ENV, defaultMs as ms } from '../core/defaults.js';
 import { EndedError, UsageError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
-import { type Destination, parseDestination, type StoredFile, verifiable } from '../delivery/destination.js';
+import { sanitize } from '../core/sanitize.js';
+import { type Destination, parseDestination, type StoredFile } from '../delivery/destination.js';
 import type { ConfigSources } from '../deps.js';
 import type { WatchRules } from '../poll/rules.js';
 import { type ConnectionSpec, type CredentialSpec, checkConnection } from '../rules/connection.js';
@@ -63,7 +64,15 @@ export interface WatchConfig extends OutputConfig {
    * --verify-delivery: a succeeded job's files are looked for at the destination. `destination`
    * undefined: the body's (start); `before`: the listing taken before the start.
    */
-  delivery?: { destination: Destination | undefined; before?: readonly StoredFile[] | undefined } | undefined;
+  delivery?:
+    | {
+        destination: Destination | undefined;
+        before?: readonly StoredFile[] | undefined;
+        /** --sftp-key, --sftp-host-key. */
+        sftpKey?: string | undefined;
+        sftpHostKeys: readonly string[];
+      }
+    | undefined;
 }
 
 export type Config =
@@ -345,15 +354,28 @@ function watchConfig(flags: Flags, once: boolean, words: Vocabulary, now: number
     announceRenewals: Boolean(flags.verbose),
     failFast: Boolean(flags.failFast),
     resultFile: flags.resultFile,
-    delivery: deliveryConfig(flags.verifyDelivery, words),
+    delivery: deliveryConfig(flags, words),
   };
 }
 
 /** --verify-delivery: a destination URL, or (for start) the body's. */
-function deliveryConfig(value: string | boolean | undefined, words: Vocabulary): WatchConfig['delivery'] {
-  if (value === undefined || value === false) return undefined;
+function deliveryConfig(flags: Flags, words: Vocabulary): WatchConfig['delivery'] {
+  const value = flags.verifyDelivery;
+  if (value === undefined || value === false) {
+    if (flags.sftpKey !== undefined || flags.sftpHostKey !== undefined) {
+      throw new UsageError('--sftp-key and --sftp-host-key go with --verify-delivery');
+    }
+    return undefined;
+  }
   const destination = value === true ? undefined : parseDestination(value, words.name.verifyDelivery);
-  return { destination: destination && verifiable(destination, words.name.verifyDelivery) };
+  const hostKeys = flags.sftpHostKey ?? [];
+  const bad = hostKeys.find((key) => !/^SHA256:[A-Za-z0-9+/]{43}$/.test(key));
+  if (bad !== undefined) {
+    throw new UsageError(
+      `--sftp-host-key: expected a fingerprint as ssh-keygen -l prints it (SHA256:…43 characters), got ${JSON.stringify(sanitize(bad, 80))}`,
+    );
+  }
+  return { destination, sftpKey: flags.sftpKey, sftpHostKeys: hostKeys };
 }
 
 /** The flags the watch's rules are made of, as the rules below the CLI take them. */

@@ -127,14 +127,6 @@ export function parseDestination(value: string, what: string): Destination {
   };
 }
 
-/** The destinations whose delivery can be verified: S3 buckets, for now (a UsageError naming `what`). */
-export function verifiable(destination: Destination, what: string): Destination {
-  if (destination.kind !== 's3') {
-    throw new UsageError(`${what}: verifying a delivery to an SFTP server is not supported yet; S3 is`);
-  }
-  return destination;
-}
-
 /** How long a file's clock may be behind the server's when judging "modified since the start". */
 export const CLOCK_SKEW_MS = 120_000;
 

@@ -4,6 +4,7 @@
  */
 import type { Transport } from '../api/transport.js';
 import type { Clock } from '../core/clock.js';
+import { UsageError } from '../core/errors.js';
 import { exitCodeFor } from '../core/exit-codes.js';
 import { redact } from '../core/redact.js';
 import { sanitize } from '../core/sanitize.js';
@@ -11,6 +12,7 @@ import type { Env } from '../io/color.js';
 import type { Delivery, JobResult } from '../poll/job.js';
 import { type Destination, destinationName, newFiles, type StoredFile } from './destination.js';
 import { ListingError, listS3, s3Access, s3Secrets } from './s3.js';
+import type { SftpAccess } from './sftp.js';
 
 /** Storage can lag the status: a listing that finds nothing new is made again after these waits. */
 const LAG_WAITS_MS = [2_000, 4_000, 8_000];
@@ -33,23 +35,69 @@ export interface DeliveryCheck {
 
 export { ListingError };
 
+/** How an SFTP server is logged in to and known, beyond the destination's own details. */
+export interface SftpOptions {
+  /** --sftp-key: a private key file. */
+  keyFile?: string | undefined;
+  /** --sftp-host-key: the host key fingerprints accepted (SHA256:…). */
+  hostKeys: readonly string[];
+  /** Reads a small text file (a key, known_hosts); rejects with its errno. */
+  readText(path: string): Promise<string>;
+}
+
+const NO_FILES: SftpOptions = { hostKeys: [], readText: () => Promise.reject(new Error('no files')) };
+
+/** The password, key and host keys of an SFTP login: a UsageError when there is no way in. */
+async function sftpAccess(
+  dest: Extract<Destination, { kind: 'sftp' }>,
+  env: Env,
+  options: SftpOptions,
+): Promise<SftpAccess> {
+  let privateKey: string | undefined;
+  if (options.keyFile) {
+    try {
+      privateKey = await options.readText(options.keyFile);
+    } catch (err) {
+      throw new UsageError(
+        `--sftp-key: cannot read ${options.keyFile} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+      );
+    }
+  }
+  const password = dest.password ?? (env.EXPORT_STATUS_SFTP_PASSWORD || undefined);
+  if (!password && !privateKey) {
+    throw new UsageError(
+      `no way to log in to ${destinationName(dest)}: set EXPORT_STATUS_SFTP_PASSWORD, or --sftp-key`,
+    );
+  }
+  const knownHosts = env.HOME
+    ? await options.readText(`${env.HOME}/.ssh/known_hosts`).catch(() => undefined)
+    : undefined;
+  return { password, privateKey, pinned: options.hostKeys, knownHosts };
+}
+
 /** A check of `destination`'s deliveries; a UsageError when it cannot be listed as configured. */
-export function deliveryCheck(
+export async function deliveryCheck(
   destination: Destination,
   env: Env,
   transport: Transport,
   clock: Clock,
-): DeliveryCheck {
-  if (destination.kind !== 's3') {
-    throw new ListingError(
-      `verifying a delivery to ${destinationName(destination)} is not supported yet (S3 only)`,
-    );
+  sftp: SftpOptions = NO_FILES,
+): Promise<DeliveryCheck> {
+  let secrets: string[];
+  let listing: () => Promise<StoredFile[]>;
+  if (destination.kind === 's3') {
+    const access = s3Access(destination, env);
+    secrets = s3Secrets(access);
+    listing = () => listS3(destination, access, transport, clock, LISTING_TIMEOUT_MS);
+  } else {
+    const access = await sftpAccess(destination, env, sftp);
+    secrets = access.password ? [access.password] : [];
+    const { listSftp } = await import('./sftp.js');
+    listing = () => listSftp(destination, access, LISTING_TIMEOUT_MS);
   }
-  const access = s3Access(destination, env);
-  const secrets = s3Secrets(access);
   const list = async () => {
     try {
-      return await listS3(destination, access, transport, clock, LISTING_TIMEOUT_MS);
+      return await listing();
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       throw new ListingError(redact(message, secrets));

@@ -19,7 +19,7 @@ import { realClock } from '../core/clock.js';
 import { DEFAULTS } from '../core/defaults.js';
 import { UsageError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
-import { type Destination, parseDestination, verifiable } from '../delivery/destination.js';
+import { type Destination, parseDestination } from '../delivery/destination.js';
 import { readSmallFile, writeFileWhole } from '../node/files.js';
 import { runShell } from '../node/shell.js';
 import { chooseTransport } from '../node/transport.js';
@@ -85,6 +85,10 @@ export interface WatchOptions extends ConnectionOptions {
    * job's startTime), with the AWS variables of `env`: none is outcome `undelivered` (exit 7).
    */
   verifyDelivery?: string;
+  /** With verifyDelivery to SFTP: a private key file to log in with (else EXPORT_STATUS_SFTP_PASSWORD of env). */
+  sftpKey?: string;
+  /** With verifyDelivery to SFTP: the accepted host key fingerprints (SHA256:…); else env.HOME's known_hosts. */
+  sftpHostKey?: string | string[];
 }
 
 /** A failure, with the CLI's exit code for it and, when the API gave them, its HTTP status and code. */
@@ -163,7 +167,7 @@ export function watchExport(jobId: string, options: WatchOptions = {}): Watch {
     prepared = prepare(jobId, options, checkRules(options, LIBRARY_WORDS, false, { now: realClock.now() }));
     const where = optionalString(options.verifyDelivery, 'verifyDelivery');
     if (where !== undefined) {
-      prepared.delivery = verifiable(parseDestination(where, 'verifyDelivery'), 'verifyDelivery');
+      prepared.delivery = parseDestination(where, 'verifyDelivery');
     }
   } catch (err) {
     return refusedWatch(asExportStatusError(err));
@@ -355,10 +359,16 @@ async function runJob(
 }
 
 /** verifyDelivery: the destination's check, its module loaded only then; AWS settings from `env`. */
-async function deliveryOf(destination: Destination, options: ConnectionOptions) {
+async function deliveryOf(destination: Destination, options: WatchOptions) {
   const { deliveryCheck, withDelivery } = await import('../delivery/verify.js');
   const env = options.env ?? {};
-  const check = guard(() => deliveryCheck(destination, env, chooseTransport(env), realClock));
+  const check = await deliveryCheck(destination, env, chooseTransport(env), realClock, {
+    keyFile: options.sftpKey,
+    hostKeys: options.sftpHostKey === undefined ? [] : [options.sftpHostKey].flat(),
+    readText: (path) => readSmallFile(path, 64 * 1024),
+  }).catch((err: unknown) => {
+    throw asExportStatusError(err);
+  });
   const watchedFrom = realClock.now();
   return { verify: (result: JobResult) => withDelivery(result, check, undefined, watchedFrom) };
 }

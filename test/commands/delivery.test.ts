@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AwsClient } from 'aws4fetch';
@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../src/sim/server.js';
 import { runCli } from '../support/cli.js';
 import { ACCESS_KEY, type S3Server, SECRET_KEY, startS3 } from '../support/s3.js';
+import { type Sshd, startSshd } from '../support/sshd.js';
 import { VirtualClock } from '../support/virtual-clock.js';
 
 // --verify-delivery against an S3-compatible server that checks signatures, on loopback. The
@@ -199,5 +200,84 @@ describe('watch <id> --verify-delivery s3://…', () => {
     });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--verify-delivery: an unknown kind of destination');
+  });
+});
+
+describe('watch <id> --verify-delivery sftp://…, against OpenSSH’s sshd on loopback', () => {
+  let sshd: Sshd;
+  let exports: string;
+  beforeAll(async () => {
+    sshd = await startSshd();
+    exports = join(sshd.directory, 'files', 'exports');
+    mkdirSync(exports, { recursive: true });
+    // a file from an earlier export, an hour old
+    writeFileSync(join(exports, 'last-week.json'), '{}');
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    utimesSync(join(exports, 'last-week.json'), hourAgo, hourAgo);
+  });
+  afterAll(() => sshd.close());
+
+  const destination = () => `sftp://${sshd.user}@127.0.0.1:${sshd.port}${exports}`;
+  async function watchJob(extra: string[], env: Record<string, string> = {}) {
+    const job = `success-sftp-${Math.random().toString(36).slice(2)}`;
+    // the export writes its files while it runs
+    writeFileSync(join(exports, `${job}-1.json`), '{"articles":[]}');
+    const args = [
+      'watch',
+      '--base-url',
+      silent.baseUrl,
+      '--interval',
+      '200ms',
+      '--json',
+      '--verify-delivery',
+      destination(),
+    ];
+    const r = await runCli([...args, '--sftp-key', sshd.userKey, ...extra, job], { clock: 'real', env });
+    return { r, job };
+  }
+
+  it('with the host key pinned: the new files since the job’s start, not the older one', async () => {
+    const { r, job } = await watchJob(['--sftp-host-key', sshd.hostFingerprint]);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    const names = doc.delivery.files.map((f: { name: string }) => f.name);
+    expect(names).toContain(`${exports}/${job}-1.json`);
+    expect(names).not.toContain(`${exports}/last-week.json`);
+  });
+
+  it('a host key in known_hosts is accepted, as ssh accepts it', async () => {
+    const home = mkdtempSync(join(dir, 'home-'));
+    mkdirSync(join(home, '.ssh'));
+    writeFileSync(join(home, '.ssh', 'known_hosts'), `${sshd.knownHostsLine}\n`);
+    const { r } = await watchJob([], { HOME: home });
+    expect(r.code).toBe(0);
+  });
+
+  it('an unknown host key is refused: exit 4, the fingerprint shown and how to pin it', async () => {
+    const home = mkdtempSync(join(dir, 'home-'));
+    const { r } = await watchJob([], { HOME: home });
+    expect(r.code).toBe(4);
+    const { error } = JSON.parse(r.stdout);
+    expect(error).toContain(`(${sshd.hostFingerprint}) is not in known_hosts`);
+    expect(error).toContain(`--sftp-host-key ${sshd.hostFingerprint}`);
+  });
+
+  it('a changed host key is refused, and said to have changed', async () => {
+    const home = mkdtempSync(join(dir, 'home-'));
+    mkdirSync(join(home, '.ssh'));
+    const other = 'AAAAC3NzaC1lZDI1NTE5AAAAIOZ0tmR1x9JkYt3hY2FgG7m5y6K2Qm1b8o3o2nKc5H3X';
+    writeFileSync(join(home, '.ssh', 'known_hosts'), `[127.0.0.1]:${sshd.port} ssh-ed25519 ${other}\n`);
+    const { r } = await watchJob([], { HOME: home });
+    expect(r.code).toBe(4);
+    expect(JSON.parse(r.stdout).error).toContain('it has CHANGED');
+  });
+
+  it('no way to log in: exit 2 saying how', async () => {
+    const r = await runCli(
+      ['watch', '--base-url', silent.baseUrl, '--verify-delivery', destination(), 'J1'],
+      { clock: 'real' },
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('set EXPORT_STATUS_SFTP_PASSWORD, or --sftp-key');
   });
 });

@@ -3,7 +3,7 @@ import { UsageError } from '../../core/errors.js';
 import { combineExitCodes, ExitCode } from '../../core/exit-codes.js';
 import { sanitize } from '../../core/sanitize.js';
 import { errnoWords } from '../../core/words.js';
-import { destinationOfBody, verifiable } from '../../delivery/destination.js';
+import { destinationOfBody } from '../../delivery/destination.js';
 import type { Deps } from '../../deps.js';
 import {
   type CheckedBody,
@@ -16,7 +16,7 @@ import { startOnce, stateFileIO } from '../../rules/start-once.js';
 import type { Vocabulary } from '../../rules/vocabulary.js';
 import type { Config } from '../resolve.js';
 import { connect } from './connect.js';
-import { runWatch } from './watch.js';
+import { runWatch, sftpOptions } from './watch.js';
 
 type StartConfig = Extract<Config, { command: 'start' }>;
 
@@ -123,16 +123,26 @@ async function deliveryBeforeStart(
       `${words.name.verifyDelivery}: the delivery is looked for when the job has succeeded, so it goes with --watch`,
     );
   }
-  const destination = verifiable(
+  const destination =
     config.watch.delivery?.destination ??
-      destinationOfBody(JSON.parse(body.text) as Record<string, unknown>, words.name.body),
-    words.name.verifyDelivery,
-  );
+    destinationOfBody(JSON.parse(body.text) as Record<string, unknown>, words.name.body);
   const { deliveryCheck, ListingError } = await import('../../delivery/verify.js');
-  const check = deliveryCheck(destination, deps.env, deps.transport, deps.clock);
+  const options = config.watch.delivery;
+  const check = await deliveryCheck(
+    destination,
+    deps.env,
+    deps.transport,
+    deps.clock,
+    sftpOptions(options, deps),
+  );
   try {
     deps.stderr.write(`Listing ${check.name} before the start\n`);
-    return { destination, before: await check.snapshot() };
+    return {
+      ...options,
+      sftpHostKeys: options?.sftpHostKeys ?? [],
+      destination,
+      before: await check.snapshot(),
+    };
   } catch (err) {
     if (!(err instanceof ListingError)) throw err;
     deps.stderr.write(`error: cannot list ${check.name}: ${err.message}; nothing was started\n`);

@@ -5,7 +5,7 @@ import { ENV } from '../../core/defaults.js';
 import { combineExitCodes, ExitCode, exitCodeFor } from '../../core/exit-codes.js';
 import { sanitize } from '../../core/sanitize.js';
 import { shellWord } from '../../core/words.js';
-import type { Destination, StoredFile } from '../../delivery/destination.js';
+import type { Destination } from '../../delivery/destination.js';
 import type { Deps } from '../../deps.js';
 import { type IO, makeIO } from '../../io/streams.js';
 import type { JobResult } from '../../poll/job.js';
@@ -71,7 +71,7 @@ export async function runWatch(
   if (config.announceRenewals) announceRenewals(connection, progress, io);
   const style = summaryStyle(api, config, deps, io, format);
   const delivery = config.delivery?.destination
-    ? await openDelivery(config.delivery.destination, config.delivery.before, deps)
+    ? await openDelivery(config.delivery, config.delivery.destination, deps)
     : undefined;
   const run: Run = {
     api,
@@ -216,10 +216,29 @@ async function watchOne(job: JobRef, run: Run): Promise<JobResult> {
 }
 
 /** The check of a destination, with its module: loaded only by a run that verifies. */
-async function openDelivery(destination: Destination, before: readonly StoredFile[] | undefined, deps: Deps) {
+async function openDelivery(
+  delivery: NonNullable<WatchConfig['delivery']>,
+  destination: Destination,
+  deps: Deps,
+) {
   const { deliveryCheck, withDelivery } = await import('../../delivery/verify.js');
-  const check = deliveryCheck(destination, deps.env, deps.transport, deps.clock);
-  return { check, before, startedAt: deps.clock.now(), withDelivery };
+  const check = await deliveryCheck(
+    destination,
+    deps.env,
+    deps.transport,
+    deps.clock,
+    sftpOptions(delivery, deps),
+  );
+  return { check, before: delivery.before, startedAt: deps.clock.now(), withDelivery };
+}
+
+/** --sftp-key and --sftp-host-key, and the files an SFTP login reads, as the delivery check takes them. */
+export function sftpOptions(delivery: WatchConfig['delivery'], deps: Deps) {
+  return {
+    keyFile: delivery?.sftpKey,
+    hostKeys: delivery?.sftpHostKeys ?? [],
+    readText: (path: string) => deps.readTextFile(path, 64 * 1024),
+  };
 }
 
 /** --verify-delivery: the job's delivery looked for (said in the log), when it succeeded. */
