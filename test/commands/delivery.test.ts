@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../src/sim/server.js';
 import { runCli } from '../support/cli.js';
 import { ACCESS_KEY, type S3Server, SECRET_KEY, startS3 } from '../support/s3.js';
+import { type SftpServer, startSftpServer } from '../support/sftp-server.js';
 import { type Sshd, startSshd } from '../support/sshd.js';
 import { VirtualClock } from '../support/virtual-clock.js';
 
@@ -279,5 +280,52 @@ describe('watch <id> --verify-delivery sftp://…, against OpenSSH’s sshd on l
     );
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('set EXPORT_STATUS_SFTP_PASSWORD, or --sftp-key');
+  });
+});
+
+describe('an SFTP login by password (ssh2’s own server)', () => {
+  const PASSWORD = 'sftp-password-7c41e9';
+  let server: SftpServer;
+  beforeAll(async () => {
+    server = await startSftpServer('exporter', PASSWORD, '/exports');
+    server.files.set('old.json', [10, Date.now() - 3_600_000]);
+  });
+  afterAll(() => server.close());
+
+  const watch = (env: Record<string, string>) => {
+    const job = `success-pw-${Math.random().toString(36).slice(2)}`;
+    server.files.set(`${job}.json`, [42, Date.now()]);
+    const where = `sftp://exporter@127.0.0.1:${server.port}/exports`;
+    const args = [
+      'watch',
+      '--base-url',
+      silent.baseUrl,
+      '--interval',
+      '200ms',
+      '--json',
+      '-v',
+      '--verify-delivery',
+      where,
+    ];
+    return runCli([...args, '--sftp-host-key', server.hostFingerprint, job], { clock: 'real', env }).then(
+      (r) => ({ r, job }),
+    );
+  };
+
+  it('the password of EXPORT_STATUS_SFTP_PASSWORD logs in; the new file is the delivery', async () => {
+    const { r, job } = await watch({ EXPORT_STATUS_SFTP_PASSWORD: PASSWORD });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).delivery.files).toEqual([
+      { name: `/exports/${job}.json`, size: 42, modified: expect.any(String) },
+    ]);
+    expect(`${r.stdout}${r.stderr}`).not.toContain(PASSWORD);
+  });
+
+  it('a wrong password: exit 4, the password shown nowhere', async () => {
+    const wrong = 'wrong-password-2b8d';
+    const { r } = await watch({ EXPORT_STATUS_SFTP_PASSWORD: wrong });
+    expect(r.code).toBe(4);
+    expect(JSON.parse(r.stdout).error).toContain('exporter was not let in');
+    expect(`${r.stdout}${r.stderr}`).not.toContain(wrong);
   });
 });
