@@ -329,3 +329,17 @@ describe('an SFTP login by password (ssh2’s own server)', () => {
     expect(`${r.stdout}${r.stderr}`).not.toContain(wrong);
   });
 });
+
+describe('--verify-delivery with --state-file', () => {
+  it('a re-run that finds its job done verifies the files that job delivered', async () => {
+    const file = body('rerun');
+    const state = join(mkdtempSync(join(dir, 'state-')), 'export.state');
+    const args = ['--state-file', state, '--json'];
+    const first = await start(delivering, file, ...args);
+    expect(first.code).toBe(0);
+    const again = await start(delivering, file, ...args);
+    expect(again.stderr).toContain('not started again');
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout).delivery.totalFiles).toBe(3);
+  });
+});

@@ -75,6 +75,8 @@ export async function runStart(config: StartConfig, deps: Deps): Promise<number>
     deps.stderr.write(
       `Export ${id} (started ${record.startedAt}, ${sanitize(status.status, 40)}) is the one in ${config.words.name.stateFile} ${config.stateFile}: not started again\n`,
     );
+    // Its files may be there already: what counts is what came since it started, not since now.
+    if (watch.delivery) watch = { ...watch, delivery: { ...watch.delivery, before: undefined } };
   } else if (writeError) deps.stderr.write(`error: ${writeError}\n`);
   // The state file is part of the promise: one that could not be written fails the run at its end.
   const failed = writeError ? ExitCode.output : ExitCode.ok;
