@@ -26,7 +26,8 @@ const VARIANTS: Array<[string, Scenario, Transform, number]> = [
   ['accurate estimate', 'success', (s) => s, HOUR],
   ['estimate 30 % too late', 'success', (s) => shiftEstimate(s, 0.3 * HOUR), HOUR],
   ['no estimate (observed rate)', 'success', ({ estimatedCompletion: _e, ...s }) => s, HOUR],
-  ['fails at 60 % of the work', 'failure', (s) => s, 0.1 * HOUR + 0.9 * HOUR * 0.6],
+  // Pending for 30 s (a tenth of the job, at most 30 s), then failing at 60 % of the work.
+  ['fails at 60 % of the work', 'failure', (s) => s, 30_000 + (HOUR - 30_000) * 0.6],
 ];
 
 const BASE: Extract<WatchRules, { once: false }> = {
