@@ -135,6 +135,27 @@ describe('the terminal display', () => {
     expect(d.frame()).not.toContain('job-0');
   });
 
+  it('the end line sanitises the error it shows: no escape sequence from the server reaches the terminal', () => {
+    const d = display(2);
+    const [failing] = d.refs;
+    if (!failing) throw new Error('no job');
+    const result = {
+      job: failing,
+      outcome: 'failed' as const,
+      exitCode: 1,
+      status: { status: 'Failed' },
+      raw: null,
+      error: 'refused \u001b]0;owned\u0007\u001b[31mred',
+      polls: 1,
+      elapsedMs: 3000,
+    };
+    d.progress.event({ type: 'result', job: failing, at: 0, result });
+    const write = d.writes.at(-1) ?? '';
+    expect(write).toContain('refused');
+    expect(write).not.toContain('\u001b]0;');
+    expect(write).not.toContain('\u001b[31m');
+  });
+
   it('a single job gets no such line: its summary comes next', () => {
     const d = display(1);
     const [only] = d.refs;

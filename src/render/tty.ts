@@ -1,5 +1,6 @@
 import type { JobRef } from '../api/urls.js';
 import type { Clock } from '../core/clock.js';
+import { sanitize } from '../core/sanitize.js';
 import type { Sink } from '../io/streams.js';
 import type { JobResult } from '../poll/job.js';
 import type { PollEvent } from '../poll/poller.js';
@@ -231,7 +232,8 @@ class TtyProgress implements Progress {
   private endLine(result: JobResult): string {
     const { color: c } = this.style;
     const head = headline(result, { color: c, symbols: symbolsFor(this.style.unicode) });
-    const error = result.error ? `  ${c.dim(result.error.split('\n')[0] ?? '')}` : '';
+    // The error may carry the server's words: only ever printed sanitised.
+    const error = result.error ? `  ${c.dim(sanitize(result.error.split('\n')[0] ?? '', 300))}` : '';
     return `${head.replaceAll('\u00a0', ' ')}${error}`;
   }
 
