@@ -1,4 +1,5 @@
-import type { Clock } from '../core/clock.js';
+import { onAbort } from '../core/abort.js';
+import { type Clock, timeLimitPassed } from '../core/clock.js';
 import { UsageError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
 import { sanitize } from '../core/sanitize.js';
@@ -109,12 +110,24 @@ export const TRANSIENT_HTTP: ReadonlySet<number> = new Set([408, 429, 500, 502, 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 5;
 
-/** One GET of a job's status URL, classified. Never throws for anything the network or server does. */
+/**
+ * One job's last valid answer: a body the same as the last one (a job shows one status for most
+ * of its polls) has the same outcome, and is not parsed and checked again.
+ */
+export interface StatusMemo {
+  last?: { body: string; contentType: string; outcome: Extract<StatusOutcome, { kind: 'status' }> };
+}
+
+/**
+ * One GET of a job's status URL, classified. Never throws for anything the network or server
+ * does. `memo`: one job's, kept from one poll to the next.
+ */
 export async function fetchStatus(
   url: URL,
   options: ClientOptions,
   signal: AbortSignal,
   timeoutMs: number,
+  memo?: StatusMemo,
 ): Promise<StatusOutcome> {
   const answer = await request('GET', url, options, signal, timeoutMs);
   const from = options.urlFrom ?? 'the URL';
@@ -129,7 +142,7 @@ export async function fetchStatus(
     return withHint(outcome, from);
   }
   options.answered?.add(url.host);
-  const outcome = classifyStatusResponse(answer.response, options.strict, answer.authHint);
+  const outcome = classifyStatusResponse(answer.response, options.strict, answer.authHint, memo);
   return withHint(outcome, from);
 }
 
@@ -295,15 +308,13 @@ async function sendOnce(
   const { clock } = options;
   const started = clock.monotonic();
   options.log?.(`→ ${hop.method} ${hop.url.href}  ${formatHeaders(headers, options)}`);
-  // One limit per request, cleared as soon as the answer is in: AbortSignal.timeout would keep a
-  // 30 s timer (and its signal) alive after every poll.
-  const limit = clock.limit(leftMs);
+  // One signal per request, aborted by the caller's or when the time limit passes. The limit is
+  // a timer cleared as soon as the answer is in (AbortSignal.timeout would keep a 30 s timer and
+  // its signal alive after every poll), and the caller's signal is listened to through onAbort's
+  // set: a watch sends a request at every poll of every job.
   const controller = new AbortController();
-  const forward = () => controller.abort(signal.reason);
-  const expire = () => controller.abort(limit.signal.reason);
-  limit.signal.addEventListener('abort', expire, { once: true });
-  if (signal.aborted) forward();
-  else signal.addEventListener('abort', forward, { once: true });
+  const expire = clock.after(leftMs, () => controller.abort(timeLimitPassed()));
+  const unforward = onAbort(signal, () => controller.abort(signal.reason));
   try {
     const answer = await sendWithin(options.transport, {
       method: hop.method,
@@ -325,9 +336,8 @@ async function sendOnce(
     options.log?.(`← ${describeOutcome(outcome)} after ${clock.monotonic() - started} ms`);
     return { kind: 'failed', outcome };
   } finally {
-    limit.clear();
-    limit.signal.removeEventListener('abort', expire);
-    signal.removeEventListener('abort', forward);
+    expire();
+    unforward();
   }
 }
 
@@ -412,10 +422,17 @@ function redactSecrets(text: string, options: ClientOptions): string {
 }
 
 /** Turns a 2xx/3xx/4xx/5xx answer into an outcome. */
-function classifyStatusResponse(response: HttpResponse, strict: boolean, authHint: Hint): StatusOutcome {
-  const { status } = response;
+function classifyStatusResponse(
+  response: HttpResponse,
+  strict: boolean,
+  authHint: Hint,
+  memo: StatusMemo | undefined,
+): StatusOutcome {
+  const { status, body } = response;
   if (status >= 200 && status < 300) {
     const type = response.headers['content-type'] ?? '';
+    const last = memo?.last;
+    if (last && last.body === body && last.contentType === type) return last.outcome;
     if (type && !/[/+]json\b/i.test(type)) {
       return {
         kind: 'invalid',
@@ -431,7 +448,14 @@ function classifyStatusResponse(response: HttpResponse, strict: boolean, authHin
         strict,
       };
     }
-    return { kind: 'status', status: parsed.value, raw: parsed.raw, warnings: parsed.warnings };
+    const outcome = {
+      kind: 'status',
+      status: parsed.value,
+      raw: parsed.raw,
+      warnings: parsed.warnings,
+    } as const;
+    if (memo) memo.last = { body, contentType: type, outcome };
+    return outcome;
   }
   const message = `HTTP ${status}${errorMessage(response.body)}`;
   if (TRANSIENT_HTTP.has(status)) {

@@ -29,14 +29,22 @@ export type Transport = (request: HttpRequest) => Promise<HttpResponse>;
  */
 export function sendWithin(transport: Transport, request: HttpRequest): Promise<HttpResponse> {
   const { signal } = request;
-  const sending = transport(request);
-  sending.catch(() => {});
-  const abandoned = new Promise<never>((_, reject) => {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<HttpResponse>((resolve, reject) => {
     const give = () => reject(signal.reason);
-    if (signal.aborted) give();
-    else signal.addEventListener('abort', give, { once: true });
+    signal.addEventListener('abort', give, { once: true });
+    // Settling twice is harmless: whichever comes first wins, as a race would.
+    transport(request).then(
+      (response) => {
+        signal.removeEventListener('abort', give);
+        resolve(response);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', give);
+        reject(err);
+      },
+    );
   });
-  return Promise.race([sending, abandoned]);
 }
 
 export class BodyTooLargeError extends Error {

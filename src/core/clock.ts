@@ -1,3 +1,5 @@
+import { onAbort } from './abort.js';
+
 /** Time as the poller and the renderers see it: real in production, virtual in tests. */
 export interface Clock {
   /** Wall time (epoch ms): for timestamps people read and dates from servers. */
@@ -9,6 +11,8 @@ export interface Clock {
   monotonic(): number;
   /** Resolves after `ms`, or early (without throwing) when `signal` aborts. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /** Calls `fn` once after `ms`; returns the function that cancels it. */
+  after(ms: number, fn: () => void): () => void;
   /** Calls `fn` every `ms` without keeping the process alive; returns the function that stops it. */
   every(ms: number, fn: () => void): () => void;
   /**
@@ -45,9 +49,12 @@ export const realClock: Clock = {
       // A sleep longer than a timer can hold (an interval of 25 days) is taken in parts.
       let left = Math.max(0, ms);
       let timer: ReturnType<typeof setTimeout>;
+      // Through onAbort's set rather than the signal's own list of listeners: a watch sleeps
+      // after every poll of every job, and an AbortSignal listener costs several objects.
+      let stopListening = () => {};
       const done = () => {
         clearTimeout(timer);
-        signal?.removeEventListener('abort', done);
+        stopListening();
         resolve();
       };
       const arm = () => {
@@ -56,8 +63,12 @@ export const realClock: Clock = {
         timer = setTimeout(left > 0 ? arm : done, part);
       };
       arm();
-      signal?.addEventListener('abort', done, { once: true });
+      if (signal) stopListening = onAbort(signal, done);
     }),
+  after: (ms, fn) => {
+    const timer = setTimeout(fn, Math.min(MAX_TIMER_MS, Math.max(1, ms)));
+    return () => clearTimeout(timer);
+  },
   every: (ms, fn) => {
     const timer = setInterval(fn, ms);
     timer.unref();
@@ -65,10 +76,7 @@ export const realClock: Clock = {
   },
   limit: (ms) => {
     const controller = new AbortController();
-    const timer = setTimeout(
-      () => controller.abort(timeLimitPassed()),
-      Math.min(MAX_TIMER_MS, Math.max(1, ms)),
-    );
-    return { signal: controller.signal, clear: () => clearTimeout(timer) };
+    const clear = realClock.after(ms, () => controller.abort(timeLimitPassed()));
+    return { signal: controller.signal, clear };
   },
 };

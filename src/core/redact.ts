@@ -27,12 +27,14 @@ export function formsOf(secret: string): string[] {
 const patterns = new Map<string, RegExp | null>();
 
 /** One pattern for every form of every secret, longest first, so no part of a longer one survives. */
-function patternOf(secrets: Iterable<string>): RegExp | null {
-  const usable = [...new Set(secrets)].filter((s) => s.length >= MIN_SECRET_LENGTH);
-  const key = usable.join('\u0000');
+function patternOf(secrets: readonly string[]): RegExp | null {
+  // The key is all a call makes when the pattern is known (a watch redacts every answer).
+  let key = '';
+  for (const s of secrets) if (s.length >= MIN_SECRET_LENGTH) key += `${s}\u0000`;
   let pattern = patterns.get(key);
   // Stryker disable next-line ConditionalExpression: the cache saves work, never changes a result.
   if (pattern === undefined) {
+    const usable = [...new Set(secrets)].filter((s) => s.length >= MIN_SECRET_LENGTH);
     const forms = [...new Set(usable.flatMap(formsOf))].sort((a, b) => b.length - a.length);
     pattern = forms.length ? new RegExp(forms.map(literal).join('|'), 'giu') : null;
     // A run has a handful of secret sets; a process of the library, perhaps more: kept bounded.
@@ -48,7 +50,7 @@ function literal(text: string): string {
 }
 
 /** `text` with every form of every secret replaced by ***, in any case. */
-export function redact(text: string, secrets: Iterable<string>): string {
+export function redact(text: string, secrets: readonly string[]): string {
   const pattern = patternOf(secrets);
   return pattern ? text.replace(pattern, MASK) : text;
 }

@@ -7,7 +7,7 @@
  * The public types are declared in types/index.d.ts.
  */
 import { setMaxListeners } from 'node:events';
-import { errorCodeOf, fetchStatus } from '../api/client.js';
+import { errorCodeOf, fetchStatus, type StatusMemo } from '../api/client.js';
 import { CredentialError, type CredentialIO, type Credentials } from '../api/credentials.js';
 import {
   type ExportStatus,
@@ -332,6 +332,7 @@ async function runJob(
   const { client } = await open(prepared.spec, prepared.options);
   const delivery = prepared.delivery && (await deliveryOf(prepared.delivery, prepared.options));
   let last: { httpStatus?: number; errorCode?: string } = {};
+  const memo: StatusMemo = {};
   const events = pollJob(job, rules, {
     clock: realClock,
     random: Math.random,
@@ -339,7 +340,7 @@ async function runJob(
     signal,
     words: LIBRARY_WORDING,
     fetch: async (url, requestSignal, timeoutMs) => {
-      const outcome = await fetchStatus(url, client, requestSignal, timeoutMs);
+      const outcome = await fetchStatus(url, client, requestSignal, timeoutMs, memo);
       if (outcome.kind === 'final')
         last = { httpStatus: outcome.httpStatus, errorCode: errorCodeOf(outcome.reason) };
       return outcome;

@@ -15,17 +15,21 @@ import {
  */
 export function nodeTransport(): Transport {
   const libraries = new Library();
-  return async (request) => {
-    const library = await libraries.for(request.url);
-    try {
-      return await send(request, library);
-    } catch (err) {
-      // A kept-alive socket the server closed while idle: Node's documented remedy is one retry.
-      // Only for a GET: a POST is never sent twice by any layer.
-      if (request.method === 'GET' && isReusedSocketReset(err)) return send(request, library);
-      throw err;
-    }
+  return (request) => {
+    const library = libraries.for(request.url);
+    return library instanceof Promise
+      ? library.then((secure) => sendOrRetry(request, secure))
+      : sendOrRetry(request, library);
   };
+}
+
+function sendOrRetry(request: HttpRequest, library: HttpLibrary): Promise<HttpResponse> {
+  return send(request, library).catch((err: unknown) => {
+    // A kept-alive socket the server closed while idle: Node's documented remedy is one retry.
+    // Only for a GET: a POST is never sent twice by any layer.
+    if (request.method === 'GET' && isReusedSocketReset(err)) return send(request, library);
+    throw err;
+  });
 }
 
 interface HttpLibrary {
@@ -38,7 +42,8 @@ class Library {
   private readonly plain: HttpLibrary = { request: http.request, agent: new http.Agent({ keepAlive: true }) };
   private secure: Promise<HttpLibrary> | undefined;
 
-  async for(url: URL): Promise<HttpLibrary> {
+  /** The plain one at once: a watch asks at every poll, and an await costs promises. */
+  for(url: URL): HttpLibrary | Promise<HttpLibrary> {
     if (url.protocol !== 'https:') return this.plain;
     this.secure ??= import('node:https').then((https) => ({
       request: https.request,
@@ -62,11 +67,15 @@ function send(request: HttpRequest, library: HttpLibrary): Promise<HttpResponse>
   const { signal } = request;
   if (signal.aborted) return Promise.reject(abortError(signal.reason));
   // The signal is watched here rather than handed to node:http, whose own abort handling
-  // allocates a stream-end tracker per request; a watch sends one at every poll.
-  let abort = () => {};
+  // allocates a stream-end tracker per request; a watch sends one at every poll. Its listener
+  // goes as soon as the request settles, either way.
   return new Promise<HttpResponse>((resolve, reject) => {
     let bodySent = false;
-    abort = () => req.destroy(abortError(signal.reason));
+    const abort = () => req.destroy(abortError(signal.reason));
+    const fail = (err: unknown) => {
+      signal.removeEventListener('abort', abort);
+      reject(err);
+    };
     signal.addEventListener('abort', abort, { once: true });
     const req = library.request(
       request.url,
@@ -75,12 +84,16 @@ function send(request: HttpRequest, library: HttpLibrary): Promise<HttpResponse>
         const status = res.statusCode ?? 0;
         readBody(res, status, Number(res.headers['content-length']), request.maxBodyBytes, () =>
           req.destroy(),
-        )
-          .then((bytes) => {
+        ).then((bytes) => {
+          try {
             const headers = headerRecord(res.headers);
-            resolve({ status, headers, body: decodeBody(bytes, headers['content-type']) });
-          })
-          .catch(reject);
+            const body = decodeBody(bytes, headers['content-type']);
+            signal.removeEventListener('abort', abort);
+            resolve({ status, headers, body });
+          } catch (err) {
+            fail(err);
+          }
+        }, fail);
       },
     );
     req.on('finish', () => {
@@ -88,10 +101,10 @@ function send(request: HttpRequest, library: HttpLibrary): Promise<HttpResponse>
     });
     req.on('error', (err) => {
       if (req.reusedSocket) Object.assign(err, { [REUSED]: true });
-      reject(request.method === 'POST' && bodySent ? new SentRequestError(err) : err);
+      fail(request.method === 'POST' && bodySent ? new SentRequestError(err) : err);
     });
     req.end(request.body);
-  }).finally(() => signal.removeEventListener('abort', abort));
+  });
 }
 
 /** What node:http rejects with when its signal aborts, so failures read the same either way. */

@@ -14,12 +14,19 @@ const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy
  */
 export function chooseTransport(env: Env): Transport {
   const proxy = PROXY_VARIABLES.some((name) => env[name]);
-  let direct: Promise<Transport> | undefined;
+  // Once loaded, each is called directly: a watch sends a request at every poll, and an await
+  // of the module's promise each time costs promises.
+  let direct: Transport | undefined;
+  let loadingDirect: Promise<Transport> | undefined;
   let proxied: Promise<Transport> | undefined;
-  return async (request) => {
+  return (request) => {
     if (!proxy || isLoopback(request.url.hostname)) {
-      direct ??= import('./http-transport.js').then((m) => m.nodeTransport());
-      return (await direct)(request);
+      if (direct) return direct(request);
+      loadingDirect ??= import('./http-transport.js').then((m) => {
+        direct = m.nodeTransport();
+        return direct;
+      });
+      return loadingDirect.then((send) => send(request));
     }
     proxied ??= import('./proxy-transport.js').then((m) =>
       m.proxyTransport({
@@ -28,6 +35,6 @@ export function chooseTransport(env: Env): Transport {
         noProxy: env.NO_PROXY ?? env.no_proxy,
       }),
     );
-    return (await proxied)(request);
+    return proxied.then((send) => send(request));
   };
 }

@@ -5,15 +5,32 @@ export class Limiter {
 
   constructor(private readonly limit: number) {}
 
+  /**
+   * Takes a slot: at once (nothing to wait for, no promise made: a watch takes one at every poll)
+   * or when one is released. Every slot taken is released once.
+   */
+  acquire(): Promise<void> | undefined {
+    if (this.active < this.limit) {
+      this.active++;
+      return undefined;
+    }
+    return new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  /** Hands the slot to the first waiting, or frees it. */
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.active--;
+  }
+
   async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    else this.active++;
+    const wait = this.acquire();
+    if (wait) await wait;
     try {
       return await task();
     } finally {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.active--;
+      this.release();
     }
   }
 }

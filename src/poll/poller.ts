@@ -78,15 +78,14 @@ export async function* pollJob(
   try {
     while (true) {
       if (signal.aborted) return yield* finish(watch.interrupted());
-      // The time left is read once a slot is free: waiting for one must not stretch the deadline.
-      const outcome = await ctx.limiter.run(async () => {
-        const leftMs = watch.deadline() + FINAL_POLL_GRACE_MS - clock.monotonic();
-        if (leftMs <= 0) return null;
-        return ctx.fetch(watch.url, signal, Math.min(rules.requestTimeoutMs, leftMs));
-      });
+      const outcome = await watch.fetchInTurn();
       if (outcome === null) return yield* finish(watch.timedOut());
       if (outcome.kind === 'aborted' || signal.aborted) return yield* finish(watch.interrupted());
-      const next = yield* watch.answer(outcome, clock.now(), clock.monotonic());
+      // The decisions are synchronous and collect their events: a generator delegating to
+      // generators would cost promises at every level for every event of every poll.
+      const events: PollEvent[] = [];
+      const next = watch.answer(outcome, clock.now(), clock.monotonic(), events);
+      for (const event of events) yield event;
       if ('type' in next) return yield* finish(next);
       const ended = await watch.waitForNextPoll(next);
       if (ended) return yield* finish(ended);
@@ -148,6 +147,23 @@ class JobWatch {
     this.createDeadline = graceMs === undefined ? undefined : this.startedAt + graceMs;
   }
 
+  /**
+   * One request, when --concurrency lets it go; null when the deadline passed while waiting. The
+   * time left is read once a slot is free: waiting for one must not stretch the deadline.
+   */
+  async fetchInTurn(): Promise<StatusOutcome | null> {
+    const { limiter, clock, signal } = this.ctx;
+    const wait = limiter.acquire();
+    if (wait) await wait;
+    try {
+      const leftMs = this.deadline() + FINAL_POLL_GRACE_MS - clock.monotonic();
+      if (leftMs <= 0) return null;
+      return await this.ctx.fetch(this.url, signal, Math.min(this.rules.requestTimeoutMs, leftMs));
+    } finally {
+      limiter.release();
+    }
+  }
+
   /** The nearer of --timeout and --stall-timeout on the monotonic clock (infinite when neither applies). */
   deadline(): number {
     const stallMs = this.schedule?.stallTimeoutMs;
@@ -157,37 +173,38 @@ class JobWatch {
     );
   }
 
-  /** `at`: when the answer came, on the wall clock (for events); `mono`: the same on the monotonic one. */
-  async *answer(
+  /**
+   * `at`: when the answer came, on the wall clock (for events); `mono`: the same on the monotonic
+   * one. The events the answer makes are pushed to `out`, in order.
+   */
+  answer(
     outcome: Exclude<StatusOutcome, { kind: 'aborted' }>,
     at: number,
     mono: number,
-  ): AsyncGenerator<PollEvent, Next> {
+    out: PollEvent[],
+  ): Next {
     // A request that never left (no token could be had) is no poll.
     if (!('notSent' in outcome && outcome.notSent)) this.polls++;
     this.answeredAt = mono;
     switch (outcome.kind) {
       case 'status':
-        return yield* this.onStatus(outcome, at);
+        return this.onStatus(outcome, at, out);
       case 'transient':
-        return yield* this.onTransient(outcome, at);
+        return this.onTransient(outcome, at, out);
       case 'final':
-        return yield* this.onFinal(outcome, at);
+        return this.onFinal(outcome, at, out);
       case 'invalid':
         // After a valid status, one bad answer (a proxy's error page, a cut-off body) is a
         // glitch: retried as a transient failure. The first answer, and --strict, are final.
         if (this.last && !outcome.strict) {
           const glitch = { kind: 'transient', reason: `invalid response: ${outcome.reason}` } as const;
-          return yield* this.onTransient(glitch, at, 'invalid');
+          return this.onTransient(glitch, at, out, 'invalid');
         }
         return this.end('invalid', { kind: 'invalid', reason: outcome.reason, hint: outcome.hint });
     }
   }
 
-  private async *onStatus(
-    outcome: Extract<StatusOutcome, { kind: 'status' }>,
-    at: number,
-  ): AsyncGenerator<PollEvent, Next> {
+  private onStatus(outcome: Extract<StatusOutcome, { kind: 'status' }>, at: number, out: PollEvent[]): Next {
     const { job } = this;
     const { status } = outcome;
     this.failures = 0;
@@ -198,8 +215,8 @@ class JobWatch {
     const changed = print !== this.fingerprint;
     if (changed) this.lastChangeAt = this.answeredAt;
     this.fingerprint = print;
-    yield { type: 'poll', job, at, status, changed, eta: this.eta.eta() };
-    yield* this.warnings(outcome, at);
+    out.push({ type: 'poll', job, at, status, changed, eta: this.eta.eta() });
+    this.warnings(outcome, at, out);
     const unreadable = outcome.warnings.map((w) => w.path);
     const verdict = verdictOf(status, this.rules.failOn, unreadable);
     if (verdict.terminal) return this.end(verdict.outcome, verdict.reason);
@@ -223,26 +240,23 @@ class JobWatch {
   }
 
   /** Each dropped field once, and an unknown status once. */
-  private async *warnings(
-    outcome: Extract<StatusOutcome, { kind: 'status' }>,
-    at: number,
-  ): AsyncGenerator<PollEvent> {
+  private warnings(outcome: Extract<StatusOutcome, { kind: 'status' }>, at: number, out: PollEvent[]): void {
     const { job, warned } = this;
     for (const w of outcome.warnings) {
       if (warned.has(w.path)) continue;
       warned.add(w.path);
       // A value the server sent and the watch cannot use is always worth saying, once.
-      yield { type: 'warning', job, at, message: `ignored ${w.path}: ${w.message}`, verbose: false };
+      out.push({ type: 'warning', job, at, message: `ignored ${w.path}: ${w.message}`, verbose: false });
     }
     const disagreement = progressDisagreement(outcome.status);
     if (disagreement && !warned.has('progress')) {
       warned.add('progress');
-      yield { type: 'warning', job, at, message: disagreement, verbose: false };
+      out.push({ type: 'warning', job, at, message: disagreement, verbose: false });
     }
     if (phaseOf(outcome.status) === 'unknown' && this.schedule && !warned.has('status')) {
       warned.add('status');
       const message = `unknown status ${JSON.stringify(outcome.status.status)}; still watching`;
-      yield { type: 'warning', job, at, message, verbose: false };
+      out.push({ type: 'warning', job, at, message, verbose: false });
     }
   }
 
@@ -256,11 +270,12 @@ class JobWatch {
   }
 
   /** `exhausted`: how the watch ends when this was one failure too many (an invalid answer: 5). */
-  private async *onTransient(
+  private onTransient(
     outcome: Extract<StatusOutcome, { kind: 'transient' }>,
     at: number,
+    out: PollEvent[],
     exhausted: 'error' | 'invalid' = 'error',
-  ): AsyncGenerator<PollEvent, Next> {
+  ): Next {
     const { maxRetries } = this.rules;
     this.failures++;
     const cause = { reason: outcome.reason, timeoutMs: outcome.timeoutMs };
@@ -272,21 +287,18 @@ class JobWatch {
     const leftMs = this.deadline() - this.answeredAt;
     // Past the deadline no retry follows: the watch times out next (no "retry in 0ms").
     if (leftMs <= 0) return { delayMs, notBeforeMs: retryAfterMs ?? 0 };
-    yield {
+    out.push({
       type: 'retry',
       job: this.job,
       at,
       reason: this.ctx.words.transient(cause),
       delayMs: Math.min(delayMs, leftMs),
       attempt: this.failures,
-    };
+    });
     return { delayMs, notBeforeMs: retryAfterMs ?? 0 };
   }
 
-  private async *onFinal(
-    outcome: Extract<StatusOutcome, { kind: 'final' }>,
-    at: number,
-  ): AsyncGenerator<PollEvent, Next> {
+  private onFinal(outcome: Extract<StatusOutcome, { kind: 'final' }>, at: number, out: PollEvent[]): Next {
     const { createDeadline, schedule, answeredAt } = this;
     if (
       outcome.httpStatus === 404 &&
@@ -299,7 +311,7 @@ class JobWatch {
       const graceLeftMs = createDeadline - answeredAt;
       const delayMs = Math.min(schedule.intervalMs, graceLeftMs);
       const until = at + graceLeftMs;
-      yield { type: 'waiting', job: this.job, at, reason: outcome.reason, delayMs, until };
+      out.push({ type: 'waiting', job: this.job, at, reason: outcome.reason, delayMs, until });
       return { delayMs, notBeforeMs: 0 };
     }
     const hint =

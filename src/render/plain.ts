@@ -75,6 +75,8 @@ export class PlainProgress implements Progress {
     switch (event.type) {
       case 'poll': {
         job.unsaid = undefined;
+        // The same status and progress as the last answer: nothing to say, nothing to work out.
+        if (!event.changed && job.lastText !== '') break;
         const s = event.status;
         const status = sanitize(s.status, 60);
         const pct = percentOf(s);

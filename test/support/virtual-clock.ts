@@ -51,20 +51,18 @@ export class VirtualClock implements Clock {
 
   every = (): (() => void) => () => {};
 
+  after = (ms: number, fn: () => void): (() => void) => {
+    const timer: Timer = { at: this.t + Math.max(1, ms), seq: this.seq++, resolve: fn };
+    this.timers.push(timer);
+    return () => {
+      this.timers = this.timers.filter((x) => x !== timer);
+    };
+  };
+
   limit = (ms: number): TimeLimit => {
     const controller = new AbortController();
-    const timer: Timer = {
-      at: this.t + Math.max(1, ms),
-      seq: this.seq++,
-      resolve: () => controller.abort(timeLimitPassed()),
-    };
-    this.timers.push(timer);
-    return {
-      signal: controller.signal,
-      clear: () => {
-        this.timers = this.timers.filter((x) => x !== timer);
-      },
-    };
+    const clear = this.after(ms, () => controller.abort(timeLimitPassed()));
+    return { signal: controller.signal, clear };
   };
 
   /**

@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import { fetchStatus } from '../../api/client.js';
+import { fetchStatus, type StatusMemo } from '../../api/client.js';
 import type { JobRef } from '../../api/urls.js';
 import { ENV } from '../../core/defaults.js';
 import { combineExitCodes, ExitCode, exitCodeFor } from '../../core/exit-codes.js';
@@ -62,6 +62,7 @@ export async function runWatch(
   /** The connection a caller already opened (`start --watch`, `demo`): its token is reused. */
   given?: Connection,
 ): Promise<number> {
+  deps.tuneHeapForWatching();
   const io = makeIO(deps, !config.color);
   const format = makeFormatters({ utc: utcIn(deps.env) });
   const progress = await chooseProgress(config, deps, io, format);
@@ -181,12 +182,13 @@ async function watchOne(job: JobRef, run: Run): Promise<JobResult> {
     urlFrom,
     answered: run.answered,
   };
+  const memo: StatusMemo = {};
   const events = pollJob(job, config.rules, {
     clock: deps.clock,
     random: deps.random,
     limiter: run.limiter,
     signal: run.signal,
-    fetch: (url, signal, timeoutMs) => fetchStatus(url, options, signal, timeoutMs),
+    fetch: (url, signal, timeoutMs) => fetchStatus(url, options, signal, timeoutMs, memo),
     words: CLI_WORDING,
   });
   let result: JobResult | undefined;
