@@ -14,14 +14,6 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
 } else {
   // Node >= 22.1 caches compiled code between runs; absent on Node 20.
   require('node:module').enableCompileCache?.();
-  // A watch allocates a little at every poll and keeps little: V8 would grow its young
-  // generation several times over for that. Kept at its starting size, a watch of 1,000 jobs
-  // peaks lower at no cost in CPU (npm run bench measures both; BENCHMARKS.md). The one V8
-  // setting that works after start-up: it is read each time the young generation would grow.
-  // Only on the Node majors CI runs: a V8 that does not know the flag would print a warning on
-  // every run.
-  const major = Number(process.versions.node.split('.')[0]);
-  if (major >= 20 && major <= 24) require('node:v8').setFlagsFromString('--semi-space-growth-factor=1');
   let cli;
   try {
     cli = require('../dist/cli.cjs');

@@ -54,6 +54,11 @@ export interface Deps extends ConfigSources {
   onExit(handler: () => void): () => void;
   /** Ends the process at once (a second Ctrl-C). */
   exitNow(code: number): void;
+  /**
+   * Sets the garbage collector for a long watch of this process's own (never the library's: a
+   * program's heap is its own): one that allocates a little at every poll and keeps little.
+   */
+  tuneHeapForWatching(): void;
   /** How the user can run this CLI again from where they are: `export-status` or `npx export-status`. */
   invokedAs: string;
 }

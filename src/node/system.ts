@@ -86,6 +86,7 @@ export function systemDeps(): Deps {
       return () => process.off('exit', handler);
     },
     exitNow: (code) => process.exit(code),
+    tuneHeapForWatching,
     invokedAs: invocation(process.argv[1], process.cwd()),
   };
 }
@@ -144,4 +145,23 @@ function realpathOr(path: string): string {
   } catch {
     return path;
   }
+}
+
+/**
+ * A watch allocates a little at every poll and keeps little, and V8's defaults are made for the
+ * opposite: it grows its young generation to 32 MiB (64 MiB on Node 24) and lets the old one
+ * double before collecting it, for a peak far above what the watch holds (1,000 jobs: 15 MiB
+ * live in a heap of 40). The young generation is kept at its starting size and the old one grows
+ * by a tenth: the peak RSS of 1,000 jobs goes from ~1.2× to within a few percent of a
+ * hand-written poller's, at no CPU cost measured (npm run bench; BENCHMARKS.md). V8 reads both
+ * each time it sizes a generation, so they work after start-up. Only on the Node majors CI runs:
+ * a V8 that does not know a flag prints a warning.
+ */
+function tuneHeapForWatching(): void {
+  const major = Number(process.versions.node.split('.')[0]);
+  if (major < 20 || major > 24) return;
+  // node:v8 only here: loading it costs every other command a millisecond.
+  process
+    .getBuiltinModule('node:v8')
+    .setFlagsFromString('--semi-space-growth-factor=1 --heap-growing-percent=10');
 }

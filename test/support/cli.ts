@@ -142,6 +142,8 @@ export function inProcess(options: CliOptions = {}): InProcess {
     exitNow: (code) => {
       throw new Error(`exitNow(${code}) called`);
     },
+    // The tests' process is vitest's: its heap is left as it is.
+    tuneHeapForWatching: () => {},
     invokedAs: 'export-status',
   };
   options.onStart?.({
