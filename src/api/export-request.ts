@@ -60,41 +60,45 @@ const oneOf = (values: readonly string[]) => `expected one of ${values.join(', '
  * checked (patterns, closed lists, lengths); anything else is passed on as given. Secrets the body
  * may carry (`secretKey`, `password`, `accessKey`) are never checked, so never quoted in an error.
  */
-const knowledgeExportSchema = z.looseObject({
-  portalID: z.string({ error: 'required: a portal ID like PROD-1000' }).check(
-    z.regex(PORTAL_ID, {
-      error: 'expected a portal ID like PROD-1000 (2–4 letters or digits, -, 4–15 digits)',
+const buildKnowledgeExportSchema = () =>
+  z.looseObject({
+    portalID: z.string({ error: 'required: a portal ID like PROD-1000' }).check(
+      z.regex(PORTAL_ID, {
+        error: 'expected a portal ID like PROD-1000 (2–4 letters or digits, -, 4–15 digits)',
+      }),
+    ),
+    // The list of the body's language codes differs from Accept-Language's and has changed between
+    // releases of the API: its shape is checked here, its membership by the server (400-196).
+    language: z.looseObject(
+      {
+        code: z
+          .string({ error: 'required: a language code like en-US' })
+          .check(z.regex(LANGUAGE_CODE, { error: 'expected a language code like en-US or fil-PH' })),
+      },
+      { error: 'required: an object like {"code": "en-US"}' },
+    ),
+    resourceTypes: z.array(z.enum(RESOURCE_TYPES, { error: oneOf(RESOURCE_TYPES) }), {
+      error: `required: a list of ${RESOURCE_TYPES.join(', ')}`,
     }),
-  ),
-  // The list of the body's language codes differs from Accept-Language's and has changed between
-  // releases of the API: its shape is checked here, its membership by the server (400-196).
-  language: z.looseObject(
-    {
-      code: z
-        .string({ error: 'required: a language code like en-US' })
-        .check(z.regex(LANGUAGE_CODE, { error: 'expected a language code like en-US or fil-PH' })),
-    },
-    { error: 'required: an object like {"code": "en-US"}' },
-  ),
-  resourceTypes: z.array(z.enum(RESOURCE_TYPES, { error: oneOf(RESOURCE_TYPES) }), {
-    error: `required: a list of ${RESOURCE_TYPES.join(', ')}`,
-  }),
-  dataDestination: z.looseObject(
-    {
-      destinationType: z.enum(DESTINATION_TYPES, { error: oneOf(DESTINATION_TYPES) }),
-      path: z
-        .string({ error: 'required: where the export goes, like s3://bucket/folder' })
-        .check(
-          z.minLength(1, { error: 'expected a non-empty path' }),
-          z.maxLength(MAX_PATH, { error: `expected at most ${MAX_PATH} characters` }),
-        ),
-    },
-    { error: 'required: an object with destinationType and path' },
-  ),
-  articleCategories: z.optional(z.enum(['searchable', 'all'], { error: oneOf(['searchable', 'all']) })),
-});
+    dataDestination: z.looseObject(
+      {
+        destinationType: z.enum(DESTINATION_TYPES, { error: oneOf(DESTINATION_TYPES) }),
+        path: z
+          .string({ error: 'required: where the export goes, like s3://bucket/folder' })
+          .check(
+            z.minLength(1, { error: 'expected a non-empty path' }),
+            z.maxLength(MAX_PATH, { error: `expected at most ${MAX_PATH} characters` }),
+          ),
+      },
+      { error: 'required: an object with destinationType and path' },
+    ),
+    articleCategories: z.optional(z.enum(['searchable', 'all'], { error: oneOf(['searchable', 'all']) })),
+  });
 
-export type KnowledgeExport = z.output<typeof knowledgeExportSchema>;
+/** Built the first time a body is checked: get and watch load this module and check none. */
+let knowledgeExportSchema: ReturnType<typeof buildKnowledgeExportSchema> | undefined;
+
+export type KnowledgeExport = z.output<ReturnType<typeof buildKnowledgeExportSchema>>;
 
 export type ExportRequestResult = { ok: true; value: KnowledgeExport } | { ok: false; issues: FieldIssue[] };
 
@@ -103,6 +107,7 @@ export function parseExportRequest(input: unknown): ExportRequestResult {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return { ok: false, issues: [{ path: '(body)', message: 'expected a JSON object' }] };
   }
+  knowledgeExportSchema ??= buildKnowledgeExportSchema();
   const result = knowledgeExportSchema.safeParse(input);
   return result.success
     ? { ok: true, value: result.data }

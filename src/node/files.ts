@@ -1,5 +1,4 @@
 /** Node adapters: the files the CLI reads and writes (configuration, secrets, the result file). */
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -74,7 +73,7 @@ export async function writeFileWhole(path: string, text: string): Promise<void> 
   }
   const target = link ? await promisify(fs.realpath)(path) : path;
   const mode = info ? info.mode & 0o7777 : 0o666 & ~process.umask();
-  const temporary = join(dirname(target), `.${basename(target)}.${randomBytes(9).toString('hex')}.tmp`);
+  const temporary = join(dirname(target), `.${basename(target)}.${random(9)}.tmp`);
   if (!cleaning) {
     cleaning = true;
     process.once('exit', () => {
@@ -135,4 +134,12 @@ export async function whoCanChange(path: string): Promise<string | undefined> {
       return `others can replace it: the directory ${dir} belongs to another user (uid ${info.uid})`;
   }
   return undefined;
+}
+
+/**
+ * `bytes` random bytes in hex. node:crypto is loaded here, when a file is written, not by every
+ * command that loads this module: it costs ~8 ms of a start-up.
+ */
+function random(bytes: number): string {
+  return process.getBuiltinModule('node:crypto').randomBytes(bytes).toString('hex');
 }
