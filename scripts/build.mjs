@@ -79,6 +79,26 @@ const lazyChildProcess = {
   },
 };
 
+/**
+ * chalk works out at load whether stdout and stderr take colour (loading node:tty and node:os,
+ * ~5 ms of every start-up) for its default instance. This project never uses that instance: each
+ * Chalk is made with the level src/io/color.ts decided (NO_COLOR, FORCE_COLOR, --no-color, a
+ * TTY). Its answer is replaced by "no colour", which nothing reads.
+ */
+const noColorProbe = {
+  name: 'no-color-probe',
+  setup(b) {
+    b.onResolve({ filter: /^#supports-color$/ }, () => ({
+      path: 'supports-color',
+      namespace: 'no-color-probe',
+    }));
+    b.onLoad({ filter: /.*/, namespace: 'no-color-probe' }, () => ({
+      contents: 'export default { stdout: false, stderr: false };',
+      loader: 'js',
+    }));
+  },
+};
+
 await rm(new URL('../dist', import.meta.url), { recursive: true, force: true });
 await rm(new URL('../build', import.meta.url), { recursive: true, force: true });
 await build({
@@ -87,11 +107,20 @@ await build({
   outdir: 'dist',
   outExtension: { '.js': '.cjs' },
   format: 'cjs',
-  plugins: [vendored, lazyChildProcess],
+  plugins: [vendored, lazyChildProcess, noColorProbe],
   // CommonJS has no import.meta; nothing the bundle runs needs it (src/version.ts reads the
   // package.json next to it only when not bundled).
   define: { ...common.define, 'import.meta.url': 'undefined' },
 });
+// bin/ reads the bundle as latin1 (no UTF-8 decoding at every start): esbuild escapes every
+// character outside ASCII, and this keeps it so.
+const bundle = await readFile(new URL('../dist/cli.cjs', import.meta.url));
+if (bundle.some((byte) => byte > 0x7f))
+  throw new Error('dist/cli.cjs is not ASCII: bin/export-status.js reads it as latin1');
+// bin/ compiles it with V8's code cache on Node 20, which loses the handler of import(): every
+// module the bundle loads late is require()d (process.getBuiltinModule for Node's own).
+if (/\bimport\(/.test(bundle.toString('latin1')))
+  throw new Error('dist/cli.cjs calls import(): it fails when bin/ loads its code from a cache');
 for (const name of VENDORED) {
   await build({
     ...common,
@@ -112,7 +141,7 @@ await build({
   minify: false,
   splitting: true,
   // The same vendored files as the CLI's: each library ships once in the package.
-  plugins: [vendored],
+  plugins: [vendored, noColorProbe],
 });
 await build({
   ...common,
@@ -128,7 +157,7 @@ await build({
   },
   outfile: 'action/main.cjs',
   format: 'cjs',
-  plugins: [lazyChildProcess],
+  plugins: [lazyChildProcess, noColorProbe],
   banner: { js: '// The GitHub Action, built from src/action/ by `npm run build`: do not edit.' },
   define: { ...common.define, 'import.meta.url': 'undefined' },
 });

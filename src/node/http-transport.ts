@@ -15,12 +15,7 @@ import {
  */
 export function nodeTransport(): Transport {
   const libraries = new Library();
-  return (request) => {
-    const library = libraries.for(request.url);
-    return library instanceof Promise
-      ? library.then((secure) => sendOrRetry(request, secure))
-      : sendOrRetry(request, library);
-  };
+  return (request) => sendOrRetry(request, libraries.for(request.url));
 }
 
 function sendOrRetry(request: HttpRequest, library: HttpLibrary): Promise<HttpResponse> {
@@ -40,15 +35,16 @@ interface HttpLibrary {
 /** node:http, and node:https (with tls and crypto) only once an https:// URL is asked for. */
 class Library {
   private readonly plain: HttpLibrary = { request: http.request, agent: new http.Agent({ keepAlive: true }) };
-  private secure: Promise<HttpLibrary> | undefined;
+  private secure: HttpLibrary | undefined;
 
-  /** The plain one at once: a watch asks at every poll, and an await costs promises. */
-  for(url: URL): HttpLibrary | Promise<HttpLibrary> {
+  for(url: URL): HttpLibrary {
     if (url.protocol !== 'https:') return this.plain;
-    this.secure ??= import('node:https').then((https) => ({
-      request: https.request,
-      agent: new https.Agent({ keepAlive: true }),
-    }));
+    // getBuiltinModule rather than import(): bin/ compiles the bundle with a code cache, and V8
+    // loses a script's import() handler when its code comes from one (Node 20).
+    if (!this.secure) {
+      const https = process.getBuiltinModule('node:https');
+      this.secure = { request: https.request, agent: new https.Agent({ keepAlive: true }) };
+    }
     return this.secure;
   }
 }

@@ -33,8 +33,10 @@ export async function runShell(
   timeoutMs: number,
   signal?: AbortSignal,
 ): Promise<CommandResult> {
-  // node:child_process (with net and dgram) is loaded only by the runs that start a command.
-  const { spawn } = await import('node:child_process');
+  // node:child_process (with net and dgram) is loaded only by the runs that start a command;
+  // getBuiltinModule rather than import(): bin/ compiles the bundle with a code cache, and V8
+  // loses a script's import() handler when its code comes from one (Node 20).
+  const { spawn } = process.getBuiltinModule('node:child_process');
   if (!reaping) {
     reaping = true;
     process.on('exit', endGroups);

@@ -2,12 +2,15 @@ import { spawnSync } from 'node:child_process';
 import {
   closeSync,
   copyFileSync,
+  cpSync,
   mkdirSync,
   mkdtempSync,
   openSync,
+  readdirSync,
   readFileSync,
   writeFileSync,
 } from 'node:fs';
+import Module from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -67,6 +70,41 @@ describe('the bin', () => {
     expect(r.stderr).toContain('cannot load the CLI');
     expect(r.stderr).toContain('Run npm install');
     expect(r.status).toBe(ExitCode.internal);
+  });
+
+  it('keeps its compiled code between runs, and makes again a cache it cannot use', () => {
+    const pkg = mkdtempSync(join(tmpdir(), 'export-status-cache-'));
+    cpSync(join(ROOT, 'bin'), join(pkg, 'bin'), { recursive: true });
+    cpSync(join(ROOT, 'dist'), join(pkg, 'dist'), {
+      recursive: true,
+      filter: (source) => !source.endsWith('.v8cache'),
+    });
+    copyFileSync(join(ROOT, 'package.json'), join(pkg, 'package.json'));
+    const parse = () =>
+      spawnSync(process.execPath, [join(pkg, 'bin', 'export-status.js'), 'parse', '-'], {
+        env: cleanEnv(),
+        input: '{"status":"In Progress","progress":{"processed":3,"total":4}}',
+        encoding: 'utf8',
+      });
+    const caches = () => readdirSync(join(pkg, 'dist')).filter((name) => name.endsWith('.v8cache'));
+    const first = parse();
+    expect(first.status).toBe(0);
+    expect(first.stdout).toContain('3 of 4');
+    if (typeof (Module as { enableCompileCache?: unknown }).enableCompileCache === 'function') {
+      // Node >= 22.1 keeps it itself, elsewhere: nothing is written next to the bundle.
+      expect(parse().stdout).toBe(first.stdout);
+      expect(caches()).toEqual([]);
+      return;
+    }
+    const [cache] = caches();
+    expect(caches()).toEqual([`cli.cjs.${process.version}-${process.arch}.parse.v8cache`]);
+    const made = readFileSync(join(pkg, 'dist', cache ?? ''));
+    expect(made.length).toBeGreaterThan(10_000);
+    // A file cut short, or made by another build: the run is the same, and the cache made again.
+    writeFileSync(join(pkg, 'dist', cache ?? ''), made.subarray(0, 1000));
+    const again = parse();
+    expect([again.status, again.stdout, again.stderr]).toEqual([0, first.stdout, '']);
+    expect(readFileSync(join(pkg, 'dist', cache ?? '')).length).toBeGreaterThan(10_000);
   });
 
   it('an output that cannot be written (a full disk) exits 74 with one line, never 1 and a stack trace', () => {

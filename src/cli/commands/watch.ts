@@ -62,7 +62,8 @@ export async function runWatch(
   /** The connection a caller already opened (`start --watch`, `demo`): its token is reused. */
   given?: Connection,
 ): Promise<number> {
-  deps.tuneHeapForWatching();
+  // One look (get) is over before its heap would grow.
+  if (!config.rules.once) deps.tuneHeapForWatching();
   const io = makeIO(deps, !config.color);
   const format = makeFormatters({ utc: utcIn(deps.env) });
   const progress = await chooseProgress(config, deps, io, format);
