@@ -24,6 +24,8 @@ const common = {
   minify: true,
   sourcemap: false,
   legalComments: 'none',
+  // ASCII, every other character escaped: bin/ reads the CLI's bundle as latin1.
+  charset: 'ascii',
   // Function and class names kept, so the stack of an internal error (exit 70) can be read.
   keepNames: true,
   logLevel: 'warning',
