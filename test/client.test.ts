@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type ClientOptions, classifyFailure, fetchStatus } from '../src/api/client.js';
+import { type ClientOptions, classifyFailure, fetchStatus, type StatusMemo } from '../src/api/client.js';
 import { CredentialError, fixedToken, RenewingCredentials } from '../src/api/credentials.js';
 import {
   BodyTooLargeError,
@@ -45,6 +45,28 @@ const url = new URL('https://api.example/v4/content/export/J1/status');
 const signal = new AbortController().signal;
 
 describe('fetchStatus', () => {
+  it("with a job's memo: the same body is the same outcome; a changed body or type is read afresh", async () => {
+    const at42 = { status: 'In Progress', progress: { processed: 42, total: 100 } };
+    const s = stubs(
+      json(200, at42),
+      json(200, at42),
+      json(200, { ...at42, progress: { processed: 43, total: 100 } }),
+      json(200, JSON.stringify({ ...at42, progress: { processed: 43, total: 100 } }), {
+        'content-type': 'text/html',
+      }),
+      json(200, { status: 'Failed', error: 'boom' }),
+    );
+    const memo: StatusMemo = {};
+    const poll = () => fetchStatus(url, options(s.transport), signal, 30_000, memo);
+    const first = await poll();
+    expect(await poll()).toBe(first);
+    const third = await poll();
+    expect(third).toMatchObject({ kind: 'status', status: { progress: { processed: 43 } } });
+    expect(await poll()).toMatchObject({ kind: 'invalid', reason: expect.stringContaining('text/html') });
+    expect(await poll()).toMatchObject({ kind: 'status', status: { status: 'Failed', error: 'boom' } });
+    expect(s.unused()).toBe(0);
+  });
+
   it('sends the documented headers and returns the parsed status', async () => {
     const s = stubs(json(200, { status: 'In Progress', progress: { processed: 5 } }));
     const outcome = await fetchStatus(url, options(s.transport), signal, 30_000);

@@ -79,8 +79,9 @@ export async function scale(ctx: Context): Promise<void> {
 
 /**
  * Many polls in one process (50 jobs at 100 ms). Run twice: once left alone, for RSS and CPU;
- * once with a heap snapshot (SIGUSR2, which starts with a full collection) at each mark, so that
- * --trace-gc shows the live heap at the same moments in every run.
+ * once with a heap snapshot (on SIGWINCH, which starts with a full collection; not SIGUSR2,
+ * which ends a watch) at each mark, so that --trace-gc shows the live heap at the same moments
+ * in every run.
  */
 export async function endurance(ctx: Context): Promise<void> {
   const { report, quick } = ctx;
@@ -91,7 +92,7 @@ export async function endurance(ctx: Context): Promise<void> {
   async function once(withSnapshots: boolean) {
     const sim = await ctx.startSimulator({ port: 0, durationMs: 3_600_000, maxRecorded: 1_000_000 });
     const ids = Array.from({ length: 50 }, (_, i) => `stuck-endurance-${i}`);
-    const flags = withSnapshots ? ['--trace-gc', '--heapsnapshot-signal=SIGUSR2'] : [];
+    const flags = withSnapshots ? ['--trace-gc', '--heapsnapshot-signal=SIGWINCH'] : [];
     const args = [
       ...flags,
       BIN,
@@ -125,7 +126,7 @@ export async function endurance(ctx: Context): Promise<void> {
         samples.push({ polls: sim.requests.length, ...procStats(pidOf(child)) });
         if (withSnapshots) {
           const seen = fullGcs.length;
-          child.kill('SIGUSR2');
+          child.kill('SIGWINCH');
           for (let i = 0; i < 400 && fullGcs.length === seen; i++) await sleep(25);
           const gc = fullGcs[seen];
           if (gc) atMarks.push(gc);

@@ -200,8 +200,9 @@ export async function waitingTargets(
       value: s('plain'),
       baseline: `${s('floor')} floor`,
       ratio: ratioText(m('plain'), m('floor')),
-      target: '≤ 0.03 s',
-      met: m('plain') <= 0.03,
+      // A ratio, as every other target: the machines' speeds differ by more than the margin.
+      target: '≤ 1.5× floor',
+      met: m('plain') <= 1.5 * m('floor'),
     });
     report.add({
       section: 'waiting',
