@@ -95,12 +95,16 @@ export async function adaptive(ctx: Context): Promise<void> {
       value: fmt(requests(adaptive), 0),
       baseline: fmt(requests(fixed), 0),
       ratio: `${fmt(requests(adaptive) / requests(fixed))}×`,
+      target: '≤ 0.15× fixed',
+      met: requests(adaptive) <= 0.15 * requests(fixed),
     });
     ctx.report.add({
       section: 'adaptive',
       what: `1-hour job, ${name}: worst delay to notice the end`,
       value: `${fmt(worst(adaptive), 1)} s`,
       baseline: `${fmt(worst(fixed), 1)} s`,
+      target: '≤ fixed',
+      met: worst(adaptive) <= worst(fixed),
     });
   }
 }
