@@ -23,14 +23,4 @@ export class Limiter {
     if (next) next();
     else this.active--;
   }
-
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    const wait = this.acquire();
-    if (wait) await wait;
-    try {
-      return await task();
-    } finally {
-      this.release();
-    }
-  }
 }
