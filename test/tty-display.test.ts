@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { JobRef } from '../src/api/urls.js';
 import { makeChalk } from '../src/io/color.js';
+import type { JobResult } from '../src/poll/job.js';
 import { makeFormatters } from '../src/render/format.js';
 import {
   createTtyProgress,
@@ -12,6 +14,20 @@ import {
 
 // The terminal display's frames, written to a fake terminal on a hand-turned clock. (The real
 // terminal is test/process/tty.test.ts.)
+
+/** A job that failed after 3 s with `error`, as the poller ends it. */
+function failedAfter3s(job: JobRef, error: string): JobResult {
+  return {
+    job,
+    outcome: 'failed',
+    exitCode: 1,
+    status: { status: 'Failed' },
+    raw: null,
+    error,
+    polls: 1,
+    elapsedMs: 3000,
+  };
+}
 
 function display(jobs: number, ids = Array.from({ length: jobs }, (_, i) => `job-${i}`)) {
   const writes: string[] = [];
@@ -116,16 +132,7 @@ describe('the terminal display', () => {
     const d = display(2);
     const [failing] = d.refs;
     if (!failing) throw new Error('no job');
-    const result = {
-      job: failing,
-      outcome: 'failed' as const,
-      exitCode: 1,
-      status: { status: 'Failed' },
-      raw: null,
-      error: 'the export failed: destination refused\nsecond line',
-      polls: 1,
-      elapsedMs: 3000,
-    };
+    const result = failedAfter3s(failing, 'the export failed: destination refused\nsecond line');
     d.progress.event({ type: 'result', job: failing, at: 0, result });
     const write = d.writes.at(-1) ?? '';
     // erased, the line, then the block of the job left
@@ -139,16 +146,7 @@ describe('the terminal display', () => {
     const d = display(2);
     const [failing] = d.refs;
     if (!failing) throw new Error('no job');
-    const result = {
-      job: failing,
-      outcome: 'failed' as const,
-      exitCode: 1,
-      status: { status: 'Failed' },
-      raw: null,
-      error: 'refused \u001b]0;owned\u0007\u001b[31mred',
-      polls: 1,
-      elapsedMs: 3000,
-    };
+    const result = failedAfter3s(failing, 'refused \u001b]0;owned\u0007\u001b[31mred');
     d.progress.event({ type: 'result', job: failing, at: 0, result });
     const write = d.writes.at(-1) ?? '';
     expect(write).toContain('refused');
