@@ -29,4 +29,20 @@ describe('the real clock', () => {
     controller.abort();
     await expect(sleeping).resolves.toBeUndefined();
   });
+
+  it('calls back after longer than a timer can hold (25 days), once, and not when cancelled first', async () => {
+    vi.useFakeTimers();
+    const DAY = 86_400_000;
+    let calls = 0;
+    realClock.after(25 * DAY, () => calls++);
+    const cancel = realClock.after(25 * DAY, () => calls++);
+    // a Node timer holds 24.86 days at most
+    await vi.advanceTimersByTimeAsync(24.9 * DAY);
+    expect(calls).toBe(0);
+    cancel();
+    await vi.advanceTimersByTimeAsync(0.1 * DAY);
+    expect(calls).toBe(1);
+    await vi.advanceTimersByTimeAsync(30 * DAY);
+    expect(calls).toBe(1);
+  });
 });

@@ -6,7 +6,7 @@ import type { JobRef } from '../src/api/urls.js';
 import { CLI_WORDING } from '../src/cli/words.js';
 import { backoffDelay } from '../src/poll/backoff.js';
 import { Limiter } from '../src/poll/limiter.js';
-import { type PollEvent, pollJob } from '../src/poll/poller.js';
+import { watchJob } from '../src/poll/poller.js';
 import { drive, type RulesPatch, rules } from './support/drive.js';
 import { seededRandom, VirtualClock } from './support/virtual-clock.js';
 
@@ -301,20 +301,21 @@ describe('several jobs', () => {
     }));
     const results = await clock.run(
       Promise.all(
-        jobs.map(async (j) => {
-          const events: PollEvent[] = [];
-          for await (const e of pollJob(j, rules(), {
-            clock,
-            random: () => 0.5,
-            limiter,
-            signal: controller.signal,
-            fetch: server.fetch,
-            words: CLI_WORDING,
-          })) {
-            events.push(e);
-          }
-          return events.at(-1);
-        }),
+        jobs.map((j) =>
+          watchJob(
+            j,
+            rules(),
+            {
+              clock,
+              random: () => 0.5,
+              limiter,
+              signal: controller.signal,
+              fetch: server.fetch,
+              words: CLI_WORDING,
+            },
+            () => {},
+          ),
+        ),
       ),
     );
     expect(server.maxInFlight()).toBe(2);
@@ -337,17 +338,10 @@ describe('several jobs', () => {
     const ends = await clock.run(
       Promise.all(
         jobs.map(async (j) => {
-          for await (const e of pollJob(j, rules({ timeoutMs: 2000 }), {
-            clock,
-            random: () => 0.5,
-            limiter,
-            signal: new AbortController().signal,
-            fetch,
-            words: CLI_WORDING,
-          })) {
-            if (e.type === 'result') return { at: e.at - T0, outcome: e.result.outcome };
-          }
-          return undefined;
+          const signal = new AbortController().signal;
+          const ctx = { clock, random: () => 0.5, limiter, signal, fetch, words: CLI_WORDING };
+          const e = await watchJob(j, rules({ timeoutMs: 2000 }), ctx, () => {});
+          return { at: e.at - T0, outcome: e.result.outcome };
         }),
       ),
     );
@@ -477,19 +471,15 @@ describe('many jobs on one run signal', () => {
       id: `J${i}`,
       url: `https://api.example/content/export/J${i}/status`,
     }));
-    const results = jobs.map(async (j) => {
-      let last: PollEvent | undefined;
-      for await (const event of pollJob(j, rules({}), {
-        clock,
-        random: () => 0.5,
-        limiter,
-        signal: controller.signal,
-        fetch: async () => status('Pending'),
-        words: CLI_WORDING,
-      }))
-        last = event;
-      return last;
-    });
+    const ctx = {
+      clock,
+      random: () => 0.5,
+      limiter,
+      signal: controller.signal,
+      fetch: async () => status('Pending'),
+      words: CLI_WORDING,
+    };
+    const results = jobs.map((j) => watchJob(j, rules({}), ctx, () => {}));
     // every job has polled once and sleeps until its next poll
     await new Promise((resolve) => setImmediate(resolve));
     while (clock.pending < jobs.length) await new Promise((resolve) => setImmediate(resolve));

@@ -4,7 +4,7 @@ import type { StatusOutcome } from '../../src/api/client.js';
 import type { ExportStatus } from '../../src/api/schema.js';
 import { CLI_WORDING } from '../../src/cli/words.js';
 import { Limiter } from '../../src/poll/limiter.js';
-import { pollJob } from '../../src/poll/poller.js';
+import { watchJob } from '../../src/poll/poller.js';
 import type { WatchRules } from '../../src/poll/rules.js';
 import { type Scenario, statusAt } from '../../src/sim/scenarios.js';
 import { VirtualClock } from '../../test/support/virtual-clock.js';
@@ -57,20 +57,15 @@ async function replay(
     const status = transform(statusAt(job, clock.now()));
     return { kind: 'status', status, raw: status, warnings: [] };
   };
-  const events = pollJob({ id: 'J', url: 'http://sim/content/export/J/status' }, rules, {
+  const ctx = {
     clock,
     random: Math.random,
     limiter: new Limiter(4),
     signal: new AbortController().signal,
     fetch,
     words: CLI_WORDING,
-  });
-  await clock.run(
-    (async () => {
-      for await (const _ of events) {
-      }
-    })(),
-  );
+  };
+  await clock.run(watchJob({ id: 'J', url: 'http://sim/content/export/J/status' }, rules, ctx, () => {}));
   return { polls, endedAt: clock.now() - T0 };
 }
 

@@ -11,7 +11,7 @@ export interface Clock {
   monotonic(): number;
   /** Resolves after `ms`, or early (without throwing) when `signal` aborts. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
-  /** Calls `fn` once after `ms`; returns the function that cancels it. */
+  /** Calls `fn` once after `ms` (at least 1, however long); returns the function that cancels it. */
   after(ms: number, fn: () => void): () => void;
   /** Calls `fn` every `ms` without keeping the process alive; returns the function that stops it. */
   every(ms: number, fn: () => void): () => void;
@@ -46,27 +46,33 @@ export const realClock: Clock = {
   sleep: (ms, signal) =>
     new Promise<void>((resolve) => {
       if (signal?.aborted) return resolve();
-      // A sleep longer than a timer can hold (an interval of 25 days) is taken in parts.
-      let left = Math.max(0, ms);
-      let timer: ReturnType<typeof setTimeout>;
-      // Through onAbort's set rather than the signal's own list of listeners: a watch sleeps
-      // after every poll of every job, and an AbortSignal listener costs several objects.
+      // Through onAbort's set rather than the signal's own list of listeners: an AbortSignal
+      // listener costs several objects.
       let stopListening = () => {};
-      const done = () => {
-        clearTimeout(timer);
+      const cancel = realClock.after(ms, () => {
         stopListening();
         resolve();
-      };
-      const arm = () => {
-        const part = Math.min(left, MAX_TIMER_MS);
-        left -= part;
-        timer = setTimeout(left > 0 ? arm : done, part);
-      };
-      arm();
-      if (signal) stopListening = onAbort(signal, done);
+      });
+      if (signal)
+        stopListening = onAbort(signal, () => {
+          cancel();
+          resolve();
+        });
     }),
   after: (ms, fn) => {
-    const timer = setTimeout(fn, Math.min(MAX_TIMER_MS, Math.max(1, ms)));
+    if (ms <= MAX_TIMER_MS) {
+      const timer = setTimeout(fn, Math.max(1, ms));
+      return () => clearTimeout(timer);
+    }
+    // Longer than a timer can hold (an interval of a month): taken in parts.
+    let left = ms;
+    let timer: ReturnType<typeof setTimeout>;
+    const arm = () => {
+      const part = Math.min(left, MAX_TIMER_MS);
+      left -= part;
+      timer = setTimeout(left > 0 ? arm : fn, part);
+    };
+    arm();
     return () => clearTimeout(timer);
   },
   every: (ms, fn) => {

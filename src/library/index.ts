@@ -25,7 +25,7 @@ import { runShell } from '../node/shell.js';
 import { chooseTransport } from '../node/transport.js';
 import type { JobResult } from '../poll/job.js';
 import { Limiter } from '../poll/limiter.js';
-import { type PollEvent, pollJob } from '../poll/poller.js';
+import { type PollEvent, watchJob } from '../poll/poller.js';
 import type { FailOn, WatchRules } from '../poll/rules.js';
 import { type ResultDocument, resultDocument } from '../render/json.js';
 import {
@@ -333,30 +333,25 @@ async function runJob(
   const delivery = prepared.delivery && (await deliveryOf(prepared.delivery, prepared.options));
   let last: { httpStatus?: number; errorCode?: string } = {};
   const memo: StatusMemo = {};
-  const events = pollJob(job, rules, {
+  const ctx = {
     clock: realClock,
     random: Math.random,
     limiter: new Limiter(DEFAULTS.concurrency),
     signal,
     words: LIBRARY_WORDING,
-    fetch: async (url, requestSignal, timeoutMs) => {
+    fetch: async (url: URL, requestSignal: AbortSignal, timeoutMs: number) => {
       const outcome = await fetchStatus(url, client, requestSignal, timeoutMs, memo);
       if (outcome.kind === 'final')
         last = { httpStatus: outcome.httpStatus, errorCode: errorCodeOf(outcome.reason) };
       return outcome;
     },
-  });
-  for await (const event of events) {
-    if (event.type === 'result') {
-      const ended = delivery ? await delivery.verify(event.result) : event.result;
-      // One document: the result event carries the very object `.result` resolves to.
-      const document = resultDocument(ended);
-      onEvent({ type: 'result', job: event.job, at: event.at, result: document });
-      return { ...ended, ...last, document };
-    }
-    onEvent(event);
-  }
-  throw new ExportStatusError('the watch ended without a result', ExitCode.internal);
+  };
+  const end = await watchJob(job, rules, ctx, onEvent);
+  const ended = delivery ? await delivery.verify(end.result) : end.result;
+  // One document: the result event carries the very object `.result` resolves to.
+  const document = resultDocument(ended);
+  onEvent({ type: 'result', job: end.job, at: end.at, result: document });
+  return { ...ended, ...last, document };
 }
 
 /** verifyDelivery: the destination's check, its module loaded only then; AWS settings from `env`. */

@@ -45,6 +45,9 @@ export type PollEvent =
   | { type: 'warning'; job: JobRef; at: number; message: string; verbose: boolean }
   | ResultEvent;
 
+/** What a watch says while it goes on: every event but its result. */
+export type JobEvent = Exclude<PollEvent, ResultEvent>;
+
 /**
  * When a deadline (--timeout, --stall-timeout) is near, a request may still take this long past
  * it, so the last poll at the deadline has a chance to be answered. This is the most any watch
@@ -57,47 +60,159 @@ const FINAL_POLL_GRACE_MS = 2_000;
 type Next = ResultEvent | { delayMs: number; notBeforeMs: number };
 
 /**
- * Watches one job: an async generator of events, ending with a `result`. No output, no globals:
- * time, randomness and HTTP come from `ctx`. The first poll is immediate; the next starts
- * `intervalMs` after the previous answer; there is never more than one request in flight.
+ * Watches one job: calls `onEvent` with each event as it happens and resolves to the `result`
+ * (which `onEvent` is not given). No output, no globals: time, randomness and HTTP come from
+ * `ctx`. The first poll is immediate; the next starts `intervalMs` after the previous answer;
+ * there is never more than one request in flight. Rejects only when `onEvent` or `ctx.fetch`
+ * throws (a bug, not anything a server does).
  */
-export async function* pollJob(
+export function watchJob(
   job: JobRef,
   rules: WatchRules,
   ctx: PollerContext,
-): AsyncGenerator<PollEvent, JobResult> {
-  // The job listens to the run's signal once (through a Set shared by every job: linear in their
-  // number), through a signal of its own that each request and each sleep then listens to. An
-  // AbortSignal's listeners are a list searched on every add and remove: a thousand jobs adding
-  // and removing theirs on one signal at every poll cost a fifth of the CPU.
-  const own = new AbortController();
-  const stopForwarding = onAbort(ctx.signal, () => own.abort(ctx.signal.reason));
-  const jobCtx: PollerContext = { ...ctx, signal: own.signal };
-  const watch = new JobWatch(job, rules, jobCtx);
-  const { clock, signal } = jobCtx;
-  try {
-    while (true) {
-      if (signal.aborted) return yield* finish(watch.interrupted());
-      const outcome = await watch.fetchInTurn();
-      if (outcome === null) return yield* finish(watch.timedOut());
-      if (outcome.kind === 'aborted' || signal.aborted) return yield* finish(watch.interrupted());
-      // The decisions are synchronous and collect their events: a generator delegating to
-      // generators would cost promises at every level for every event of every poll.
-      const events: PollEvent[] = [];
-      const next = watch.answer(outcome, clock.now(), clock.monotonic(), events);
-      for (const event of events) yield event;
-      if ('type' in next) return yield* finish(next);
-      const ended = await watch.waitForNextPoll(next);
-      if (ended) return yield* finish(ended);
-    }
-  } finally {
-    stopForwarding();
-  }
+  onEvent: (event: JobEvent) => void,
+): Promise<ResultEvent> {
+  return new Promise<ResultEvent>((resolve, reject) => {
+    new JobRun(job, rules, ctx, onEvent, resolve, reject).poll();
+  });
 }
 
-async function* finish(event: ResultEvent): AsyncGenerator<PollEvent, JobResult> {
-  yield event;
-  return event.result;
+/**
+ * Drives one JobWatch: poll, answer, sleep, poll again, with callbacks made once per job rather
+ * than promises and closures at every poll (a watch of a thousand jobs makes a thousand polls a
+ * second, and what each allocates is the garbage collector's work).
+ */
+class JobRun {
+  private readonly watch: JobWatch;
+  /** The job's own signal: aborted with the run's, heard by each of its requests. */
+  private readonly own = new AbortController();
+  private readonly stopForwarding: () => void;
+  /** While the job sleeps: what cancels the sleep. */
+  private cancelSleep: (() => void) | undefined;
+  private ended = false;
+
+  constructor(
+    job: JobRef,
+    rules: WatchRules,
+    private readonly ctx: PollerContext,
+    private readonly onEvent: (event: JobEvent) => void,
+    private readonly resolve: (event: ResultEvent) => void,
+    private readonly reject: (err: unknown) => void,
+  ) {
+    this.watch = new JobWatch(job, rules, { ...ctx, signal: this.own.signal });
+    // The job listens to the run's signal once (through a Set shared by every job: linear in
+    // their number). An AbortSignal's listeners are a list searched on every add and remove: a
+    // thousand jobs adding and removing theirs at every poll cost a fifth of the CPU.
+    this.stopForwarding = onAbort(ctx.signal, this.interrupt);
+  }
+
+  /** One poll, when --concurrency lets it go. */
+  readonly poll = (): void => {
+    this.cancelSleep = undefined;
+    if (this.own.signal.aborted) {
+      this.finish(this.watch.interrupted());
+      return;
+    }
+    const wait = this.ctx.limiter.acquire();
+    if (wait) wait.then(this.send, this.fail);
+    else this.send();
+  };
+
+  /**
+   * The request, its slot taken. The time left is read once the slot is free: waiting for one
+   * must not stretch the deadline, and a job whose turn comes after it ends without a request.
+   */
+  private readonly send = (): void => {
+    const { ctx, watch } = this;
+    const leftMs = watch.deadline() + FINAL_POLL_GRACE_MS - ctx.clock.monotonic();
+    if (this.own.signal.aborted || leftMs <= 0) {
+      ctx.limiter.release();
+      this.finish(this.own.signal.aborted ? watch.interrupted() : watch.timedOut());
+      return;
+    }
+    try {
+      const timeoutMs = Math.min(watch.requestTimeoutMs, leftMs);
+      ctx.fetch(watch.url, this.own.signal, timeoutMs).then(this.answered, this.failedRequest);
+    } catch (err) {
+      this.failedRequest(err);
+    }
+  };
+
+  private readonly answered = (outcome: StatusOutcome): void => {
+    const { ctx, watch } = this;
+    ctx.limiter.release();
+    if (this.ended) return;
+    try {
+      if (outcome.kind === 'aborted' || this.own.signal.aborted) {
+        this.finish(watch.interrupted());
+        return;
+      }
+      // The decisions are synchronous and collect their events, given out in order.
+      const events: JobEvent[] = [];
+      const next = watch.answer(outcome, ctx.clock.now(), ctx.clock.monotonic(), events);
+      for (const event of events) this.onEvent(event);
+      if ('type' in next) this.finish(next);
+      else this.sleepUntilNext(next);
+    } catch (err) {
+      this.fail(err);
+    }
+  };
+
+  private readonly failedRequest = (err: unknown): void => {
+    this.ctx.limiter.release();
+    this.fail(err);
+  };
+
+  /**
+   * Sleeps until the next poll is due. When a deadline comes first, the next poll is made at the
+   * deadline (so a job that just finished is not called timed out), unless the server asked us
+   * not to come back before it: then the watch times out.
+   */
+  private sleepUntilNext(next: { delayMs: number; notBeforeMs: number }): void {
+    const { clock } = this.ctx;
+    const { watch } = this;
+    watch.previousDelayMs = next.delayMs;
+    const now = clock.monotonic();
+    const limit = watch.deadline();
+    if (now >= limit) {
+      this.finish(watch.timedOut());
+      return;
+    }
+    if (now + next.delayMs <= limit) {
+      this.cancelSleep = clock.after(next.delayMs, this.poll);
+      return;
+    }
+    const tooSoon = now + next.notBeforeMs > limit;
+    this.cancelSleep = clock.after(limit - now, () => {
+      if (tooSoon) this.finish(watch.timedOut());
+      else this.poll();
+    });
+  }
+
+  /** The run's signal aborted: a request under way ends with it; a sleep ends here. */
+  private readonly interrupt = (): void => {
+    this.own.abort(this.ctx.signal.reason);
+    const cancel = this.cancelSleep;
+    if (!cancel) return;
+    this.cancelSleep = undefined;
+    cancel();
+    this.finish(this.watch.interrupted());
+  };
+
+  private finish(event: ResultEvent): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.stopForwarding();
+    this.resolve(event);
+  }
+
+  private readonly fail = (err: unknown): void => {
+    if (this.ended) return;
+    this.ended = true;
+    this.cancelSleep?.();
+    this.stopForwarding();
+    this.reject(err);
+  };
 }
 
 /** The state of one job's watch, and the decisions taken after each answer. */
@@ -116,7 +231,8 @@ class JobWatch {
   private last: { status: ExportStatus; raw: Record<string, unknown> } | null = null;
   private polls = 0;
   private failures = 0;
-  private previousDelayMs: number | undefined;
+  /** The delay before this poll (--interval auto starts from it). */
+  previousDelayMs: number | undefined;
   private readonly warned = new Set<string>();
   private readonly eta = new EtaTracker();
 
@@ -147,21 +263,8 @@ class JobWatch {
     this.createDeadline = graceMs === undefined ? undefined : this.startedAt + graceMs;
   }
 
-  /**
-   * One request, when --concurrency lets it go; null when the deadline passed while waiting. The
-   * time left is read once a slot is free: waiting for one must not stretch the deadline.
-   */
-  async fetchInTurn(): Promise<StatusOutcome | null> {
-    const { limiter, clock, signal } = this.ctx;
-    const wait = limiter.acquire();
-    if (wait) await wait;
-    try {
-      const leftMs = this.deadline() + FINAL_POLL_GRACE_MS - clock.monotonic();
-      if (leftMs <= 0) return null;
-      return await this.ctx.fetch(this.url, signal, Math.min(this.rules.requestTimeoutMs, leftMs));
-    } finally {
-      limiter.release();
-    }
+  get requestTimeoutMs(): number {
+    return this.rules.requestTimeoutMs;
   }
 
   /** The nearer of --timeout and --stall-timeout on the monotonic clock (infinite when neither applies). */
@@ -181,7 +284,7 @@ class JobWatch {
     outcome: Exclude<StatusOutcome, { kind: 'aborted' }>,
     at: number,
     mono: number,
-    out: PollEvent[],
+    out: JobEvent[],
   ): Next {
     // A request that never left (no token could be had) is no poll.
     if (!('notSent' in outcome && outcome.notSent)) this.polls++;
@@ -204,7 +307,7 @@ class JobWatch {
     }
   }
 
-  private onStatus(outcome: Extract<StatusOutcome, { kind: 'status' }>, at: number, out: PollEvent[]): Next {
+  private onStatus(outcome: Extract<StatusOutcome, { kind: 'status' }>, at: number, out: JobEvent[]): Next {
     const { job } = this;
     const { status } = outcome;
     this.failures = 0;
@@ -240,7 +343,7 @@ class JobWatch {
   }
 
   /** Each dropped field once, and an unknown status once. */
-  private warnings(outcome: Extract<StatusOutcome, { kind: 'status' }>, at: number, out: PollEvent[]): void {
+  private warnings(outcome: Extract<StatusOutcome, { kind: 'status' }>, at: number, out: JobEvent[]): void {
     const { job, warned } = this;
     for (const w of outcome.warnings) {
       if (warned.has(w.path)) continue;
@@ -273,7 +376,7 @@ class JobWatch {
   private onTransient(
     outcome: Extract<StatusOutcome, { kind: 'transient' }>,
     at: number,
-    out: PollEvent[],
+    out: JobEvent[],
     exhausted: 'error' | 'invalid' = 'error',
   ): Next {
     const { maxRetries } = this.rules;
@@ -298,7 +401,7 @@ class JobWatch {
     return { delayMs, notBeforeMs: retryAfterMs ?? 0 };
   }
 
-  private onFinal(outcome: Extract<StatusOutcome, { kind: 'final' }>, at: number, out: PollEvent[]): Next {
+  private onFinal(outcome: Extract<StatusOutcome, { kind: 'final' }>, at: number, out: JobEvent[]): Next {
     const { createDeadline, schedule, answeredAt } = this;
     if (
       outcome.httpStatus === 404 &&
@@ -319,26 +422,6 @@ class JobWatch {
         ? { ...outcome.hint, waitedMs: schedule?.waitForCreateMs }
         : outcome.hint;
     return this.end('error', { kind: 'final', reason: outcome.reason, hint });
-  }
-
-  /**
-   * Sleeps until the next poll is due. When a deadline comes first, the next poll is made at the
-   * deadline (so a job that just finished is not called timed out), unless the server asked us
-   * not to come back before it: then the watch times out. Returns the result when it ends here.
-   */
-  async waitForNextPoll(next: { delayMs: number; notBeforeMs: number }): Promise<ResultEvent | undefined> {
-    const { clock, signal } = this.ctx;
-    this.previousDelayMs = next.delayMs;
-    const now = clock.monotonic();
-    const limit = this.deadline();
-    if (now >= limit) return this.timedOut();
-    if (now + next.delayMs <= limit) {
-      await clock.sleep(next.delayMs, signal);
-      return undefined;
-    }
-    await clock.sleep(limit - now, signal);
-    if (now + next.notBeforeMs > limit && !signal.aborted) return this.timedOut();
-    return undefined;
   }
 
   interrupted(): ResultEvent {

@@ -1,9 +1,8 @@
 import type { StatusOutcome } from '../../src/api/client.js';
 import type { JobRef } from '../../src/api/urls.js';
 import { CLI_WORDING } from '../../src/cli/words.js';
-import type { JobResult } from '../../src/poll/job.js';
 import { Limiter } from '../../src/poll/limiter.js';
-import { type PollEvent, pollJob } from '../../src/poll/poller.js';
+import { type PollEvent, watchJob } from '../../src/poll/poller.js';
 import type { Schedule, WatchRules } from '../../src/poll/rules.js';
 import type { VirtualClock } from './virtual-clock.js';
 
@@ -31,25 +30,16 @@ export interface DriveOptions {
 
 /** Runs one job's poller to its end on the virtual clock, keeping every event and the result. */
 export async function drive(clock: VirtualClock, job: JobRef, patch: RulesPatch, options: DriveOptions) {
-  const events = pollJob(job, rules(patch), {
+  const ctx = {
     clock,
     random: options.random ?? (() => 0.5),
     limiter: new Limiter(4),
     signal: options.signal ?? new AbortController().signal,
     fetch: options.fetch,
     words: CLI_WORDING,
-  });
+  };
   const seen: PollEvent[] = [];
-  const result = await clock.run(
-    (async () => {
-      let r: JobResult | undefined;
-      for await (const e of events) {
-        seen.push(e);
-        if (e.type === 'result') r = e.result;
-      }
-      if (!r) throw new Error('the poller ended without a result');
-      return r;
-    })(),
-  );
-  return { events: seen, result };
+  const end = await clock.run(watchJob(job, rules(patch), ctx, (event) => seen.push(event)));
+  seen.push(end);
+  return { events: seen, result: end.result };
 }

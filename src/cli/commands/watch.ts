@@ -10,7 +10,7 @@ import type { Deps } from '../../deps.js';
 import { type IO, makeIO } from '../../io/streams.js';
 import type { JobResult } from '../../poll/job.js';
 import { Limiter } from '../../poll/limiter.js';
-import { pollJob } from '../../poll/poller.js';
+import { watchJob } from '../../poll/poller.js';
 import { type Formatters, makeFormatters, utcIn } from '../../render/format.js';
 import { jsonLine, resultDocument } from '../../render/json.js';
 import { doneNotification } from '../../render/notify.js';
@@ -184,37 +184,32 @@ async function watchOne(job: JobRef, run: Run): Promise<JobResult> {
     answered: run.answered,
   };
   const memo: StatusMemo = {};
-  const events = pollJob(job, config.rules, {
+  const ctx = {
     clock: deps.clock,
     random: deps.random,
     limiter: run.limiter,
     signal: run.signal,
-    fetch: (url, signal, timeoutMs) => fetchStatus(url, options, signal, timeoutMs, memo),
+    fetch: (url: URL, signal: AbortSignal, timeoutMs: number) =>
+      fetchStatus(url, options, signal, timeoutMs, memo),
     words: CLI_WORDING,
-  });
-  let result: JobResult | undefined;
-  for await (const event of events) {
-    if (event.type === 'warning') {
-      if (!event.verbose || config.verbose) {
-        progress.log(`${io.errColor.yellow('warning:')} ${label} ${sanitize(event.message, 300)}`);
-      }
+  };
+  const end = await watchJob(job, config.rules, ctx, (event) => {
+    if (event.type === 'warning' && event.verbose && !config.verbose) {
       run.reporter.event(event);
-      continue;
+      return;
     }
-    if (event.type === 'result') {
-      const ended =
-        run.delivery && event.result.outcome === 'succeeded'
-          ? await delivered(event.result, run)
-          : event.result;
-      result = failFast(ended, run);
-      progress.event({ ...event, result });
-      run.reporter.result(result);
+    if (event.type === 'warning') {
+      progress.log(`${io.errColor.yellow('warning:')} ${label} ${sanitize(event.message, 300)}`);
     } else {
       progress.event(event);
-      run.reporter.event(event);
     }
-  }
-  if (!result) throw new Error('poller ended without a result');
+    run.reporter.event(event);
+  });
+  const ended =
+    run.delivery && end.result.outcome === 'succeeded' ? await delivered(end.result, run) : end.result;
+  const result = failFast(ended, run);
+  progress.event({ ...end, result });
+  run.reporter.result(result);
   return result;
 }
 
