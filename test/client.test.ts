@@ -280,6 +280,65 @@ describe('fetchStatus', () => {
   });
 });
 
+describe("a request's time limit", () => {
+  /** A server that never answers the requests `hang` picks; the others it answers at once, or after `slowMs`. */
+  function server(clock: VirtualClock, hang: (n: number) => boolean, slowMs = 0) {
+    let n = 0;
+    const transport: Transport = (req) =>
+      new Promise((resolve, reject) => {
+        n++;
+        req.signal.addEventListener('abort', () => reject(req.signal.reason), { once: true });
+        if (hang(n)) return;
+        clock.sleep(slowMs).then(() => resolve(json(200, { status: 'Pending' })));
+      });
+    return transport;
+  }
+
+  it('ends that request only: the next one on the same signal goes out and is answered', async () => {
+    const clock = new VirtualClock(0);
+    const opts = options(
+      server(clock, (n) => n === 1),
+      { clock },
+    );
+    const job = new AbortController().signal;
+    expect(await clock.run(fetchStatus(url, opts, job, 1000))).toMatchObject({
+      kind: 'transient',
+      timeoutMs: 1000,
+    });
+    expect(await clock.run(fetchStatus(url, opts, job, 1000))).toMatchObject({ kind: 'status' });
+    expect(await clock.run(fetchStatus(url, opts, job, 1000))).toMatchObject({ kind: 'status' });
+  });
+
+  it('of one of two requests at once on one signal does not end the other', async () => {
+    const clock = new VirtualClock(0);
+    const opts = options(
+      server(clock, (n) => n === 2, 2000),
+      { clock },
+    );
+    const job = new AbortController().signal;
+    // one answered first: a signal is kept for the next
+    expect(await clock.run(fetchStatus(url, opts, job, 5000))).toMatchObject({ kind: 'status' });
+    const both = Promise.all([fetchStatus(url, opts, job, 1000), fetchStatus(url, opts, job, 5000)]);
+    const [short, long] = await clock.run(both);
+    expect(short).toMatchObject({ kind: 'transient', timeoutMs: 1000 });
+    expect(long).toMatchObject({ kind: 'status' });
+  });
+
+  it("the caller's signal ends the request under way, and every later one at once", async () => {
+    const clock = new VirtualClock(0);
+    const opts = options(
+      server(clock, () => true),
+      { clock },
+    );
+    const controller = new AbortController();
+    const pending = fetchStatus(url, opts, controller.signal, 30_000);
+    clock.after(500, () => controller.abort('SIGINT'));
+    expect(await clock.run(pending)).toEqual({ kind: 'aborted' });
+    expect(clock.now()).toBe(500);
+    expect(await clock.run(fetchStatus(url, opts, controller.signal, 30_000))).toEqual({ kind: 'aborted' });
+  });
+});
+
 describe('classifyFailure', () => {
   const quiet = new AbortController().signal;
   const err = (code: string, message = code) => Object.assign(new Error(message), { code });

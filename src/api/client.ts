@@ -1,4 +1,4 @@
-import { onAbort } from '../core/abort.js';
+import { giveBack, lendSignal } from '../core/abort.js';
 import { type Clock, timeLimitPassed } from '../core/clock.js';
 import { UsageError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
@@ -176,24 +176,26 @@ export async function request(
   let hop: Hop = { method, url, body };
   let renewed = false;
   // One time limit for the whole exchange: the token, every redirect hop, a renewal.
-  const now = () => options.clock.monotonic();
-  const deadline = now() + timeoutMs;
-  const limits = (): TokenLimits => ({ signal, timeoutMs: Math.max(1, deadline - now()) });
+  const { clock } = options;
+  const deadline = clock.monotonic() + timeoutMs;
   for (let redirects = 0; redirects <= MAX_REDIRECTS; ) {
     // Like fetch for credentials, and like curl for custom headers: both are dropped when a
     // redirect leaves the origin the user configured.
-    const sameOrigin = hop.url.origin === url.origin;
-    const token = credentials && sameOrigin ? await tokenOf(credentials, limits(), signal) : undefined;
+    const sameOrigin = hop.url === url || hop.url.origin === url.origin;
+    const token =
+      credentials && sameOrigin
+        ? await tokenOf(credentials, limitsUntil(deadline, clock, signal), signal)
+        : undefined;
     if (typeof token === 'object') return token;
     const headers = requestHeaders(options, token, sameOrigin, hop.body !== undefined);
-    const leftMs = deadline - now();
+    const leftMs = deadline - clock.monotonic();
     if (leftMs <= 0) return { kind: 'failed', outcome: noAnswerWithin(timeoutMs, hop.method) };
     const sent = await sendOnce(hop, headers, options, signal, leftMs, timeoutMs);
     if (sent.kind === 'failed') return sent;
     if (sent.response.status === 401 && credentials && token !== undefined && !renewed) {
       // Renewed once, and the same request sent again at once: not a retry, never a loop.
       renewed = true;
-      const fresh = await renewal(credentials, token, options, limits(), signal);
+      const fresh = await renewal(credentials, token, options, limitsUntil(deadline, clock, signal), signal);
       if (typeof fresh === 'object') return fresh;
       if (fresh) continue;
     }
@@ -210,6 +212,11 @@ export async function request(
     redirects++;
   }
   return { kind: 'failed', outcome: { kind: 'final', reason: `more than ${MAX_REDIRECTS} redirects` } };
+}
+
+/** What is left of an exchange's time limit, for a token request. */
+function limitsUntil(deadline: number, clock: Clock, signal: AbortSignal): TokenLimits {
+  return { signal, timeoutMs: Math.max(1, deadline - clock.monotonic()) };
 }
 
 /** The current token, or the failure that kept it from us (a transient one is retried). */
@@ -308,13 +315,12 @@ async function sendOnce(
   const { clock } = options;
   const started = clock.monotonic();
   options.log?.(`→ ${hop.method} ${hop.url.href}  ${formatHeaders(headers, options)}`);
-  // One signal per request, aborted by the caller's or when the time limit passes. The limit is
-  // a timer cleared as soon as the answer is in (AbortSignal.timeout would keep a 30 s timer and
-  // its signal alive after every poll), and the caller's signal is listened to through onAbort's
-  // set: a watch sends a request at every poll of every job.
-  const controller = new AbortController();
+  // The request's signal, aborted by the caller's or when the time limit passes (lent: one kept
+  // per caller between requests). The limit is a timer cleared as soon as the answer is in
+  // (AbortSignal.timeout would keep a 30 s timer and its signal alive after every poll).
+  const lent = lendSignal(signal);
+  const { controller } = lent;
   const expire = clock.after(leftMs, () => controller.abort(timeLimitPassed()));
-  const unforward = onAbort(signal, () => controller.abort(signal.reason));
   try {
     const answer = await sendWithin(options.transport, {
       method: hop.method,
@@ -337,7 +343,7 @@ async function sendOnce(
     return { kind: 'failed', outcome };
   } finally {
     expire();
-    unforward();
+    giveBack(lent);
   }
 }
 
@@ -414,6 +420,7 @@ function formatHeaders(headers: Record<string, string>, options: ClientOptions):
  * that echoes a token in its error must not get it printed.
  */
 function redactSecrets(text: string, options: ClientOptions): string {
+  if (!options.credentials && options.headers.length === 0 && !options.secrets?.length) return text;
   return redact(text, [
     ...(options.credentials?.secrets() ?? []),
     ...options.headers.map(([, value]) => value),
