@@ -20,7 +20,13 @@ export interface HttpResponse {
   body: string;
 }
 
-export type Transport = (request: HttpRequest) => Promise<HttpResponse>;
+export type Transport = ((request: HttpRequest) => Promise<HttpResponse>) & {
+  /**
+   * Set by a transport that settles the moment its request's signal aborts (rejecting with an
+   * error named AbortError or TimeoutError): sendWithin need not stand guard over it.
+   */
+  readonly settlesOnAbort?: true;
+};
 
 /**
  * Sends `request` and keeps its signal here, not left to the HTTP library: a transport that
@@ -28,6 +34,7 @@ export type Transport = (request: HttpRequest) => Promise<HttpResponse>;
  * answer) is abandoned the moment the signal aborts, rejecting with the signal's reason.
  */
 export function sendWithin(transport: Transport, request: HttpRequest): Promise<HttpResponse> {
+  if (transport.settlesOnAbort) return transport(request);
   const { signal } = request;
   if (signal.aborted) return Promise.reject(signal.reason);
   return new Promise<HttpResponse>((resolve, reject) => {
@@ -97,42 +104,58 @@ export function readBody(
   maxBodyBytes: number,
   stop: () => void,
 ): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    readBodyThen(body, status, declaredLength, maxBodyBytes, stop, (err, bytes) => {
+      if (err === undefined) resolve(bytes);
+      else reject(err);
+    });
+  });
+}
+
+/** What a body read that failed leaves. */
+const NONE = Buffer.alloc(0);
+
+/** readBody, calling `done` once (an error, or the bytes) rather than making a promise. */
+export function readBodyThen(
+  body: BodyStream,
+  status: number,
+  declaredLength: number,
+  maxBodyBytes: number,
+  stop: () => void,
+  done: (err: unknown, bytes: Buffer) => void,
+): void {
   const ok = status >= 200 && status < 300;
   const limit = ok ? maxBodyBytes : ERROR_BODY_BYTES;
-  return new Promise((resolve, reject) => {
-    if (ok && Number.isFinite(declaredLength) && declaredLength > limit) {
+  if (ok && Number.isFinite(declaredLength) && declaredLength > limit) {
+    stop();
+    done(new BodyTooLargeError(limit), NONE);
+    return;
+  }
+  const parts: Buffer[] = [];
+  let size = 0;
+  let settled = false;
+  const settle = (err: unknown, bytes: Buffer) => {
+    if (settled) return;
+    settled = true;
+    done(err, bytes);
+  };
+  body.on('data', (chunk) => {
+    if (settled) return;
+    size += chunk.length;
+    if (size > limit) {
       stop();
-      reject(new BodyTooLargeError(limit));
-      return;
+      if (ok) return settle(new BodyTooLargeError(limit), NONE);
+      parts.push(chunk.subarray(0, chunk.length - (size - limit)));
+      return settle(undefined, Buffer.concat(parts));
     }
-    const parts: Buffer[] = [];
-    let size = 0;
-    let settled = false;
-    const settle = (outcome: () => void) => {
-      if (settled) return;
-      settled = true;
-      outcome();
-    };
-    body.on('data', (chunk) => {
-      if (settled) return;
-      size += chunk.length;
-      if (size > limit) {
-        stop();
-        if (ok) return settle(() => reject(new BodyTooLargeError(limit)));
-        parts.push(chunk.subarray(0, chunk.length - (size - limit)));
-        return settle(() => resolve(Buffer.concat(parts)));
-      }
-      parts.push(chunk);
-    });
-    body.on('end', () =>
-      settle(() => resolve(parts.length === 1 && parts[0] ? parts[0] : Buffer.concat(parts))),
-    );
-    body.on('error', (err) => settle(() => reject(err)));
-    body.on('close', () =>
-      settle(() =>
-        reject(Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' })),
-      ),
-    );
+    parts.push(chunk);
+  });
+  body.on('end', () => settle(undefined, parts.length === 1 && parts[0] ? parts[0] : Buffer.concat(parts)));
+  body.on('error', (err) => settle(err, NONE));
+  // Every body closes, most after their end: the error (and its stack) is made only when it is one.
+  body.on('close', () => {
+    if (!settled)
+      settle(Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }), NONE);
   });
 }
 

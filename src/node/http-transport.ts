@@ -4,7 +4,7 @@ import {
   type HttpRequest,
   type HttpResponse,
   headerRecord,
-  readBody,
+  readBodyThen,
   SentRequestError,
   type Transport,
 } from '../api/transport.js';
@@ -15,16 +15,11 @@ import {
  */
 export function nodeTransport(): Transport {
   const libraries = new Library();
-  return (request) => sendOrRetry(request, libraries.for(request.url));
-}
-
-function sendOrRetry(request: HttpRequest, library: HttpLibrary): Promise<HttpResponse> {
-  return send(request, library).catch((err: unknown) => {
-    // A kept-alive socket the server closed while idle: Node's documented remedy is one retry.
-    // Only for a GET: a POST is never sent twice by any layer.
-    if (request.method === 'GET' && isReusedSocketReset(err)) return send(request, library);
-    throw err;
-  });
+  const transport = (request: HttpRequest) =>
+    new Promise<HttpResponse>((resolve, reject) => {
+      send(request, libraries.for(request.url), resolve, reject, true);
+    });
+  return Object.assign(transport, { settlesOnAbort: true as const });
 }
 
 interface HttpLibrary {
@@ -49,58 +44,92 @@ class Library {
   }
 }
 
-const REUSED = Symbol('reused socket');
-
-function isReusedSocketReset(err: unknown): boolean {
-  return (
-    err instanceof Error &&
-    (err as { [REUSED]?: boolean })[REUSED] === true &&
-    (err as NodeJS.ErrnoException).code === 'ECONNRESET'
+/**
+ * One exchange, settled through `resolve` or `reject` (one promise per request, not one per
+ * layer: a watch sends one at every poll). `mayRetry`: a GET on a kept-alive socket the server
+ * closed while idle is sent once more, Node's documented remedy; a POST is never sent twice by
+ * any layer.
+ */
+function send(
+  request: HttpRequest,
+  library: HttpLibrary,
+  resolve: (response: HttpResponse) => void,
+  reject: (err: unknown) => void,
+  mayRetry: boolean,
+): void {
+  const { signal } = request;
+  if (signal.aborted) {
+    reject(abortError(signal.reason));
+    return;
+  }
+  // The signal is watched here rather than handed to node:http, whose own abort handling
+  // allocates a stream-end tracker per request. An abort settles the request at once, whatever
+  // the socket does next; the listener goes as soon as the request settles, either way.
+  let bodySent = false;
+  // The answer, the abort or the first error: whatever comes after is too late to count.
+  let settled = false;
+  const abort = () => {
+    if (settled) return;
+    settled = true;
+    reject(abortError(signal.reason));
+    req.destroy();
+  };
+  signal.addEventListener('abort', abort, { once: true });
+  const req = library.request(
+    request.url,
+    { method: request.method, headers: request.headers, agent: library.agent },
+    (res) => {
+      const status = res.statusCode ?? 0;
+      const declared = Number(res.headers['content-length']);
+      readBodyThen(
+        res,
+        status,
+        declared,
+        request.maxBodyBytes,
+        () => req.destroy(),
+        (err, bytes) => {
+          if (settled) return;
+          settled = true;
+          signal.removeEventListener('abort', abort);
+          if (err !== undefined) {
+            reject(err);
+            return;
+          }
+          try {
+            const headers = headersOf(res.headers);
+            resolve({ status, headers, body: decodeBody(bytes, headers['content-type']) });
+          } catch (err) {
+            reject(err);
+          }
+        },
+      );
+    },
   );
+  req.on('finish', () => {
+    bodySent = true;
+  });
+  req.on('error', (err) => {
+    if (settled) return;
+    settled = true;
+    signal.removeEventListener('abort', abort);
+    if (mayRetry && request.method === 'GET' && req.reusedSocket && isReset(err))
+      send(request, library, resolve, reject, false);
+    else reject(request.method === 'POST' && bodySent ? new SentRequestError(err) : err);
+  });
+  req.end(request.body);
 }
 
-function send(request: HttpRequest, library: HttpLibrary): Promise<HttpResponse> {
-  const { signal } = request;
-  if (signal.aborted) return Promise.reject(abortError(signal.reason));
-  // The signal is watched here rather than handed to node:http, whose own abort handling
-  // allocates a stream-end tracker per request; a watch sends one at every poll. Its listener
-  // goes as soon as the request settles, either way.
-  return new Promise<HttpResponse>((resolve, reject) => {
-    let bodySent = false;
-    const abort = () => req.destroy(abortError(signal.reason));
-    const fail = (err: unknown) => {
-      signal.removeEventListener('abort', abort);
-      reject(err);
-    };
-    signal.addEventListener('abort', abort, { once: true });
-    const req = library.request(
-      request.url,
-      { method: request.method, headers: request.headers, agent: library.agent },
-      (res) => {
-        const status = res.statusCode ?? 0;
-        readBody(res, status, Number(res.headers['content-length']), request.maxBodyBytes, () =>
-          req.destroy(),
-        ).then((bytes) => {
-          try {
-            const headers = headerRecord(res.headers);
-            const body = decodeBody(bytes, headers['content-type']);
-            signal.removeEventListener('abort', abort);
-            resolve({ status, headers, body });
-          } catch (err) {
-            fail(err);
-          }
-        }, fail);
-      },
-    );
-    req.on('finish', () => {
-      bodySent = true;
-    });
-    req.on('error', (err) => {
-      if (req.reusedSocket) Object.assign(err, { [REUSED]: true });
-      fail(request.method === 'POST' && bodySent ? new SentRequestError(err) : err);
-    });
-    req.end(request.body);
-  });
+function isReset(err: unknown): boolean {
+  return (err as NodeJS.ErrnoException).code === 'ECONNRESET';
+}
+
+/**
+ * node:http's headers as they come (lower-cased names, no prototype) when none is repeated, as
+ * nearly every answer's are; joined otherwise.
+ */
+function headersOf(raw: http.IncomingHttpHeaders): Record<string, string | undefined> {
+  for (const name in raw) if (typeof raw[name] !== 'string') return headerRecord(raw);
+  return raw as Record<string, string | undefined>;
 }
 
 /** What node:http rejects with when its signal aborts, so failures read the same either way. */

@@ -1,5 +1,5 @@
 /** Node adapters: the HTTP transport of a run, node:http or undici behind a proxy, loaded on first use. */
-import type { Transport } from '../api/transport.js';
+import { type HttpRequest, sendWithin, type Transport } from '../api/transport.js';
 import { isLoopback } from '../api/urls.js';
 import type { Env } from '../io/color.js';
 
@@ -19,7 +19,7 @@ export function chooseTransport(env: Env): Transport {
   let direct: Transport | undefined;
   let loadingDirect: Promise<Transport> | undefined;
   let proxied: Promise<Transport> | undefined;
-  return (request) => {
+  const transport = (request: HttpRequest) => {
     if (!proxy || isLoopback(request.url.hostname)) {
       if (direct) return direct(request);
       loadingDirect ??= import('./http-transport.js').then((m) => {
@@ -35,6 +35,8 @@ export function chooseTransport(env: Env): Transport {
         noProxy: env.NO_PROXY ?? env.no_proxy,
       }),
     );
-    return proxied.then((send) => send(request));
+    // undici, kept to the signal by sendWithin: a proxy that hangs up mid-CONNECT has made it spin.
+    return proxied.then((send) => sendWithin(send, request));
   };
+  return Object.assign(transport, { settlesOnAbort: true as const });
 }
