@@ -330,7 +330,8 @@ async function sendOnce(
       signal: controller.signal,
       maxBodyBytes: MAX_BODY_BYTES,
     });
-    const response = { ...answer, body: redactSecrets(answer.body, options) };
+    const body = redactSecrets(answer.body, options);
+    const response = body === answer.body ? answer : { ...answer, body };
     options.log?.(
       `← HTTP ${response.status} in ${clock.monotonic() - started} ms (${Buffer.byteLength(response.body)} bytes)`,
     );
