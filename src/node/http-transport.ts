@@ -8,6 +8,7 @@ import {
   SentRequestError,
   type Transport,
 } from '../api/transport.js';
+import { onAbort } from '../core/abort.js';
 
 /**
  * The production transport: node:http(s) with keep-alive agents. Measured on Node 20, the first
@@ -64,7 +65,9 @@ function send(
   }
   // The signal is watched here rather than handed to node:http, whose own abort handling
   // allocates a stream-end tracker per request. An abort settles the request at once, whatever
-  // the socket does next; the listener goes as soon as the request settles, either way.
+  // the socket does next; the listener goes as soon as the request settles, either way. Through
+  // onAbort's set: a job's requests share a signal (lent from one to the next), which then keeps
+  // one listener of its own instead of adding and removing one at every poll.
   let bodySent = false;
   // The answer, the abort or the first error: whatever comes after is too late to count.
   let settled = false;
@@ -74,7 +77,7 @@ function send(
     reject(abortError(signal.reason));
     req.destroy();
   };
-  signal.addEventListener('abort', abort, { once: true });
+  const stopListening = onAbort(signal, abort);
   const req = library.request(
     request.url,
     { method: request.method, headers: request.headers, agent: library.agent },
@@ -90,7 +93,7 @@ function send(
         (err, bytes) => {
           if (settled) return;
           settled = true;
-          signal.removeEventListener('abort', abort);
+          stopListening();
           if (err !== undefined) {
             reject(err);
             return;
@@ -111,7 +114,7 @@ function send(
   req.on('error', (err) => {
     if (settled) return;
     settled = true;
-    signal.removeEventListener('abort', abort);
+    stopListening();
     if (mayRetry && request.method === 'GET' && req.reusedSocket && isReset(err))
       send(request, library, resolve, reject, false);
     else reject(request.method === 'POST' && bodySent ? new SentRequestError(err) : err);
