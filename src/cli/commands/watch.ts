@@ -194,15 +194,9 @@ async function watchOne(job: JobRef, run: Run): Promise<JobResult> {
     words: CLI_WORDING,
   };
   const end = await watchJob(job, config.rules, ctx, (event) => {
-    if (event.type === 'warning' && event.verbose && !config.verbose) {
-      run.reporter.event(event);
-      return;
-    }
-    if (event.type === 'warning') {
+    if (event.type !== 'warning') progress.event(event);
+    else if (!event.verbose || config.verbose)
       progress.log(`${io.errColor.yellow('warning:')} ${label} ${sanitize(event.message, 300)}`);
-    } else {
-      progress.event(event);
-    }
     run.reporter.event(event);
   });
   const ended =
