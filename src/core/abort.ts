@@ -38,7 +38,7 @@ export interface LentSignal {
   readonly controller: AbortController;
   readonly caller: AbortSignal;
   busy: boolean;
-  stopForwarding: () => void;
+  readonly stopForwarding: () => void;
 }
 
 /** Per caller signal, the one signal kept between its requests. */
@@ -63,9 +63,8 @@ export function lendSignal(caller: AbortSignal): LentSignal {
     idle.stopForwarding();
   }
   const controller = new AbortController();
-  const lent: LentSignal = { controller, caller, busy: true, stopForwarding: () => {} };
-  lent.stopForwarding = onAbort(caller, () => controller.abort(caller.reason));
-  return lent;
+  const stopForwarding = onAbort(caller, () => controller.abort(caller.reason));
+  return { controller, caller, busy: true, stopForwarding };
 }
 
 /** Ends a loan: the signal is kept for the caller's next request, unless it aborted. */
