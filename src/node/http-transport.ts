@@ -9,6 +9,7 @@ import {
   type Transport,
 } from '../api/transport.js';
 import { onAbort } from '../core/abort.js';
+import { headerList, targetOf } from './http-target.js';
 
 /**
  * The production transport: node:http(s) with keep-alive agents. Measured on Node 20, the first
@@ -78,9 +79,17 @@ function send(
     req.destroy();
   };
   const stopListening = onAbort(signal, abort);
+  const target = targetOf(request.url);
   const req = library.request(
-    request.url,
-    { method: request.method, headers: request.headers, agent: library.agent },
+    {
+      protocol: target.protocol,
+      hostname: target.hostname,
+      port: target.port,
+      path: target.path,
+      method: request.method,
+      headers: headerList(request.headers, target.host),
+      agent: library.agent,
+    },
     (res) => {
       const status = res.statusCode ?? 0;
       const declared = Number(res.headers['content-length']);
@@ -108,9 +117,10 @@ function send(
       );
     },
   );
-  req.on('finish', () => {
-    bodySent = true;
-  });
+  if (request.method === 'POST')
+    req.on('finish', () => {
+      bodySent = true;
+    });
   req.on('error', (err) => {
     if (settled) return;
     settled = true;
