@@ -125,8 +125,13 @@ const CANONICAL = new Map<string, { name: string; phase: Phase }>([
   ['aborted', { name: 'Cancelled', phase: 'cancelled' }],
 ]);
 
+/** Each canonical name as itself: what a parsed status holds, looked up at every poll. */
+const BY_NAME = new Map([...CANONICAL.values()].map((entry) => [entry.name, entry]));
+
 /** Case-insensitive, ignoring spaces, `_` and `-`: "IN_PROGRESS", "in-progress" → In Progress. */
 export function normaliseStatus(raw: string): { name: string; phase: Phase } {
+  const named = BY_NAME.get(raw);
+  if (named) return named;
   const key = raw.toLowerCase().replace(/[\s_-]+/g, '');
   return CANONICAL.get(key) ?? { name: raw, phase: 'unknown' };
 }

@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import { fetchStatus, type StatusMemo } from '../../api/client.js';
+import { type ClientOptions, fetchStatus, type StatusMemo } from '../../api/client.js';
 import type { JobRef } from '../../api/urls.js';
 import { ENV } from '../../core/defaults.js';
 import { combineExitCodes, ExitCode, exitCodeFor } from '../../core/exit-codes.js';
@@ -175,14 +175,16 @@ async function watchOne(job: JobRef, run: Run): Promise<JobResult> {
   const { config, deps, io, progress } = run;
   const label = printableId(job.id);
   const urlFrom = onBaseUrl(job, run.api.baseUrl) ? run.api.baseUrlFrom : 'the job URL';
-  const options = {
-    ...run.connection.client,
+  // Object.assign rather than a spread: on Node 20 an object spread followed by a property its
+  // source lacks gives each object a hidden class of its own, and a thousand jobs' options, each
+  // of its own class, make every read of them in the client a slow lookup.
+  const options: ClientOptions = Object.assign({}, run.connection.client, {
     log: config.verbose
       ? (line: string) => progress.log(io.errColor.dim(`${timestamp(deps.clock.now())} ${label} ${line}`))
       : undefined,
     urlFrom,
     answered: run.answered,
-  };
+  });
   const memo: StatusMemo = {};
   const ctx = {
     clock: deps.clock,
