@@ -52,6 +52,11 @@ export interface Deps extends ConfigSources {
   onInterrupt(handler: (signal: InterruptSignal) => void): () => void;
   /** Calls `handler` as the process exits, however it exits, until the returned function is called. */
   onExit(handler: () => void): () => void;
+  /**
+   * Ctrl-Z and fg (SIGTSTP, then SIGCONT): calls `suspend` before the process stops and `resume`
+   * once it runs again, until the returned function is called.
+   */
+  onSuspend(suspend: () => void, resume: () => void): () => void;
   /** Ends the process at once (a second Ctrl-C). */
   exitNow(code: number): void;
   /**

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import type { ExportStatus } from '../src/api/schema.js';
 import type { JobRef } from '../src/api/urls.js';
 import { makeChalk } from '../src/io/color.js';
 import type { JobResult } from '../src/poll/job.js';
+import type { PollEvent } from '../src/poll/poller.js';
 import { makeFormatters } from '../src/render/format.js';
 import {
   createTtyProgress,
@@ -29,12 +31,48 @@ function failedAfter3s(job: JobRef, error: string): JobResult {
   };
 }
 
+/** A write without the marks that begin and end a frame. */
+const withoutFrameMarks = (write: string) =>
+  write.replaceAll('\u001b[?2026h', '').replaceAll('\u001b[?2026l', '');
+
+/** An answer for `job`: In Progress, 40 %. */
+function pollOf(job: JobRef | undefined): PollEvent {
+  if (!job) throw new Error('no job');
+  const status = { status: 'In Progress', processedCount: 40, totalCount: 100 } as ExportStatus;
+  return { type: 'poll', job, at: 0, status, changed: true, eta: undefined };
+}
+
+/** The end of `job`: failed after 3 s. */
+function endOf(job: JobRef | undefined): PollEvent {
+  if (!job) throw new Error('no job');
+  return { type: 'result', job, at: 0, result: failedAfter3s(job, 'refused') };
+}
+
 function display(jobs: number, ids = Array.from({ length: jobs }, (_, i) => `job-${i}`)) {
   const writes: string[] = [];
-  const terminal = { isTTY: true, columns: 100, rows: 30, write: (text: string) => writes.push(text) };
+  const resizeListeners = new Set<() => void>();
+  const terminal = {
+    isTTY: true,
+    columns: 100,
+    rows: 30,
+    write: (text: string) => writes.push(text),
+    /** The terminal's width now, when the process has not heard of it yet (its SIGWINCH to come). */
+    screenColumns: undefined as number | undefined,
+    on: (event: string, listener: () => void) => {
+      if (event === 'resize') resizeListeners.add(listener);
+    },
+    off: (_event: string, listener: () => void) => resizeListeners.delete(listener),
+    /** As node's tty stream: reads the size again, and says 'resize' if it changed. */
+    _refreshSize() {
+      if (terminal.screenColumns === undefined || terminal.screenColumns === terminal.columns) return;
+      terminal.columns = terminal.screenColumns;
+      for (const listener of resizeListeners) listener();
+    },
+  };
   let t = Date.parse('2026-01-01T00:00:00Z');
   let turn: (() => void) | undefined;
   const exitHandlers = new Set<() => void>();
+  let suspension: { suspend: () => void; resume: () => void } | undefined;
   const progress = createTtyProgress(
     terminal,
     { write: () => {} },
@@ -54,6 +92,12 @@ function display(jobs: number, ids = Array.from({ length: jobs }, (_, i) => `job
         exitHandlers.add(handler);
         return () => exitHandlers.delete(handler);
       },
+      onSuspend: (suspend, resume) => {
+        suspension = { suspend, resume };
+        return () => {
+          suspension = undefined;
+        };
+      },
     },
   );
   const refs = ids.map((id) => ({ id, url: `http://h/${id}` }));
@@ -72,6 +116,10 @@ function display(jobs: number, ids = Array.from({ length: jobs }, (_, i) => `job
     },
     get ticking() {
       return turn !== undefined;
+    },
+    /** Ctrl-Z, as the process would hear it; undefined once the display no longer listens. */
+    get suspension() {
+      return suspension;
     },
   };
 }
@@ -122,6 +170,27 @@ describe('the terminal display', () => {
     const d = display(1);
     for (const handler of d.exitHandlers) handler();
     expect(d.writes.at(-1)).toBe(SHOW);
+  });
+
+  it('Ctrl-Z: erased and the cursor shown before the process stops; fg hides it and draws again, for the size then', () => {
+    const d = display(2, ['a'.repeat(60), 'b'.repeat(60)]);
+    d.terminal.columns = 200;
+    d.frame(1000);
+    d.suspension?.suspend();
+    expect(d.writes.at(-1)).toBe(`\r${ERASE_LINE}${UP(1)}${ERASE_LINE}${SHOW}`);
+    // resized while stopped (a stopped job hears no SIGWINCH), then fg: the shell's lines are
+    // above the cursor now, and none of them is erased
+    d.terminal.screenColumns = 40;
+    d.suspension?.resume();
+    const [hide, frame] = d.writes.slice(-2);
+    expect(hide).toBe(HIDE);
+    expect(frame).not.toContain(ERASE_LINE);
+    const rows = withoutFrameMarks(frame ?? '').split('\n');
+    expect(rows).toHaveLength(2);
+    for (const row of rows) expect(row.length).toBeLessThanOrEqual(40);
+    // after the display stops, Ctrl-Z is the shell's own again
+    d.progress.stop();
+    expect(d.suspension).toBeUndefined();
   });
 
   it('keeps its own time: the watch starts no second timer for it', () => {
@@ -189,6 +258,49 @@ describe('the terminal display', () => {
     expect(expected).toBeGreaterThan(2);
     const frame = d.frame();
     expect(frame.split(ERASE_LINE).length - 1).toBe(expected);
+  });
+
+  describe('a terminal narrowed before the process hears of it: what is erased counts the re-wrapped rows', () => {
+    /** The widths of the rows of the block in a write: what follows its last erase (a job's end line is not the block's). */
+    const rowWidths = (write: string) =>
+      withoutFrameMarks(write.split(ERASE_LINE).at(-1) ?? '')
+        .split('\n')
+        .filter((row) => !row.startsWith('✖'))
+        .map((row) => row.length);
+    const erasedRows = (write: string) => write.split(ERASE_LINE).length - 1;
+    const cases: Array<[string, (d: ReturnType<typeof display>) => void]> = [
+      ['the spinner turns', (d) => d.frame()],
+      ['an answer comes', (d) => d.progress.event(pollOf(d.refs[1]))],
+      ['a job of two ends', (d) => d.progress.event(endOf(d.refs[0]))],
+      ['a line is logged above the block', (d) => d.progress.log('a warning')],
+      ['stdout is written', (d) => d.progress.writeOut('{}\n')],
+      ['the display stops', (d) => d.progress.stop()],
+    ];
+    it.each(cases)('when %s', (_when, act) => {
+      const d = display(2, ['a'.repeat(60), 'b'.repeat(60)]);
+      d.terminal.columns = 200;
+      d.terminal.screenColumns = 200;
+      // rows some 45 columns wide, drawn at 200
+      const widths = rowWidths(d.frame(1000));
+      // the terminal re-wraps them at 40 columns; node would say so at its next SIGWINCH
+      d.terminal.screenColumns = 40;
+      const before = d.writes.length;
+      act(d);
+      const expected = widths.reduce((rows, w) => rows + Math.ceil(w / 40), 0);
+      expect(expected).toBeGreaterThan(2);
+      expect(erasedRows(d.writes[before] ?? '')).toBe(expected);
+      // what is drawn again fits the terminal as it is: a row each, no new re-wrapping
+      for (const write of d.writes.slice(before))
+        for (const w of rowWidths(write)) expect(w).toBeLessThanOrEqual(40);
+    });
+
+    it('the frame is drawn once, not once more for the resize it found', () => {
+      const d = display(2, ['a'.repeat(60), 'b'.repeat(60)]);
+      d.terminal.screenColumns = 40;
+      const before = d.writes.length;
+      d.frame();
+      expect(d.writes.length).toBe(before + 1);
+    });
   });
 
   it('whole IDs when they fit; at 80 columns, the shortest prefixes that tell them apart', () => {

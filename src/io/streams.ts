@@ -37,12 +37,27 @@ export interface IO extends Terminal {
 
 const terminals = new WeakMap<object, Terminal>();
 
+/**
+ * Asks a terminal its size now, so that `columns` and `rows` are the terminal's at this moment.
+ * Node reads them again only on SIGWINCH, which it handles after the timers and I/O already due,
+ * and which a job stopped with Ctrl-Z and resumed with fg never gets. A stream that is not a
+ * terminal (a pipe, a test's buffer) is left as it is. Node's stream says 'resize' when the size
+ * has changed, as on SIGWINCH.
+ */
+export function askSize(sink: Sink): void {
+  const stream = sink as Sink & { _refreshSize?: () => void };
+  if (sink.isTTY && typeof stream._refreshSize === 'function') stream._refreshSize();
+}
+
 /** The terminal of a run's streams: made the first time it is asked for, the same object after. */
 export function terminalOf(streams: { stdout: Sink; stderr: Sink; env: Env }): Terminal {
   let terminal = terminals.get(streams);
   if (!terminal) {
     const { stdout: out, stderr: err, env } = streams;
-    const widthOf = (sink: Sink) => (sink.isTTY && sink.columns ? sink.columns : undefined);
+    const widthOf = (sink: Sink) => {
+      askSize(sink);
+      return sink.isTTY && sink.columns ? sink.columns : undefined;
+    };
     terminal = {
       out,
       err,

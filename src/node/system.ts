@@ -85,6 +85,20 @@ export function systemDeps(): Deps {
       process.on('exit', handler);
       return () => process.off('exit', handler);
     },
+    onSuspend: (suspend, resume) => {
+      // Listening to SIGTSTP takes the place of its stop. Once ready, the process sends itself
+      // SIGTSTP again with its default action back for the moment (so a process group no shell
+      // could continue is not stopped, as the kernel does), and goes on from there when continued.
+      const listener = () => {
+        suspend();
+        process.off('SIGTSTP', listener);
+        process.kill(process.pid, 'SIGTSTP');
+        process.on('SIGTSTP', listener);
+        resume();
+      };
+      process.on('SIGTSTP', listener);
+      return () => process.off('SIGTSTP', listener);
+    },
     exitNow: (code) => process.exit(code),
     tuneHeapForWatching,
     invokedAs: invocation(process.argv[1], process.cwd()),

@@ -1,7 +1,7 @@
 import type { JobRef } from '../api/urls.js';
 import type { Clock } from '../core/clock.js';
 import { sanitize } from '../core/sanitize.js';
-import type { Sink } from '../io/streams.js';
+import { askSize, type Sink } from '../io/streams.js';
 import type { JobResult } from '../poll/job.js';
 import type { PollEvent } from '../poll/poller.js';
 import { truncateTo, visibleWidth } from './fit.js';
@@ -41,6 +41,8 @@ export interface TtyEnvironment {
   clock: Pick<Clock, 'now' | 'every'>;
   /** Calls `handler` when the process exits, however it exits; returns the function that stops it. */
   onExit(handler: () => void): () => void;
+  /** Ctrl-Z: `suspend` before the process stops, `resume` when fg continues it; returns the function that stops it. */
+  onSuspend(suspend: () => void, resume: () => void): () => void;
 }
 
 /**
@@ -65,7 +67,7 @@ export function createTtyProgress(
   // A terminal that is resized gets lines that fit its new width at once.
   const stream = err as Partial<NodeJS.WriteStream>;
   if (typeof stream.on === 'function') {
-    const redraw = () => progress.tick();
+    const redraw = () => progress.resized();
     stream.on('resize', redraw);
     progress.onStop(() => stream.off?.('resize', redraw));
   }
@@ -94,6 +96,8 @@ class TtyProgress implements Progress {
   private drawn: readonly number[] = [];
   private running = false;
   private stopped = false;
+  /** The display is asking the terminal its size: a resize that this finds is handled there. */
+  private measuring = false;
   private readonly stopHooks: Array<() => void> = [];
 
   constructor(
@@ -118,14 +122,23 @@ class TtyProgress implements Progress {
     this.running = true;
     // However the process ends (a closed pipe exits at once), the cursor comes back.
     this.stopHooks.push(this.environment.onExit(() => this.err.write(SHOW_CURSOR)));
+    // Ctrl-Z gives the shell a clean terminal, its cursor shown; fg draws the display again below
+    // what the shell printed meanwhile, for the terminal's size then.
+    this.stopHooks.push(
+      this.environment.onSuspend(
+        () => this.suspend(),
+        () => this.resume(),
+      ),
+    );
     this.stopHooks.push(
       this.environment.clock.every(FRAME_MS, () => {
         this.frame = (this.frame + 1) % this.frames.length;
         const now = this.environment.clock.now();
-        if (this.secondOf(now) !== this.linesSecond) this.setLines(this.text(now), now);
+        if (!this.measure() && this.secondOf(now) !== this.linesSecond) this.setLines(this.text(now), now);
         this.draw();
       }),
     );
+    this.measure();
     this.setLines(this.text(now), now);
     this.err.write(HIDE_CURSOR);
     this.draw();
@@ -134,6 +147,7 @@ class TtyProgress implements Progress {
   event(event: PollEvent): void {
     const state = this.jobs.get(event.job.url);
     if (!state) return;
+    this.measure();
     state.apply(event);
     if (event.type === 'result') this.jobs.delete(event.job.url);
     if (event.type !== 'result' || !this.several) {
@@ -153,11 +167,13 @@ class TtyProgress implements Progress {
   }
 
   log(line: string): void {
+    this.measure();
     this.err.write(`${this.erase()}${line}\n${this.block()}`);
     this.drawn = this.running ? this.lineWidths : [];
   }
 
   writeOut(text: string): void {
+    this.measure();
     if (this.drawn.length > 0) this.err.write(this.erase());
     this.drawn = [];
     this.out.write(text);
@@ -165,12 +181,32 @@ class TtyProgress implements Progress {
   }
 
   tick(): void {
+    this.measure();
     this.refresh();
+  }
+
+  private suspend(): void {
+    if (!this.running) return;
+    this.measure();
+    this.err.write(`${this.erase()}${SHOW_CURSOR}`);
+    this.drawn = [];
+  }
+
+  private resume(): void {
+    if (!this.running) return;
+    this.err.write(HIDE_CURSOR);
+    this.tick();
+  }
+
+  /** The terminal said it was resized: lines that fit it, at once. */
+  resized(): void {
+    if (!this.measuring) this.refresh();
   }
 
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
+    this.measure();
     this.running = false;
     this.err.write(`${this.erase()}${SHOW_CURSOR}`);
     this.drawn = [];
@@ -193,6 +229,28 @@ class TtyProgress implements Progress {
     const now = this.environment.clock.now();
     this.setLines(this.text(now), now);
     this.draw();
+  }
+
+  /**
+   * Asks the terminal its size before anything is erased or drawn: a frame drawn for a width the
+   * terminal no longer has (its SIGWINCH not handled yet, or never sent) would erase too few of
+   * the rows the terminal had re-wrapped, and leave parts of old frames on the screen.
+   * True when the size changed: the lines are then made again for it.
+   */
+  private measure(): boolean {
+    const { columns, rows } = this.err;
+    this.measuring = true;
+    try {
+      askSize(this.err);
+    } finally {
+      this.measuring = false;
+    }
+    if (this.err.columns === columns && this.err.rows === rows) return false;
+    if (this.running) {
+      const now = this.environment.clock.now();
+      this.setLines(this.text(now), now);
+    }
+    return true;
   }
 
   private draw(): void {

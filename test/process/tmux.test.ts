@@ -102,6 +102,49 @@ describe('in tmux', () => {
     for (const id of ids) expect(rows.filter((row) => row.includes(`${id}  In Progress`))).toHaveLength(1);
   });
 
+  it('Ctrl-Z takes the display away and shows the cursor; fg in a narrower terminal draws it to fit', async () => {
+    const ids = ['stuck-suspend-a', 'stuck-suspend-b', 'stuck-suspend-c'];
+    const jobRows = (screen: string, id: string) =>
+      screen.split('\n').filter((row) => row.includes(`${id}  In Progress`));
+    const cursorShown = () => tmux('display-message', '-p', '-t', 'suspend', '#{cursor_flag}') === '1';
+    tmux('new-session', '-d', '-x', '100', '-y', '24', '-s', 'suspend', 'bash --norc --noprofile -i');
+    const watch = `"${process.execPath}" "${BIN}" watch --base-url ${sim.baseUrl} ${ids.join(' ')}`;
+    tmux('send-keys', '-t', 'suspend', `${watch} --interval 200ms --timeout 50s`, 'Enter');
+    // rows with their bars, wider than the 40 columns to come
+    const wide = await screenUntil('suspend', (screen) => (screen.match(/░ /g) ?? []).length === 3);
+    for (const id of ids) expect(jobRows(wide, id)[0]?.length).toBeGreaterThan(40);
+    expect(cursorShown()).toBe(false);
+
+    tmux('send-keys', '-t', 'suspend', 'C-z');
+    const stopped = await screenUntil('suspend', (screen) => screen.includes('Stopped'));
+    for (const id of ids) expect(jobRows(stopped, id)).toHaveLength(0);
+    expect(cursorShown()).toBe(true);
+
+    // a job stopped while its terminal is resized hears no SIGWINCH, then or after fg
+    tmux('resize-window', '-t', 'suspend', '-x', '40');
+    tmux('send-keys', '-t', 'suspend', 'fg', 'Enter');
+    await sleep(1500);
+    const resumed = screenOf('suspend');
+    for (const id of ids) {
+      // once, in one row of its own: cut to 40 columns, nothing wrapped onto a row below
+      const [row, ...more] = jobRows(resumed, id);
+      expect(more).toHaveLength(0);
+      expect(row).toMatch(/(\d+(ms|s)|…)$/);
+    }
+    expect(cursorShown()).toBe(false);
+
+    // and the summary is laid out for 40 columns: no line of it wraps (-J joins what wrapped)
+    tmux('send-keys', '-t', 'suspend', 'C-c');
+    await screenUntil('suspend', (screen) => screen.includes('3 jobs: 3 interrupted'));
+    const joined = tmux('capture-pane', '-p', '-J', '-S', '-200', '-t', 'suspend').split('\n');
+    const first = joined.findIndex((line) => line === '⚠ stuck-suspend-a  Stopped watching');
+    const last = joined.findIndex((line) => line.startsWith('3 jobs:'));
+    expect(first).toBeGreaterThan(0);
+    const summary = joined.slice(first, last + 1);
+    expect(summary.length).toBeGreaterThan(20);
+    for (const line of summary) expect(line.length).toBeLessThanOrEqual(40);
+  });
+
   it('a job of two that fails is on the screen, Failed, while the other still runs', async () => {
     // failure-… fails at 60 % of the simulator's 4 s; success-… is a job of a minute on another
     const failing = `${sim.baseUrl}/content/export/failure-shown-a/status`;

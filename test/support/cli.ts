@@ -139,6 +139,7 @@ export function inProcess(options: CliOptions = {}): InProcess {
       return () => handlers.delete(handler);
     },
     onExit: () => () => {},
+    onSuspend: () => () => {},
     exitNow: (code) => {
       throw new Error(`exitNow(${code}) called`);
     },

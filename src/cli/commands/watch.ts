@@ -349,7 +349,7 @@ async function chooseProgress(
       err,
       deps.stdout,
       { color: io.errColor, format, unicode: io.unicode },
-      { clock: deps.clock, onExit: deps.onExit },
+      { clock: deps.clock, onExit: deps.onExit, onSuspend: deps.onSuspend },
     );
   }
   if (quiet) return new QuietProgress(err, deps.stdout);
