@@ -138,7 +138,7 @@ class TtyProgress implements Progress {
         this.draw();
       }),
     );
-    this.measure();
+    askSize(this.err);
     this.setLines(this.text(now), now);
     this.err.write(HIDE_CURSOR);
     this.draw();
@@ -147,7 +147,6 @@ class TtyProgress implements Progress {
   event(event: PollEvent): void {
     const state = this.jobs.get(event.job.url);
     if (!state) return;
-    this.measure();
     state.apply(event);
     if (event.type === 'result') this.jobs.delete(event.job.url);
     if (event.type !== 'result' || !this.several) {
@@ -181,7 +180,6 @@ class TtyProgress implements Progress {
   }
 
   tick(): void {
-    this.measure();
     this.refresh();
   }
 
@@ -219,6 +217,7 @@ class TtyProgress implements Progress {
 
   private refresh(): void {
     if (!this.running) return;
+    this.measure();
     if (this.jobs.size === 0) {
       // Every job has its result: the display goes; the summary is next.
       this.err.write(this.erase());
